@@ -1,0 +1,35 @@
+"""The vocabulary shared by scenarios, rules and outputs: actor fields, their ranges, tie kinds."""
+
+import math
+
+import numpy as np
+
+#: Every actor's numeric fields, in the order used by arrays and output columns.
+FIELDS = ("alignment", "ceasefire", "capability", "stubbornness", "intensity")
+
+#: The closed range of each field; rules' changes are clipped to it.
+RANGES = {
+    "alignment": (-1.0, 1.0),
+    "ceasefire": (0.0, 1.0),
+    "capability": (0.0, 1.0),
+    "stubbornness": (0.0, 1.0),
+    "intensity": (0.0, math.inf),
+}
+
+#: Fields that carry an anchor (the stance an actor holds to, Friedkin-Johnsen's x(0)).
+ANCHORED = ("alignment", "ceasefire")
+
+#: The kinds a tie between two actors can be.
+TIE_KINDS = ("alliance", "support", "membership", "partnership", "rivalry", "hostility", "mediation")
+
+#: Comparisons a structured event condition may use.
+COMPARISONS = ("<", "<=", ">", ">=", "==", "!=")
+
+#: Model-level measures a structured event condition may test (``when = {measure = ...}``).
+MEASURES = (
+    "mean_alignment", "polarization", "friendly_share", "balance_index",
+    "ceasefire_in_force", "ceasefire_count", "breakdowns",
+)
+
+#: The alignment that backs each of the two sides: -1 the first, +1 the second.
+SIDE_SIGNS = np.array([-1.0, 1.0])

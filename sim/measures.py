@@ -1,0 +1,121 @@
+"""Measures of a crisis's state: pure numpy over arrays whose last axis is the actors (or ties).
+
+Every function accepts any leading axes (``(..., n_actors)``), so a batch of runs is measured at once.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def weighted_mean(x: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Mean of ``x`` over actors, weighted by ``weights`` (e.g. capability)."""
+    total = weights.sum(axis=-1)
+    return (x * weights).sum(axis=-1) / np.where(total > 0, total, 1.0)
+
+
+def polarization(alignment: np.ndarray, capability: np.ndarray) -> np.ndarray:
+    """Capability-weighted variance of alignment: 0 when all agree, 1 when split evenly at -1 and +1."""
+    mean = weighted_mean(alignment, capability)
+    return weighted_mean((alignment - mean[..., None]) ** 2, capability)
+
+
+def friendly_share(weight: np.ndarray, active: np.ndarray) -> np.ndarray:
+    """Fraction of the ties in place whose weight is positive (NaN where there are none)."""
+    count = active.sum(axis=-1)
+    friendly = (active & (weight > 0)).sum(axis=-1)
+    return np.where(count > 0, friendly / np.maximum(count, 1), np.nan)
+
+
+def triad_signs(weight: np.ndarray, active: np.ndarray, triads: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For each triad (three tie indices), whether all three ties are in place, and the sign product.
+
+    A tie of weight >= 0 counts as friendly. Returns ``(complete, product)`` of shape ``(..., n_triads)``.
+    """
+    if len(triads) == 0:
+        shape = weight.shape[:-1] + (0,)
+        return np.zeros(shape, bool), np.ones(shape, np.int8)
+    signs = np.where(weight >= 0, 1, -1).astype(np.int8)
+    complete = active[..., triads].all(axis=-1)
+    product = signs[..., triads].prod(axis=-1)
+    return complete, product
+
+
+def balance_index(weight: np.ndarray, active: np.ndarray, triads: np.ndarray) -> np.ndarray:
+    """Fraction of balanced triads (sign product +1) among triads whose three pairs are tied.
+
+    NaN where no triad is complete.
+    """
+    complete, product = triad_signs(weight, active, triads)
+    count = complete.sum(axis=-1)
+    balanced = (complete & (product > 0)).sum(axis=-1)
+    return np.where(count > 0, balanced / np.maximum(count, 1), np.nan)
+
+
+def outside_backing(alignment: np.ndarray, capability: np.ndarray, outsiders: np.ndarray) -> np.ndarray:
+    """Capability-weighted backing each side gets from actors outside the fighting: ``(..., 2)``.
+
+    Side 0 is backed by negative alignment, side 1 by positive: B_s = sum_j cap_j * max(0, sign_s * a_j)
+    over the outsiders j.
+    """
+    toward_second = np.clip(alignment, 0.0, None) * capability * outsiders
+    toward_first = np.clip(-alignment, 0.0, None) * capability * outsiders
+    return np.stack([toward_first.sum(axis=-1), toward_second.sum(axis=-1)], axis=-1)
+
+
+def landscape_energy(configs: np.ndarray, affinity: np.ndarray) -> np.ndarray:
+    """Axelrod-Bennett energy of each configuration.
+
+    ``configs``: ``(k, n)`` booleans (which of two coalitions each actor is in); ``affinity``: ``(n, n)``
+    symmetric, A_ij = s_i s_j p_ij with a zero diagonal. E = sum over ordered pairs i != j of A_ij d_ij,
+    d_ij = 1 when i and j are apart.
+    """
+    x = configs.astype(float)
+    row = affinity.sum(axis=1)
+    # d_ij = x_i + x_j - 2 x_i x_j, so E = 2 x.r - 2 x'Ax.
+    return 2.0 * x @ row - 2.0 * np.einsum("ki,ij,kj->k", x, affinity, x)
+
+
+def switch_gains(configs: np.ndarray, affinity: np.ndarray) -> np.ndarray:
+    """Change of energy if each actor alone switched coalition: ``(k, n)``; all >= 0 at a local minimum."""
+    x = configs.astype(float)
+    ax = x @ affinity
+    row = affinity.sum(axis=1)
+    apart = x * row + ax - 2.0 * x * ax  # sum_j A_ij d_ij, i.e. s_i times i's frustration
+    return 2.0 * (row - 2.0 * apart)
+
+
+def landscape_minima(capability: np.ndarray, propensity: np.ndarray, *, rng: np.random.Generator | None = None,
+                     exhaustive_up_to: int = 20, starts: int = 2000, chunk: int = 1 << 14) -> list[tuple[np.ndarray, float]]:
+    """Local minima of the landscape energy (Axelrod & Bennett 1993), lowest first.
+
+    Each minimum is ``(in_second, energy)``: a boolean mask of the actors in the coalition without
+    actor 0, and its energy. Exhaustive over the 2^(n-1) splits for n <= ``exhaustive_up_to``; above,
+    steepest descent from ``starts`` random splits drawn from ``rng``.
+    """
+    n = len(capability)
+    affinity = np.outer(capability, capability) * propensity
+    np.fill_diagonal(affinity, 0.0)
+    found: dict[bytes, tuple[np.ndarray, float]] = {}
+    tol = 1e-12 * max(1.0, np.abs(affinity).sum())
+    if n <= exhaustive_up_to:
+        for lo in range(0, 1 << max(n - 1, 0), chunk):
+            codes = np.arange(lo, min(lo + chunk, 1 << max(n - 1, 0)))
+            configs = np.zeros((len(codes), n), bool)
+            configs[:, 1:] = (codes[:, None] >> np.arange(n - 1)) & 1
+            minimal = (switch_gains(configs, affinity) >= -tol).all(axis=1)
+            for config, energy in zip(configs[minimal], landscape_energy(configs[minimal], affinity)):
+                found[config.tobytes()] = (config, float(energy))
+    else:
+        rng = np.random.default_rng(0) if rng is None else rng
+        for config in rng.random((starts, n)) < 0.5:
+            config = config ^ config[0]
+            while True:
+                gains = switch_gains(config[None], affinity)[0]
+                k = int(np.argmin(gains))
+                if gains[k] >= -tol:
+                    break
+                config[k] = ~config[k]
+                config = config ^ config[0]
+            found[config.tobytes()] = (config, float(landscape_energy(config[None], affinity)[0]))
+    return sorted(found.values(), key=lambda item: (item[1], item[0].tobytes()))

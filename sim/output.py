@@ -1,0 +1,189 @@
+"""A run's files: what they hold, how they are written (never half-written), how they are read back.
+
+A run directory holds ``timeseries.csv``, ``model.csv``, ``contributions.csv``, ``events.csv``,
+``ties.csv``, ``summary.json`` and ``scenario.toml``. Files are written into a staging directory next
+to the target and moved into place at the end, so an interrupted run leaves no directory that looks
+complete; an existing directory is replaced only when asked (``force``).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import platform
+import shutil
+import tempfile
+from collections.abc import Iterable, Sequence
+from importlib import metadata
+from pathlib import Path
+
+import numpy as np
+
+from sim import __version__
+from sim.engine import Simulation, measure_names
+from sim.fields import FIELDS, TIE_KINDS
+from sim.outcomes import ceasefire_outcomes, coalitions
+from sim.scenario import Scenario, ScenarioError, loads
+
+RUN_FILES = ("timeseries.csv", "model.csv", "contributions.csv", "events.csv", "ties.csv",
+             "summary.json", "scenario.toml")
+
+
+class OutputError(Exception):
+    """A run directory that cannot be written or read; the message says which and why."""
+
+
+def default_dir(scenario: Scenario, seed: int) -> Path:
+    return Path("runs") / f"{scenario.name}-seed{seed}"
+
+
+def _number(x: float) -> str:
+    return "" if x != x else format(float(x), ".10g")
+
+
+def csv_text(header: Sequence[str], rows: Iterable[Sequence]) -> str:
+    """CSV with floats written to 10 significant digits (NaN as an empty cell), lines ending in \\n."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([_number(v) if isinstance(v, (float, np.floating)) else v for v in row])
+    return out.getvalue()
+
+
+def versions() -> dict[str, str]:
+    """Versions of what made the results."""
+    found = {"dipsim": __version__, "python": platform.python_version()}
+    for package in ("mesa", "numpy"):
+        try:
+            found[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            found[package] = "unknown"
+    return found
+
+
+def run_summary(simulation: Simulation, run: int, seed: int) -> dict:
+    """Outcomes and manifest of one run of a simulation, as written to ``summary.json``."""
+    scenario, history, world = simulation.scenario, simulation.history, simulation.world
+    ids = scenario.actor_ids
+    names = measure_names(scenario.sides)
+    model = history.array("measures")[:, run]
+    fields = history.array("fields")[:, run]
+    pairs = [_pair_matrix(simulation, step, run) for step in (0, -1)]
+    capability = fields[:, FIELDS.index("capability")]
+    outcomes = ceasefire_outcomes(model[:, names.index("ceasefire_in_force")], history.array("broker")[:, run],
+                                  int(world.breakdowns[run]), ids)
+    intensity = fields[:, FIELDS.index("intensity")]
+    outcomes["max_intensity"] = {s: round(float(intensity[:, ids.index(s)].max()), 10) for s in scenario.sides}
+    outcomes["final_alignment"] = {a: round(float(v), 10) for a, v in zip(ids, fields[-1, FIELDS.index("alignment")])}
+    return {
+        "scenario": {"name": scenario.name, "title": scenario.title, "sides": list(scenario.sides)},
+        "seed": seed,
+        "steps": simulation.steps,
+        "outcomes": outcomes,
+        "coalitions": {"start": coalitions(capability[0], pairs[0], ids),
+                       "end": coalitions(capability[-1], pairs[1], ids)},
+        "manifest": {"scenario_sha256": scenario.digest(), "seed": seed, "versions": versions()},
+    }
+
+
+def _pair_matrix(simulation: Simulation, step: int, run: int) -> np.ndarray:
+    """Landscape propensities at ``step``: the weight of each tie in place, except mediation channels.
+
+    A mediation tie gives a mediator access to a side; it is not a propensity to align with it
+    (counted, the mediators' ties to both sides would glue the enemies into one coalition).
+    """
+    top = simulation.world.topology
+    n = top.n_actors
+    history = simulation.history
+    affinity = history.active[step][run] & (history.kind[step][run] != TIE_KINDS.index("mediation"))
+    weight = history.weight[step][run] * affinity
+    out = np.zeros((n, n))
+    out[top.tie_source, top.tie_target] = weight
+    out[top.tie_target, top.tie_source] = weight
+    return out
+
+
+def run_files(simulation: Simulation, seed: int, run: int = 0) -> dict[str, str]:
+    """The text of every file of one run's directory."""
+    scenario, history = simulation.scenario, simulation.history
+    ids, top = scenario.actor_ids, simulation.world.topology
+    fields = history.array("fields")[:, run]
+    pressure = history.array("pressure")[:, run]
+    steps = range(fields.shape[0])
+    files = {
+        "timeseries.csv": csv_text(("step", "actor", *FIELDS, "pressure"), (
+            (t, a, *fields[t, :, i], pressure[t, i]) for t in steps for i, a in enumerate(ids))),
+        "model.csv": csv_text(("step", *measure_names(scenario.sides)),
+                              ((t, *row) for t, row in enumerate(history.array("measures")[:, run]))),
+        "events.csv": csv_text(("step", "kind", "actors", "note"), (
+            (t, h.kind, " ".join(h.actors), h.note) for t, h in history.happenings if h.run == run)),
+        "ties.csv": csv_text(("step", "tie", "source", "target", "directed", "kind", "weight", "active"), (
+            (t, tie, ids[top.tie_source[k]], ids[top.tie_target[k]], int(top.tie_directed[k]),
+             TIE_KINDS[history.kind[t][run, k]], float(history.weight[t][run, k]), int(history.active[t][run, k]))
+            for t in steps for k, tie in enumerate(top.tie_ids))),
+        "summary.json": json.dumps(run_summary(simulation, run, seed), indent=2, ensure_ascii=False) + "\n",
+        "scenario.toml": scenario.with_changes(seed=seed).to_toml(),
+    }
+    if history.contributions is not None:
+        data = history.array("contributions")[:, :, :, run]              # (steps, sources, fields, n)
+        nonzero = zip(*np.nonzero(data))
+        files["contributions.csv"] = csv_text(("step", "actor", "field", "rule", "change"), (
+            (t, ids[i], FIELDS[f], history.sources[s], float(data[t, s, f, i])) for t, s, f, i in nonzero))
+    return files
+
+
+def check_writable(directory: Path, force: bool) -> None:
+    """Fail before any work if ``directory`` exists and may not be replaced."""
+    if directory.exists() and not force:
+        raise OutputError(f"{directory}: already exists; use --force to replace it, or --out to choose another")
+    if directory.exists() and not directory.is_dir():
+        raise OutputError(f"{directory}: exists and is not a directory")
+
+
+def write_directory(directory: Path, files: dict[str, str | bytes], force: bool = False) -> Path:
+    """Write ``files`` into ``directory`` all at once: staged beside it, then moved into place."""
+    check_writable(directory, force)
+    directory.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}.partial-", dir=directory.parent))
+    try:
+        for name, content in files.items():
+            target = staging / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(content, bytes):
+                target.write_bytes(content)
+            else:
+                target.write_text(content, encoding="utf-8", newline="")
+        os.chmod(staging, 0o755)
+        if directory.exists():
+            retired = Path(tempfile.mkdtemp(prefix=f".{directory.name}.old-", dir=directory.parent))
+            directory.rename(retired / directory.name)
+            staging.rename(directory)
+            shutil.rmtree(retired)
+        else:
+            staging.rename(directory)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return directory
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def read_run(directory: Path) -> tuple[Scenario, dict]:
+    """The resolved scenario and summary of a run directory; OutputError if it is not one."""
+    directory = Path(directory)
+    missing = [name for name in ("summary.json", "scenario.toml") if not (directory / name).is_file()]
+    if missing:
+        raise OutputError(f"{directory}: not a dipsim run directory (no {missing[0]})")
+    try:
+        summary = json.loads((directory / "summary.json").read_text(encoding="utf-8"))
+        scenario = loads((directory / "scenario.toml").read_text(encoding="utf-8"), str(directory / "scenario.toml"))
+    except (json.JSONDecodeError, ScenarioError) as err:
+        raise OutputError(f"{directory}: damaged run directory ({err})") from None
+    return scenario, summary

@@ -1,0 +1,169 @@
+"""What every rule shares: the parameter schema, the rule contract and random draws per run.
+
+A rule is one small class (in the manner of Axelrod's strategies): a readable ``name``, a declared
+``metadata`` dict, a ``params`` schema with defaults, and the methods the engine calls each step:
+
+* ``propose(world, rngs)`` returns the continuous change of each field it moves, computed from the
+  current state without touching it (all rules see the same state: a synchronous update);
+* ``settle(world, rngs)`` makes the rule's discrete changes (tie signs, ceasefire status) after the
+  continuous changes are applied, and returns what happened, for the run's log.
+
+Rules hold no state between steps (what must persist lives in the `World`), so one rule object can
+serve many runs and ``reset`` is never needed. Rules never import the model.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import numpy as np
+
+from sim.fields import TIE_KINDS
+
+
+class ParamError(ValueError):
+    """A rule parameter that does not fit its schema; the message says what was expected."""
+
+
+@dataclass(frozen=True)
+class Param:
+    """One declared rule parameter.
+
+    ``kind`` is one of: ``number`` (within ``lo``..``hi``), ``integer``, ``pair`` (two numbers, one per
+    side, in the order of the scenario's ``sides``), ``fields`` (field names from ``choices``),
+    ``actors`` (actor ids), ``kinds`` (tie kinds). ``optional`` lets the value be absent (``None``).
+    """
+
+    default: Any
+    doc: str
+    kind: str = "number"
+    lo: float = -math.inf
+    hi: float = math.inf
+    choices: tuple[str, ...] = ()
+    optional: bool = False
+
+    def expected(self) -> str:
+        """Describe the accepted values, for error messages and the docs."""
+        bounds = f" in [{self.lo:g}, {self.hi:g}]"
+        if self.kind == "number":
+            return "a number" + bounds
+        if self.kind == "integer":
+            return "a whole number" + (f" >= {self.lo:g}" if self.lo > -math.inf else "")
+        if self.kind == "pair":
+            return "a pair of numbers" + bounds
+        if self.kind == "fields":
+            return "a list of fields from " + ", ".join(self.choices)
+        if self.kind == "kinds":
+            return "a list of tie kinds from " + ", ".join(TIE_KINDS)
+        return "a list of actor ids"
+
+    def check(self, value: Any, actor_ids: Sequence[str]) -> Any:
+        """Return ``value`` converted to its canonical form, or raise ParamError."""
+        if value is None and self.optional:
+            return None
+        if self.kind == "number":
+            return self._number(value)
+        if self.kind == "integer":
+            if isinstance(value, bool) or not isinstance(value, int) or value < self.lo:
+                raise ParamError(f"expected {self.expected()}, got {value!r}")
+            return value
+        if self.kind == "pair":
+            if not isinstance(value, (list, tuple)) or len(value) != 2:
+                raise ParamError(f"expected {self.expected()}, got {value!r}")
+            return tuple(self._number(v) for v in value)
+        allowed = {"fields": self.choices, "kinds": TIE_KINDS, "actors": tuple(actor_ids)}[self.kind]
+        if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
+            raise ParamError(f"expected {self.expected()}, got {value!r}")
+        unknown = [v for v in value if v not in allowed]
+        if unknown:
+            raise ParamError(f"unknown {self.kind[:-1]} {unknown[0]!r}; expected one of {', '.join(allowed)}")
+        return tuple(value)
+
+    def _number(self, value: Any) -> float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+            raise ParamError(f"expected {self.expected()}, got {value!r}")
+        if not self.lo <= value <= self.hi:
+            raise ParamError(f"expected {self.expected()}, got {value!r}")
+        return float(value)
+
+
+@dataclass(frozen=True)
+class Happening:
+    """Something a rule or an event did that the run's log shows (one row of ``events.csv``)."""
+
+    run: int
+    kind: str
+    actors: tuple[str, ...]
+    note: str
+
+
+class Rule:
+    """Base class of the rules; subclasses set ``name``, ``metadata``, ``params`` and a docstring."""
+
+    name: ClassVar[str]
+    #: ``fields``: the fields ``propose`` may change; ``discrete``: what ``settle`` may change
+    #: (``ties``, ``ceasefire_status``, fields); ``stochastic``: whether it draws random numbers;
+    #: ``citation``: where the model comes from.
+    metadata: ClassVar[dict[str, Any]]
+    params: ClassVar[dict[str, Param]]
+
+    def __init__(self, **values: Any) -> None:
+        unknown = sorted(set(values) - set(self.params))
+        if unknown:
+            raise ParamError(f"unknown parameter {unknown[0]!r} of rule {self.name!r}")
+        self.values: dict[str, Any] = {k: values.get(k, p.default) for k, p in self.params.items()}
+
+    def __getattr__(self, key: str) -> Any:
+        values = self.__dict__.get("values", {})
+        if key in values:
+            return values[key]
+        raise AttributeError(key)
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.values.items())
+        return f"{type(self).__name__}({args})"
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and other.values == self.values
+
+    def __hash__(self) -> int:
+        return hash((type(self), tuple(self.values.items())))
+
+    def clone(self) -> Rule:
+        """A new rule of the same kind with the same parameters."""
+        return type(self)(**self.values)
+
+    def propose(self, world: Any, rngs: Sequence[np.random.Generator]) -> dict[str, np.ndarray]:
+        """Continuous change of each field this rule moves, shape ``(runs, n_actors)``."""
+        return {}
+
+    def settle(self, world: Any, rngs: Sequence[np.random.Generator]) -> list[Happening]:
+        """Discrete changes after the continuous update; returns what happened."""
+        return []
+
+
+def draw(rngs: Sequence[np.random.Generator], method: str, shape: tuple[int, ...]) -> np.ndarray:
+    """Draw ``shape`` numbers from each run's own generator: result ``(runs, *shape)``.
+
+    Each run draws from its own stream, so a run's result depends on its seed alone, whether it is
+    simulated alone or in a batch with others.
+    """
+    return np.stack([getattr(rng, method)(size=shape) for rng in rngs])
+
+
+def check_params(rule_cls: type[Rule], values: Mapping[str, Any], actor_ids: Sequence[str]) -> dict[str, Any]:
+    """Validate ``values`` against the schema of ``rule_cls``; raises ParamError naming the parameter."""
+    checked = {}
+    for key, value in values.items():
+        if key not in rule_cls.params:
+            known = ", ".join(rule_cls.params)
+            raise ParamError(f"{key}: not a parameter of rule {rule_cls.name!r} (its parameters: {known})")
+        try:
+            checked[key] = rule_cls.params[key].check(value, actor_ids)
+        except ParamError as err:
+            raise ParamError(f"{key}: {err}") from None
+    return checked
+
