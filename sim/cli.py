@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import sys
+import textwrap
 from pathlib import Path
 
 import click
@@ -115,7 +116,8 @@ def actors(scenario: str, overrides: tuple[str, ...]) -> None:
         click.echo(f"{a.id:<6}{a.name:<22}{a.alignment:>+10.2f}{a.ceasefire:>10.2f}{a.capability:>11.2f}"
                    f"{a.stubbornness:>9.2f}{a.intensity:>10.2f}")
         for quote in a.sources:
-            click.echo(f"{'':<6}“{quote}”" if not quote.startswith("“") else f"{'':<6}{quote}")
+            click.echo(textwrap.fill(quote, width=100, initial_indent="      - ",
+                                     subsequent_indent="        ", break_on_hyphens=False))
 
 
 @main.command()

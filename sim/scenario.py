@@ -409,7 +409,7 @@ class _Checker:
                 self.fail(f"{path}.{key}", f"unknown key; expected one of {', '.join(allowed)}")
         for key in required:
             if key not in table:
-                self.fail(f"{path}.{key}", "missing")
+                self.fail(f"{path}.{key}", "missing (required)")
 
     def number(self, table: Mapping[str, Any], key: str, path: str, lo: float = -math.inf,
                hi: float = math.inf, default: Any = _MISSING) -> float:
