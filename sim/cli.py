@@ -80,6 +80,108 @@ def _summary(directory: Path) -> dict:
 
 
 @main.command()
+@click.argument("scenario")
+@click.option("--runs", type=click.IntRange(min=1), required=True, help="How many runs.")
+@click.option("--seed", type=click.IntRange(min=0), help="The seed the runs' seeds derive from (default: the scenario's).")
+@click.option("--workers", type=click.IntRange(min=1), help="Worker processes (default: the machine's cores).")
+@click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE", help=OVERRIDE_HELP)
+@click.option("--out", type=click.Path(path_type=Path), help="Directory (default: runs/NAME-ensemble-seedSEED-runsN).")
+@click.option("--force", is_flag=True, help="Replace the directory if it exists.")
+@click.option("--resume", is_flag=True, help="Complete an interrupted ensemble in its directory.")
+@user_errors
+def ensemble(scenario: str, runs: int, seed: int | None, workers: int | None, overrides: tuple[str, ...],
+             out: Path | None, force: bool, resume: bool) -> None:
+    """Run SCENARIO many times with seeds derived from one; write outcomes, quantiles and probabilities."""
+    from sim.runner import Experiment
+    from sim.scenario import load
+
+    spec = load(scenario, _overrides(overrides, None, seed))
+    directory = out or Path("runs") / f"{spec.name}-ensemble-seed{spec.seed}-runs{runs}"
+    summary = _conduct(Experiment((spec,), ({},), spec.seed, runs), directory, workers, force, resume)
+    click.echo(f"{spec.name}: {runs} runs from seed {spec.seed} -> {directory}")
+    for line in _statistics_lines(summary):
+        click.echo(f"  {line}")
+
+
+@main.command()
+@click.argument("scenario")
+@click.option("--vary", "levers", multiple=True, required=True, metavar="KEY=A:B:N|KEY=V1,V2,...",
+              help="A value to vary: N values from A to B, or a list (repeat for more).")
+@click.option("--runs", type=click.IntRange(min=1), required=True, help="Runs at every point.")
+@click.option("--sample", type=click.Choice(["grid", "latin"]), default="grid", show_default=True,
+              help="Every combination, or a Latin hypercube sample over the ranges.")
+@click.option("--points", type=click.IntRange(min=1), help="Points to draw with --sample latin.")
+@click.option("--seed", type=click.IntRange(min=0), help="The seed the runs' seeds derive from (default: the scenario's).")
+@click.option("--workers", type=click.IntRange(min=1), help="Worker processes (default: the machine's cores).")
+@click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE", help=OVERRIDE_HELP)
+@click.option("--out", type=click.Path(path_type=Path), help="Directory (default: runs/NAME-sweep-seedSEED).")
+@click.option("--force", is_flag=True, help="Replace the directory if it exists.")
+@click.option("--resume", is_flag=True, help="Complete an interrupted sweep in its directory.")
+@user_errors
+def sweep(scenario: str, levers: tuple[str, ...], runs: int, sample: str, points: int | None, seed: int | None,
+          workers: int | None, overrides: tuple[str, ...], out: Path | None, force: bool, resume: bool) -> None:
+    """Run SCENARIO at every point of a grid (or sample) of values, RUNS seeded runs at each."""
+    from sim.runner import Experiment, Lever, grid_points, latin_points, override
+    from sim.scenario import ScenarioError, load
+
+    base = _overrides(overrides, None, seed)
+    spec = load(scenario, base)
+    parsed = [Lever.parse(text) for text in levers]
+    if sample == "latin":
+        if points is None:
+            raise ScenarioError("--sample latin", "", "needs --points N")
+        chosen = latin_points(parsed, points, spec.seed)
+    else:
+        chosen = grid_points(parsed)
+    scenarios = tuple(load(scenario, [*base, *(override(k, v) for k, v in p.items())]) for p in chosen)
+    directory = out or Path("runs") / f"{spec.name}-sweep-seed{spec.seed}"
+    summary = _conduct(Experiment(scenarios, tuple(chosen), spec.seed, runs), directory, workers, force, resume)
+    click.echo(f"{spec.name}: {len(chosen)} points x {runs} runs from seed {spec.seed} -> {directory}")
+    for point in summary["points"]:
+        values = ", ".join(f"{k}={v}" for k, v in point["levers"].items())
+        click.echo(f"  {values}: {_statistics_lines(point)[0]}")
+
+
+def _conduct(experiment, directory: Path, workers: int | None, force: bool, resume: bool) -> dict:
+    """Run an experiment with a progress bar (shown only when it takes a while, on a terminal)."""
+    from tqdm import tqdm
+
+    from sim.runner import Interrupted, conduct, default_workers
+
+    total = experiment.runs * len(experiment.scenarios)
+    with tqdm(total=total, unit="run", disable=None, delay=1.0, leave=False, file=sys.stderr) as bar:
+        try:
+            return conduct(experiment, directory, workers=workers or default_workers(), force=force,
+                           resume=resume, on_chunk=lambda chunk: bar.update(len(chunk.seeds)))
+        except Interrupted as stop:
+            done = sum(len(chunk.seeds) for chunk in stop.chunks)
+            bar.close()
+            click.echo(f"dipsim: interrupted after {done} of {total} runs; {directory} holds them, marked "
+                       "incomplete; finish with --resume", err=True)
+            sys.exit(130)
+
+
+def _statistics_lines(stats: dict) -> list[str]:
+    """Readable lines from an ensemble's (or a sweep point's) statistics."""
+    p = stats["probabilities"]
+
+    def share(name: str) -> str:
+        found = p[name]
+        if found["p"] is None:
+            return "n/a"
+        low, high = found["ci95"]
+        return f"{found['p']:.0%} (95% CI {low:.0%}-{high:.0%})"
+
+    lines = [f"ceasefire: {share('ceasefire_reached')}; lasting: {share('lasting_ceasefire')}; "
+             f"breakdown: {share('breakdown')}"]
+    if stats["brokers"]:
+        lines.append("brokers: " + ", ".join(f"{k} {v:.0%}" for k, v in stats["brokers"].items()))
+    if stats["runs_failed"]:
+        lines.append(f"failed runs: {stats['runs_failed']} (see summary.json)")
+    return lines
+
+
+@main.command()
 @click.argument("file")
 @click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE", help=OVERRIDE_HELP)
 @user_errors

@@ -60,6 +60,7 @@ class History:
     broker: list[np.ndarray] = field(default_factory=list)         # (runs,)
     contributions: list[np.ndarray] | None = None                  # (n_sources, n_fields, runs, n_actors)
     happenings: list[tuple[int, Happening]] = field(default_factory=list)
+    _stacked: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
 
     def record(self, world: World, contributions: np.ndarray | None) -> None:
         self.fields.append(np.stack([world.fields[f] for f in FIELDS], axis=1))
@@ -73,8 +74,12 @@ class History:
             self.contributions.append(contributions)
 
     def array(self, name: str) -> np.ndarray:
-        """One recorded quantity stacked over steps (step is the first axis)."""
-        return np.stack(getattr(self, name))
+        """One recorded quantity stacked over steps (step is the first axis); do not modify it."""
+        series = getattr(self, name)
+        cached = self._stacked.get(name)
+        if cached is None or len(cached) != len(series):
+            cached = self._stacked[name] = np.stack(series)
+        return cached
 
 
 class Simulation:

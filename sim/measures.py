@@ -5,6 +5,8 @@ Every function accepts any leading axes (``(..., n_actors)``), so a batch of run
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 
@@ -85,6 +87,29 @@ def switch_gains(configs: np.ndarray, affinity: np.ndarray) -> np.ndarray:
     return 2.0 * (row - 2.0 * apart)
 
 
+def _splits(n: int, chunk: int):
+    """Every split of n actors into two coalitions with actor 0 in the first, in blocks of ``chunk``."""
+    total = 1 << max(n - 1, 0)
+    if total <= chunk:
+        yield _all_splits(n)
+        return
+    for lo in range(0, total, chunk):
+        yield _split_block(np.arange(lo, min(lo + chunk, total)), n)
+
+
+def _split_block(codes: np.ndarray, n: int) -> np.ndarray:
+    configs = np.zeros((len(codes), n), bool)
+    configs[:, 1:] = (codes[:, None] >> np.arange(n - 1)) & 1
+    return configs
+
+
+@functools.lru_cache(maxsize=16)
+def _all_splits(n: int) -> np.ndarray:
+    configs = _split_block(np.arange(1 << max(n - 1, 0)), n)
+    configs.flags.writeable = False
+    return configs
+
+
 def landscape_minima(capability: np.ndarray, propensity: np.ndarray, *, rng: np.random.Generator | None = None,
                      exhaustive_up_to: int = 20, starts: int = 2000, chunk: int = 1 << 14) -> list[tuple[np.ndarray, float]]:
     """Local minima of the landscape energy (Axelrod & Bennett 1993), lowest first.
@@ -99,10 +124,7 @@ def landscape_minima(capability: np.ndarray, propensity: np.ndarray, *, rng: np.
     found: dict[bytes, tuple[np.ndarray, float]] = {}
     tol = 1e-12 * max(1.0, np.abs(affinity).sum())
     if n <= exhaustive_up_to:
-        for lo in range(0, 1 << max(n - 1, 0), chunk):
-            codes = np.arange(lo, min(lo + chunk, 1 << max(n - 1, 0)))
-            configs = np.zeros((len(codes), n), bool)
-            configs[:, 1:] = (codes[:, None] >> np.arange(n - 1)) & 1
+        for configs in _splits(n, chunk):
             minimal = (switch_gains(configs, affinity) >= -tol).all(axis=1)
             for config, energy in zip(configs[minimal], landscape_energy(configs[minimal], affinity)):
                 found[config.tobytes()] = (config, float(energy))

@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.engine import measure_names
+from sim.fields import FIELDS, TIE_KINDS
 from sim.measures import landscape_minima
+
+if TYPE_CHECKING:
+    from sim.engine import Simulation
 
 
 def ceasefire_outcomes(in_force: np.ndarray, broker: np.ndarray, breakdowns: int,
@@ -30,11 +36,46 @@ def ceasefire_outcomes(in_force: np.ndarray, broker: np.ndarray, breakdowns: int
     }
 
 
+def run_outcomes(simulation: Simulation, run: int) -> dict:
+    """Ceasefire outcomes, each side's peak intensity and each actor's final alignment, of one run."""
+    scenario, history = simulation.scenario, simulation.history
+    ids = scenario.actor_ids
+    in_force = history.array("measures")[:, run, measure_names(scenario.sides).index("ceasefire_in_force")]
+    outcomes = ceasefire_outcomes(in_force, history.array("broker")[:, run],
+                                  int(simulation.world.breakdowns[run]), ids)
+    fields = history.array("fields")[:, run]
+    intensity = fields[:, FIELDS.index("intensity")]
+    outcomes["max_intensity"] = {s: round(float(intensity[:, ids.index(s)].max()), 10) for s in scenario.sides}
+    outcomes["final_alignment"] = {a: round(float(v), 10) for a, v in zip(ids, fields[-1, FIELDS.index("alignment")])}
+    return outcomes
+
+
+def propensities(simulation: Simulation, step: int, run: int) -> np.ndarray:
+    """Landscape propensities at ``step``: the weight of each tie in place, except mediation channels.
+
+    A mediation tie gives a mediator access to a side; it is not a propensity to align with it
+    (counted, the mediators' ties to both sides would glue the enemies into one coalition).
+    """
+    top, history = simulation.world.topology, simulation.history
+    affinity = history.active[step][run] & (history.kind[step][run] != TIE_KINDS.index("mediation"))
+    weight = history.weight[step][run] * affinity
+    out = np.zeros((top.n_actors, top.n_actors))
+    out[top.tie_source, top.tie_target] = weight
+    out[top.tie_target, top.tie_source] = weight
+    return out
+
+
+def run_coalitions(simulation: Simulation, step: int, run: int, *, most: int = 3) -> list[dict]:
+    """The landscape-theory coalitions of one run at ``step`` (see `coalitions`)."""
+    capability = simulation.history.fields[step][run, FIELDS.index("capability")]
+    return coalitions(capability, propensities(simulation, step, run), simulation.scenario.actor_ids, most=most)
+
+
 def coalitions(capability: np.ndarray, pairs: np.ndarray, actor_ids: Sequence[str], *, most: int = 3) -> list[dict]:
     """The ``most`` lowest local minima of the landscape energy, each as its coalitions and energy.
 
-    ``pairs``: ``(n, n)`` symmetric tie weights (the propensities p_ij). Coalitions are listed with the
-    one holding the first actor first.
+    ``pairs``: ``(n, n)`` symmetric propensities p_ij. Coalitions are listed with the one holding the
+    first actor first.
     """
     ids = np.array(actor_ids)
     found = []
@@ -44,6 +85,11 @@ def coalitions(capability: np.ndarray, pairs: np.ndarray, actor_ids: Sequence[st
     return found
 
 
-def coalition_of(minimum: dict, actor_ids: Sequence[str]) -> dict[str, int]:
+def coalition_of(minimum: dict) -> dict[str, int]:
     """Which coalition (0 or 1) each actor is in, in a minimum as `coalitions` returns it."""
-    return {a: k for k, group in enumerate(minimum["coalitions"]) for a in group if a in actor_ids}
+    return {a: k for k, group in enumerate(minimum["coalitions"]) for a in group}
+
+
+def coalition_label(minimum: dict) -> str:
+    """A minimum's split as one short text: ``ARM NKR RUS | AZE PAK TUR`` (ids sorted in each camp)."""
+    return " | ".join(" ".join(sorted(group)) for group in minimum["coalitions"])

@@ -24,7 +24,7 @@ import numpy as np
 from sim import __version__
 from sim.engine import Simulation, measure_names
 from sim.fields import FIELDS, TIE_KINDS
-from sim.outcomes import ceasefire_outcomes, coalitions
+from sim.outcomes import run_coalitions, run_outcomes
 from sim.scenario import Scenario, ScenarioError, loads
 
 RUN_FILES = ("timeseries.csv", "model.csv", "contributions.csv", "events.csv", "ties.csv",
@@ -66,44 +66,15 @@ def versions() -> dict[str, str]:
 
 def run_summary(simulation: Simulation, run: int, seed: int) -> dict:
     """Outcomes and manifest of one run of a simulation, as written to ``summary.json``."""
-    scenario, history, world = simulation.scenario, simulation.history, simulation.world
-    ids = scenario.actor_ids
-    names = measure_names(scenario.sides)
-    model = history.array("measures")[:, run]
-    fields = history.array("fields")[:, run]
-    pairs = [_pair_matrix(simulation, step, run) for step in (0, -1)]
-    capability = fields[:, FIELDS.index("capability")]
-    outcomes = ceasefire_outcomes(model[:, names.index("ceasefire_in_force")], history.array("broker")[:, run],
-                                  int(world.breakdowns[run]), ids)
-    intensity = fields[:, FIELDS.index("intensity")]
-    outcomes["max_intensity"] = {s: round(float(intensity[:, ids.index(s)].max()), 10) for s in scenario.sides}
-    outcomes["final_alignment"] = {a: round(float(v), 10) for a, v in zip(ids, fields[-1, FIELDS.index("alignment")])}
+    scenario = simulation.scenario
     return {
         "scenario": {"name": scenario.name, "title": scenario.title, "sides": list(scenario.sides)},
         "seed": seed,
         "steps": simulation.steps,
-        "outcomes": outcomes,
-        "coalitions": {"start": coalitions(capability[0], pairs[0], ids),
-                       "end": coalitions(capability[-1], pairs[1], ids)},
+        "outcomes": run_outcomes(simulation, run),
+        "coalitions": {"start": run_coalitions(simulation, 0, run), "end": run_coalitions(simulation, -1, run)},
         "manifest": {"scenario_sha256": scenario.digest(), "seed": seed, "versions": versions()},
     }
-
-
-def _pair_matrix(simulation: Simulation, step: int, run: int) -> np.ndarray:
-    """Landscape propensities at ``step``: the weight of each tie in place, except mediation channels.
-
-    A mediation tie gives a mediator access to a side; it is not a propensity to align with it
-    (counted, the mediators' ties to both sides would glue the enemies into one coalition).
-    """
-    top = simulation.world.topology
-    n = top.n_actors
-    history = simulation.history
-    affinity = history.active[step][run] & (history.kind[step][run] != TIE_KINDS.index("mediation"))
-    weight = history.weight[step][run] * affinity
-    out = np.zeros((n, n))
-    out[top.tie_source, top.tie_target] = weight
-    out[top.tie_target, top.tie_source] = weight
-    return out
 
 
 def run_files(simulation: Simulation, seed: int, run: int = 0) -> dict[str, str]:
@@ -187,3 +158,12 @@ def read_run(directory: Path) -> tuple[Scenario, dict]:
     except (json.JSONDecodeError, ScenarioError) as err:
         raise OutputError(f"{directory}: damaged run directory ({err})") from None
     return scenario, summary
+
+
+
+def write_file(path: Path, content: str | bytes) -> None:
+    """Write one file atomically: to a temporary name beside it, then renamed into place."""
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    with os.fdopen(handle, "wb") as stream:
+        stream.write(content.encode("utf-8") if isinstance(content, str) else content)
+    os.replace(temporary, path)

@@ -1,0 +1,289 @@
+"""A run directory loaded for reading: its tables as pandas DataFrames, its scenario and its summary.
+
+`RunData` is what the plots (`sim.plots`) and the report (`sim.report`) read. It holds the files of a
+run as written by `sim.output` and derives what both need: each field as a day-by-actor table, the
+coalitions each actor is in, the ceasefires (when, brokered by whom, how they ended) and the mediation
+threshold. It never changes a run directory.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+import pandas as pd
+
+from sim.fields import FIELDS
+from sim.output import RUN_FILES, OutputError, read_run
+from sim.scenario import Scenario, ScenarioError, loads
+
+#: The tables of a run directory and the columns each must have.
+TABLES = {
+    "timeseries.csv": ("step", "actor", *FIELDS, "pressure"),
+    "model.csv": ("step", "ceasefire_in_force", "ceasefire_count", "breakdowns"),
+    "contributions.csv": ("step", "actor", "field", "rule", "change"),
+    "events.csv": ("step", "kind", "actors", "note"),
+    "ties.csv": ("step", "tie", "source", "target", "directed", "kind", "weight", "active"),
+}
+
+
+@dataclass(frozen=True)
+class Happening:
+    """One row of ``events.csv``: on ``step``, something of ``kind`` involving ``actors``."""
+
+    step: int
+    kind: str
+    actors: tuple[str, ...]
+    note: str
+
+
+@dataclass(frozen=True)
+class Ceasefire:
+    """A ceasefire of a run: in force from ``start`` until ``end`` (None: still in force at the end).
+
+    ``broker`` is the actor credited with it (None when a scenario event declared it without one);
+    ``declared`` tells a ceasefire a scenario event declared from one that mediation brought about;
+    ``ended_by`` is ``"breakdown"`` (it broke down), ``"event"`` (a scenario event ended it) or None.
+    """
+
+    start: int
+    end: int | None
+    broker: str | None
+    declared: bool = False
+    ended_by: str | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class RunData:
+    """The files of one run, read: the tables, the resolved scenario and ``summary.json``."""
+
+    scenario: Scenario
+    summary: dict
+    timeseries: pd.DataFrame
+    model: pd.DataFrame
+    contributions: pd.DataFrame
+    events: pd.DataFrame
+    ties: pd.DataFrame
+    directory: Path | None = field(default=None, compare=False)
+
+    # ------------------------------------------------------------------------------ loading
+
+    @classmethod
+    def from_files(cls, files: Mapping[str, str | bytes], directory: Path | None = None) -> RunData:
+        """A run from its files' contents (as `sim.output.run_files` returns them, or as read from disk)."""
+        where = str(directory) if directory is not None else "<run>"
+
+        def text(name: str) -> str:
+            content = files.get(name)
+            if content is None:
+                raise OutputError(f"{where}: not a complete dipsim run directory (no {name})")
+            return content.decode("utf-8") if isinstance(content, bytes) else content
+
+        try:
+            summary = json.loads(text("summary.json"))
+            scenario = loads(text("scenario.toml"), f"{where}/scenario.toml")
+        except (json.JSONDecodeError, ScenarioError) as err:
+            raise OutputError(f"{where}: damaged run directory ({err})") from None
+        tables = {}
+        for name, columns in TABLES.items():
+            if name == "contributions.csv" and name not in files:
+                tables[name] = pd.DataFrame({c: pd.Series(dtype=float if c == "change" else object)
+                                             for c in columns})
+                continue
+            tables[name] = _table(text(name), name, columns, where)
+        return cls(scenario=scenario, summary=summary, timeseries=tables["timeseries.csv"],
+                   model=tables["model.csv"], contributions=tables["contributions.csv"],
+                   events=tables["events.csv"], ties=tables["ties.csv"], directory=directory)
+
+    @classmethod
+    def load(cls, directory: str | Path) -> RunData:
+        """Read the run directory ``directory``; `OutputError` if it is not a complete one."""
+        directory = Path(directory)
+        read_run(directory)  # says clearly when this is not a run directory at all
+        files = {name: (directory / name).read_text(encoding="utf-8")
+                 for name in RUN_FILES if (directory / name).is_file()}
+        return cls.from_files(files, directory)
+
+    # ------------------------------------------------------------------------------ who is who
+
+    @property
+    def actor_ids(self) -> tuple[str, ...]:
+        return self.scenario.actor_ids
+
+    @property
+    def sides(self) -> tuple[str, str]:
+        return self.scenario.sides
+
+    @property
+    def mediators(self) -> tuple[str, ...]:
+        """Every actor that is not one of the two sides."""
+        return tuple(a for a in self.actor_ids if a not in self.sides)
+
+    @property
+    def steps(self) -> int:
+        """The last day of the run (day 0 is the start)."""
+        return int(self.summary.get("steps", self.timeseries["step"].max()))
+
+    @property
+    def seed(self) -> int:
+        return int(self.summary.get("seed", self.scenario.seed))
+
+    def name(self, actor: str) -> str:
+        """The actor's name as the scenario gives it (its id when it has none or is unknown)."""
+        try:
+            return self.scenario.actor(actor).name
+        except StopIteration:
+            return actor
+
+    def names(self, text: str) -> str:
+        """``text`` with every actor id that stands as a word replaced by the actor's name."""
+        ids = sorted(self.actor_ids, key=len, reverse=True)
+        if not ids:
+            return text
+        pattern = re.compile(r"(?<![A-Za-z0-9_])(" + "|".join(map(re.escape, ids)) + r")(?![A-Za-z0-9_])")
+        return pattern.sub(lambda m: self.name(m.group(1)), text)
+
+    # ------------------------------------------------------------------------------ tables
+
+    def field(self, name: str) -> pd.DataFrame:
+        """One field (a ``timeseries.csv`` column) as a table: a row per day, a column per actor."""
+        wide = self.timeseries.pivot(index="step", columns="actor", values=name)
+        return wide.reindex(columns=list(self.actor_ids)).sort_index()
+
+    def measure(self, name: str) -> pd.Series:
+        """One ``model.csv`` column, indexed by day."""
+        return self.model.set_index("step")[name].sort_index()
+
+    def intensity(self, side: str) -> pd.Series:
+        """A side's intensity of fighting, indexed by day."""
+        column = f"intensity_{side}"
+        if column in self.model.columns:
+            return self.measure(column)
+        return self.field("intensity")[side]
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        """What can move a field, in the engine's order: scenario events, each rule (by id), limits."""
+        found = ("events", *(r.id for r in self.scenario.rules), "limits")
+        extra = sorted(set(self.contributions["rule"]) - set(found))
+        return (*found, *extra)
+
+    def rule_of(self, source: str) -> str:
+        """The rule a source is an instance of (``influence`` for a rule with id ``influence-2``)."""
+        return next((r.rule for r in self.scenario.rules if r.id == source), source)
+
+    def totals(self, field_name: str = "alignment") -> pd.DataFrame:
+        """Each source's total contribution to ``field_name`` over the run: a row per actor, a column per source."""
+        rows = self.contributions[self.contributions["field"] == field_name]
+        table = rows.pivot_table(index="actor", columns="rule", values="change", aggfunc="sum", fill_value=0.0)
+        return table.reindex(index=list(self.actor_ids), columns=list(self.sources), fill_value=0.0).fillna(0.0)
+
+    # ------------------------------------------------------------------------------ outcomes
+
+    @property
+    def threshold(self) -> float | None:
+        """The mediation rule's threshold of willingness (None when the scenario has no mediation rule)."""
+        for spec in self.scenario.rules:
+            if spec.rule == "mediation":
+                return float(spec.params["threshold"])
+        return None
+
+    def coalitions(self, when: str = "end") -> list[list[str]]:
+        """The coalitions of the lowest-energy configuration (landscape theory) at the start or the end."""
+        found = self.summary.get("coalitions", {}).get(when) or []
+        return [list(group) for group in found[0]["coalitions"]] if found else [list(self.actor_ids)]
+
+    def coalition_of(self, when: str = "end") -> dict[str, int]:
+        """Which coalition (an index into `coalitions`) each actor is in."""
+        groups = self.coalitions(when)
+        found = {a: k for k, group in enumerate(groups) for a in group}
+        return {a: found.get(a, len(groups)) for a in self.actor_ids}
+
+    @cached_property
+    def happenings(self) -> tuple[Happening, ...]:
+        """Every row of ``events.csv``, in order."""
+        return tuple(Happening(int(r.step), str(r.kind), tuple(str(r.actors).split()), str(r.note))
+                     for r in self.events.itertuples(index=False))
+
+    @cached_property
+    def ceasefires(self) -> tuple[Ceasefire, ...]:
+        """Every ceasefire of the run, in order: when it came and ended, its broker, how it ended."""
+        found = self._ceasefires_from_events()
+        count = self.measure("ceasefire_count")
+        ends = self.measure("breakdowns")
+        if len(found) == int(count.iloc[-1]) and sum(c.end is not None for c in found) == int(ends.iloc[-1]):
+            return tuple(found)
+        return tuple(self._ceasefires_from_counts())
+
+    def _ceasefires_from_events(self) -> list[Ceasefire]:
+        """Replay the ceasefire status from the log: scenario events first each day, then the rules'."""
+        actions: dict[str, set[str]] = {}
+        brokers: dict[str, str | None] = {}
+        for event in self.scenario.events:
+            actions.setdefault(event.note, set()).add(event.action)
+            if event.action == "declare_ceasefire":
+                brokers[event.note] = event.broker
+        found: list[Ceasefire] = []
+        current: dict | None = None
+        for h in self.happenings:
+            start = end = None
+            if h.kind == "ceasefire":
+                start = {"broker": h.actors[2] if len(h.actors) > 2 else None, "declared": False}
+            elif h.kind == "breakdown":
+                end = "breakdown"
+            elif h.kind == "event" and actions.get(h.note) == {"declare_ceasefire"}:
+                start = {"broker": brokers.get(h.note), "declared": True}
+            elif h.kind == "event" and actions.get(h.note) == {"end_ceasefire"}:
+                end = "event"
+            if start is not None and current is None:
+                current = {"start": h.step, **start, "note": h.note}
+            elif end is not None and current is not None:
+                found.append(Ceasefire(end=h.step, ended_by=end, **current))
+                current = None
+        if current is not None:
+            found.append(Ceasefire(end=None, **current))
+        return found
+
+    def _ceasefires_from_counts(self) -> list[Ceasefire]:
+        """The ceasefires from ``model.csv``'s counters alone (brokers from ``summary.json``, in order)."""
+        count = self.measure("ceasefire_count").astype(int)
+        ends = self.measure("breakdowns").astype(int)
+        brokers = list(self.summary.get("outcomes", {}).get("brokers", []))
+        starts = [int(s) for s, d in count.diff().fillna(count.iloc[0]).items() for _ in range(int(d))]
+        stops = [int(s) for s, d in ends.diff().fillna(ends.iloc[0]).items() for _ in range(int(d))]
+        found = []
+        for k, start in enumerate(starts):
+            end = next((s for s in stops if s >= start), None)
+            if end is not None:
+                stops.remove(end)
+            found.append(Ceasefire(start=start, end=end, broker=brokers[k] if k < len(brokers) else None,
+                                   ended_by="breakdown" if end is not None else None))
+        return found
+
+
+def load_run(directory: str | Path) -> RunData:
+    """Read the run directory ``directory`` (see `RunData.load`)."""
+    return RunData.load(directory)
+
+
+def _table(text: str, name: str, columns: tuple[str, ...], where: str) -> pd.DataFrame:
+    strings = {"actor", "field", "rule", "kind", "actors", "note", "tie", "source", "target"}
+    try:
+        frame = pd.read_csv(io.StringIO(text), dtype={c: str for c in strings}, keep_default_na=False,
+                            na_values=[""])
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as err:
+        raise OutputError(f"{where}: damaged run directory ({name}: {err})") from None
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise OutputError(f"{where}: damaged run directory ({name} has no column {missing[0]!r})")
+    for column in strings & set(frame.columns):
+        frame[column] = frame[column].fillna("").astype(str)
+    if "step" in frame.columns:
+        frame["step"] = frame["step"].astype(int)
+    return frame
