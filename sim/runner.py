@@ -100,8 +100,9 @@ class Task:
     seeds: tuple[int, ...]
 
 
-def tasks_for(scenarios: Sequence[Scenario], seeds: Sequence[int], chunk: int = CHUNK) -> list[Task]:
-    """Every point's runs cut into chunks of ``chunk`` runs (the same seeds at every point)."""
+def tasks_for(scenarios: Sequence[Scenario], seeds: Sequence[int]) -> list[Task]:
+    """Every point's runs cut into chunks of `CHUNK` runs (the same seeds at every point)."""
+    chunk = CHUNK
     return [Task(p, scenario, first, tuple(seeds[first:first + chunk]))
             for p, scenario in enumerate(scenarios) for first in range(0, len(seeds), chunk)]
 
@@ -180,8 +181,8 @@ class Experiment:
     def seeds(self) -> list[int]:
         return run_seeds(self.seed, self.runs)
 
-    def tasks(self, chunk: int = CHUNK) -> list[Task]:
-        return tasks_for(self.scenarios, self.seeds(), chunk)
+    def tasks(self) -> list[Task]:
+        return tasks_for(self.scenarios, self.seeds())
 
 
 class Interrupted(Exception):
@@ -422,6 +423,8 @@ class Lever:
         if not sep or not key.strip() or not spec.strip():
             raise ScenarioError(where, key.strip(), "expected KEY=A:B:N or KEY=V1,V2,...")
         parts = spec.split(":")
+        if len(parts) not in (1, 3):
+            raise ScenarioError(where, key.strip(), "expected A:B:N (three parts) or a list V1,V2,...")
         if len(parts) == 3:
             try:
                 low, high, count = float(parts[0]), float(parts[1]), int(parts[2])
