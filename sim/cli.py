@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 import sys
 import textwrap
 from pathlib import Path
@@ -26,6 +27,9 @@ def user_errors(command):
             return command(*args, **kwargs)
         except (ScenarioError, OutputError) as err:
             click.echo(f"dipsim: {err}", err=True)
+            sys.exit(2)
+        except OSError as err:  # a folder that cannot be written, a disk that is full
+            click.echo(f"dipsim: {err.filename or ''}: {err.strerror or err}", err=True)
             sys.exit(2)
 
     return wrapper
@@ -196,11 +200,45 @@ def validate(file: str, overrides: tuple[str, ...]) -> None:
 
 @main.command(name="list")
 def list_() -> None:
-    """List the bundled scenarios with their titles."""
-    from sim.scenario import bundled
+    """List the bundled scenarios, grouped: the article, history, what-ifs, classics."""
+    from sim.scenario import bundled, library_group
 
+    groups: dict[str, list[tuple[str, str]]] = {}
     for name, title, _ in bundled():
-        click.echo(f"{name:<24} {title}")
+        groups.setdefault(library_group(name), []).append((name, title))
+    for group, entries in groups.items():
+        click.echo(f"{group}:")
+        for name, title in entries:
+            click.echo(f"  {name:<28} {title}")
+
+
+@main.command()
+@click.argument("name")
+@click.option("--from", "source", default="baseline", show_default=True,
+              help="The scenario the what-if extends (a bundled name or a path).")
+@click.option("--out", type=click.Path(path_type=Path), help="File to write (default: NAME.toml here).")
+@click.option("--force", is_flag=True, help="Replace the file if it exists.")
+@user_errors
+def new(name: str, source: str, out: Path | None, force: bool) -> None:
+    """Write NAME.toml, a commented what-if that extends a scenario, ready to edit."""
+    import os
+
+    from sim.output import OutputError, write_file
+    from sim.scenario import ScenarioError, load, resolve
+    from sim.whatif import what_if_template
+
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", name):
+        raise ScenarioError("dipsim new", "NAME", f"expected letters, digits, '-', '_' or '.', got {name!r}")
+    target = out or Path(f"{name}.toml")
+    if target.exists() and not force:
+        raise OutputError(f"{target}: already exists; use --force to replace it")
+    spec = load(source)
+    bundled_name = resolve(source).parent == resolve("baseline").parent and "/" not in source \
+        and not source.endswith(".toml")
+    extends = source if bundled_name else os.path.relpath(resolve(source), target.resolve().parent)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    write_file(target, what_if_template(spec, extends, name))
+    click.echo(f"wrote {target}: edit it, then `dipsim validate {target}` and `dipsim run {target}`")
 
 
 @main.command()

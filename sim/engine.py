@@ -147,12 +147,15 @@ class Simulation:
         for i, name in enumerate(FIELDS):
             world.fields[name] = after[i]
         for k, rule in enumerate(self.rules):
-            settled = [world.fields[f].copy() for f in FIELDS]
+            moves = [FIELDS.index(f) for f in rule.metadata["discrete"] if f in FIELDS]
+            settled = {i: world.fields[FIELDS[i]].copy() for i in moves}
             for happening in rule.settle(world, self.rngs):
                 self.history.happenings.append((world.step, happening))
+            if "tie_signs" in rule.metadata["discrete"]:
+                world.forget("weight")
             if contributions is not None:
-                for i, name in enumerate(FIELDS):
-                    contributions[1 + k, i] += world.fields[name] - settled[i]
+                for i, before_settling in settled.items():
+                    contributions[1 + k, i] += world.fields[FIELDS[i]] - before_settling
         self.history.record(world, contributions)
 
     # ------------------------------------------------------------------------------------ events
@@ -169,6 +172,7 @@ class Simulation:
             self._fired[due, e] = True
             runs = np.flatnonzero(due)
             involved = self._act(event, runs, contributions)
+            world.forget()
             for run in runs:
                 self.history.happenings.append((world.step, Happening(int(run), "event", involved, event.note)))
 

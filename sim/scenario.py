@@ -213,6 +213,16 @@ def bundled() -> list[tuple[str, str, Path]]:
     return found
 
 
+#: How `dipsim list` groups the library, by the file name's prefix.
+LIBRARY_GROUPS = (("baseline", "the article"), ("history", "history"), ("whatif", "what-ifs"),
+                  ("classic", "classics"))
+
+
+def library_group(name: str) -> str:
+    """The group of a bundled scenario: the article, history, what-ifs, classics (or other)."""
+    return next((group for prefix, group in LIBRARY_GROUPS if name.split("-")[0] == prefix), "other")
+
+
 def resolve(ref: str | Path, relative_to: Path | None = None) -> Path:
     """The file a scenario reference names: a path (relative to ``relative_to``) or a bundled name."""
     text = str(ref)

@@ -7,7 +7,7 @@ runs whose events fire at different steps still share one layout; ``active`` say
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -31,16 +31,13 @@ class Topology:
     receiver: np.ndarray
     influencer: np.ndarray
     channel: np.ndarray
+    #: Whether each actor is one of the two sides (the belligerents), and its negation.
+    belligerent: np.ndarray
+    outsiders: np.ndarray
 
     @property
     def n_actors(self) -> int:
         return len(self.actor_ids)
-
-    @property
-    def belligerent(self) -> np.ndarray:
-        mask = np.zeros(self.n_actors, bool)
-        mask[list(self.sides)] = True
-        return mask
 
     @classmethod
     def build(cls, actor_ids: tuple[str, ...], sides: tuple[str, str], ties: list[Tie]) -> Topology:
@@ -50,6 +47,7 @@ class Topology:
         directed = np.array([t.directed for t in ties], dtype=bool)
         both = ~directed
         slots = np.arange(len(ties))
+        belligerent = np.isin(np.arange(len(actor_ids)), [index[sides[0]], index[sides[1]]])
         return cls(
             actor_ids=actor_ids,
             sides=(index[sides[0]], index[sides[1]]),
@@ -59,6 +57,8 @@ class Topology:
             receiver=np.concatenate([target, source[both]]),
             influencer=np.concatenate([source, target[both]]),
             channel=np.concatenate([slots, slots[both]]),
+            belligerent=belligerent,
+            outsiders=~belligerent,
         )
 
 
@@ -97,6 +97,8 @@ class World:
     #: Pressure each actor has put on the belligerents since the ceasefire status last changed.
     credit: np.ndarray
     step: int = 0
+    #: Quantities derived from the ties, kept until the ties change (see `forget`).
+    cache: dict = field(default_factory=dict, repr=False)
 
     @property
     def runs(self) -> int:
@@ -125,22 +127,41 @@ class World:
             credit=np.zeros((runs, n)),
         )
 
+    def forget(self, changed: str | None = None) -> None:
+        """Drop what was derived from the ties: all of it, or only what depends on ``changed``.
+
+        Whoever changes ``weight``, ``active`` or ``kind`` calls it (``changed="weight"`` when only
+        weights changed).
+        """
+        if changed is None:
+            self.cache.clear()
+        else:
+            for key in [k for k, (depends, _) in self.cache.items() if changed in depends]:
+                del self.cache[key]
+
+    def _derived(self, key, depends: tuple[str, ...], make):
+        found = self.cache.get(key)
+        if found is None:
+            found = self.cache[key] = (depends, make())
+        return found[1]
+
     def pair_weights(self) -> np.ndarray:
         """``(runs, n, n)`` symmetric: the weight of the tie in place between i and j, 0 without one."""
-        top = self.topology
-        n = top.n_actors
-        out = np.zeros((self.runs, n, n))
-        w = self.weight * self.active
-        out[:, top.tie_source, top.tie_target] = w
-        out[:, top.tie_target, top.tie_source] = w
-        return out
+        return self._derived("pair_weights", ("weight", "active"), lambda: self._pairs(self.weight * self.active))
+
+    def kind_mask(self, kinds: tuple[str, ...]) -> np.ndarray:
+        """``(runs, n_ties)`` booleans: the tie slot is of one of ``kinds`` (in place or not)."""
+        return self._derived(("kinds", kinds), ("kind",),
+                             lambda: np.isin(self.kind, [TIE_KINDS.index(k) for k in kinds]))
 
     def pair_kinds(self, kinds: tuple[str, ...]) -> np.ndarray:
         """``(runs, n, n)`` symmetric booleans: a tie in place of one of ``kinds`` joins i and j."""
+        return self._derived(("pair_kinds", kinds), ("kind", "active"),
+                             lambda: self._pairs(self.kind_mask(kinds) & self.active))
+
+    def _pairs(self, values: np.ndarray) -> np.ndarray:
         top = self.topology
-        n = top.n_actors
-        wanted = np.isin(self.kind, [TIE_KINDS.index(k) for k in kinds]) & self.active
-        out = np.zeros((self.runs, n, n), bool)
-        out[:, top.tie_source, top.tie_target] = wanted
-        out[:, top.tie_target, top.tie_source] = wanted
+        out = np.zeros((self.runs, top.n_actors, top.n_actors), values.dtype)
+        out[:, top.tie_source, top.tie_target] = values
+        out[:, top.tie_target, top.tie_source] = values
         return out

@@ -167,3 +167,46 @@ def test_explain_unknown_actor_or_directory_is_a_user_error(baseline_run, tmp_pa
 def test_python_dash_m_sim_is_the_same_command_line():
     result = subprocess.run([sys.executable, "-m", "sim", "list"], capture_output=True, text=True, check=True)
     assert "baseline" in result.stdout
+
+
+def test_list_groups_the_library():
+    lines = invoke("list").stdout.splitlines()
+    assert lines[0] == "the article:"
+    assert any(line.split()[0] == "baseline" for line in lines[1:])
+
+
+def uncomment_block(text: str, first_line: str) -> str:
+    """The template with the commented block that starts at ``first_line`` switched on."""
+    lines = text.splitlines()
+    start = lines.index(first_line)
+    end = next(i for i in range(start + 1, len(lines)) if not lines[i].startswith("# "))
+    return "\n".join(lines[:start] + [line[2:] for line in lines[start:end]] + lines[end:])
+
+
+def test_new_writes_a_what_if_that_runs_and_whose_blocks_are_valid(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = invoke("new", "calm", "--from", "baseline")
+    assert result.exit_code == 0, result.output
+    text = (tmp_path / "calm.toml").read_text()
+    spec, baseline = load(tmp_path / "calm.toml"), load("baseline")
+    assert spec.name == "calm"
+    assert (spec.actors, spec.ties, spec.rules, spec.steps) == (baseline.actors, baseline.ties, baseline.rules,
+                                                                baseline.steps)
+    edited = uncomment_block(text, "# [[actors]]").replace("alignment = -1 ", "alignment = -0.5 ", 1)
+    edited = uncomment_block(edited, "# [[rules]]")
+    edited = uncomment_block(edited, "# [[events]]")
+    (tmp_path / "edited.toml").write_text(edited)
+    changed = load(tmp_path / "edited.toml")
+    assert changed.actor("ARM").alignment == -0.5
+    assert changed.rules == baseline.rules
+    assert [e.id for e in changed.events] == ["my-event"]
+    assert_user_error(invoke("new", "calm"), "calm.toml", "--force")
+    assert invoke("new", "calm", "--force").exit_code == 0
+
+
+def test_new_from_a_file_extends_it_by_a_relative_path(tmp_path):
+    assert invoke("new", "first", "--out", str(tmp_path / "first.toml")).exit_code == 0
+    result = invoke("new", "second", "--from", str(tmp_path / "first.toml"), "--out", str(tmp_path / "sub" / "second.toml"))
+    assert result.exit_code == 0, result.output
+    assert 'extends = "../first.toml"' in (tmp_path / "sub" / "second.toml").read_text()
+    assert load(tmp_path / "sub" / "second.toml").name == "second"

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.fields import TIE_KINDS
-from sim.measures import triad_signs
 from sim.rules.base import Happening, Param, Rule
 
 
@@ -24,26 +22,26 @@ def triad_updates(weight: np.ndarray, active: np.ndarray, frozen: np.ndarray, tr
     if len(triads) == 0:
         return weight
     runs = np.arange(weight.shape[0])
+    complete = active[:, triads].all(axis=-1)                        # (runs, n_triads), fixed in a step
+    signs = np.where(weight >= 0, 1, -1).astype(np.int8)
     for step, u in enumerate(np.moveaxis(uniforms, 1, 0)):
-        complete, product = triad_signs(weight, active, triads)
-        imbalanced = complete & (product < 0)
+        imbalanced = complete & (signs[:, triads].prod(axis=-1, dtype=np.int8) < 0)
         count = imbalanced.sum(axis=1)
         live = (count > 0) & (step < updates)
         if not live.any():
             break
         pick = np.minimum((u[:, 0] * count).astype(np.int64), np.maximum(count - 1, 0))
-        chosen = np.argmax(np.cumsum(imbalanced, axis=1) > pick[:, None], axis=1)
-        ties = triads[chosen]                                      # (runs, 3)
-        hostile = weight[runs[:, None], ties] < 0                  # (runs, 3)
-        one_hostile = hostile.sum(axis=1) == 1
-        # With one hostile tie: make it friendly (prob. p), else one of the two friendly ties hostile.
-        heal = u[:, 1] < p
-        friendly_order = np.argsort(hostile, axis=1, kind="stable")[:, :2]   # the two friendly ties
-        sour = friendly_order[runs, (u[:, 2] * 2).astype(np.int64)]
-        which = np.where(one_hostile, np.where(heal, np.argmax(hostile, axis=1), sour),
+        ties = triads[np.argmax(np.cumsum(imbalanced, axis=1) > pick[:, None], axis=1)]   # (runs, 3)
+        hostile = signs[runs[:, None], ties] < 0
+        first_hostile = np.argmax(hostile, axis=1)
+        # One hostile tie: heal it (prob. p), else sour one of the two friendly ties, taken in order.
+        other = (u[:, 2] * 2).astype(np.int64)
+        sour = other + (other >= first_hostile)
+        which = np.where(hostile.sum(axis=1) == 1, np.where(u[:, 1] < p, first_hostile, sour),
                          np.minimum((u[:, 2] * 3).astype(np.int64), 2))
         target = ties[runs, which]
         flip = live & ~frozen[runs, target]
+        signs[runs[flip], target[flip]] *= -1
         weight[runs[flip], target[flip]] *= -1.0
     return weight
 
@@ -59,7 +57,7 @@ class Balance(Rule):
     """
 
     name = "balance"
-    metadata = {"fields": (), "discrete": ("ties",), "stochastic": True,
+    metadata = {"fields": (), "discrete": ("tie_signs",), "stochastic": True,
                 "citation": "Heider (1946); Antal, Krapivsky & Redner, Phys. Rev. E 72, 036121 (2005)"}
     params = {
         "p": Param(0.3, "probability that a triad with one hostile tie heals it", lo=0.0, hi=1.0),
@@ -77,7 +75,7 @@ class Balance(Rule):
         uniforms = np.zeros((world.runs, int(updates.max(initial=0)), 3))
         for run, (rng, count) in enumerate(zip(rngs, updates)):
             uniforms[run, :count] = rng.random((count, 3))
-        frozen = np.isin(world.kind, [TIE_KINDS.index(k) for k in self.frozen])
+        frozen = world.kind_mask(self.frozen)
         before = world.weight
         world.weight = triad_updates(before, world.active, frozen, top.triads, self.p, uniforms, updates)
         happened = []

@@ -53,7 +53,7 @@ class Escalation(Rule):
     def propose(self, world, rngs):
         a, b = world.topology.sides
         intensity, alignment = world.fields["intensity"], world.fields["alignment"]
-        outsiders = ~world.topology.belligerent
+        outsiders = world.topology.outsiders
         backing = outside_backing(alignment, world.fields["capability"], outsiders)
         calm = 1.0 - self.ceasefire_damping * world.in_force
         grievance = tuple(g * calm + self.backing * backing[:, s] for s, g in enumerate(self.grievance))

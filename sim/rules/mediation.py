@@ -66,7 +66,7 @@ class Mediation(Rule):
 
     def _pressure(self, world) -> tuple[np.ndarray, np.ndarray]:
         sides = list(world.topology.sides)
-        outsiders = ~world.topology.belligerent
+        outsiders = world.topology.outsiders
         access = np.maximum(world.pair_weights()[:, :, sides], self.access)
         f = world.fields
         pressure = mediation_pressure(f["ceasefire"], f["capability"], access, outsiders)
