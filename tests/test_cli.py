@@ -179,7 +179,7 @@ def uncomment_block(text: str, first_line: str) -> str:
     """The template with the commented block that starts at ``first_line`` switched on."""
     lines = text.splitlines()
     start = lines.index(first_line)
-    end = next(i for i in range(start + 1, len(lines)) if not lines[i].startswith("# "))
+    end = next((i for i in range(start + 1, len(lines)) if not lines[i].startswith("# ")), len(lines))
     return "\n".join(lines[:start] + [line[2:] for line in lines[start:end]] + lines[end:])
 
 
