@@ -79,10 +79,23 @@ def coalitions(capability: np.ndarray, pairs: np.ndarray, actor_ids: Sequence[st
     """
     ids = np.array(actor_ids)
     found = []
-    for in_second, energy in landscape_minima(np.asarray(capability), np.asarray(pairs))[:most]:
+    for in_second, energy in _minima(np.asarray(capability, float), np.asarray(pairs, float))[:most]:
         groups = [ids[~in_second].tolist(), ids[in_second].tolist()]
         found.append({"energy": round(energy, 10), "coalitions": [g for g in groups if g]})
     return found
+
+
+_MINIMA: dict[bytes, list] = {}
+
+
+def _minima(capability: np.ndarray, pairs: np.ndarray) -> list:
+    """`landscape_minima`, remembered: the runs of an ensemble mostly end with the same ties."""
+    key = capability.tobytes() + pairs.tobytes()
+    if key not in _MINIMA:
+        if len(_MINIMA) > 4096:
+            _MINIMA.clear()
+        _MINIMA[key] = landscape_minima(capability, pairs)
+    return _MINIMA[key]
 
 
 def coalition_of(minimum: dict) -> dict[str, int]:
