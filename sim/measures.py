@@ -32,12 +32,13 @@ def friendly_share(weight: np.ndarray, active: np.ndarray) -> np.ndarray:
 def triad_signs(weight: np.ndarray, active: np.ndarray, triads: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """For each triad (three tie indices), whether all three ties are in place, and the sign product.
 
-    A tie of weight >= 0 counts as friendly. Returns ``(complete, product)`` of shape ``(..., n_triads)``.
+    A tie counts as friendly when its weight is positive (as in `friendly_share`), hostile otherwise.
+    Returns ``(complete, product)`` of shape ``(..., n_triads)``.
     """
     if len(triads) == 0:
         shape = weight.shape[:-1] + (0,)
         return np.zeros(shape, bool), np.ones(shape, np.int8)
-    signs = np.where(weight >= 0, 1, -1).astype(np.int8)
+    signs = np.where(weight > 0, 1, -1).astype(np.int8)
     complete = active[..., triads].all(axis=-1)
     product = signs[..., triads].prod(axis=-1)
     return complete, product

@@ -188,9 +188,7 @@ def _event_dict(event: Event) -> dict[str, Any]:
         out.update({"actor": event.actor, "field": event.field,
                     ("by" if event.action == "shift" else "to"): event.value, "anchor": event.anchor})
     elif event.action == "add_tie":
-        tie = _tie_dict(event.new_tie)
-        tie.pop("id")
-        out["tie"] = tie
+        out["tie"] = _tie_dict(event.new_tie)
     elif event.action in ("change_tie", "remove_tie"):
         out["tie"] = event.tie
         out.update({k: v for k, v in (("weight", event.weight), ("kind", event.kind)) if v is not None})
@@ -358,7 +356,7 @@ def apply_override(raw: dict, origins: dict[str, str], assignment: str) -> None:
     where = f"--set {assignment}"
     path, sep, text = assignment.partition("=")
     parts = path.strip().split(".")
-    check = _Checker({}, "--set")
+    check = _Checker({}, where)
     if not sep or len(parts) < 2:
         check.fail(path, "expected section.key=value or section.id.key=value (e.g. actors.TUR.alignment=0.2)")
     try:

@@ -16,14 +16,14 @@ def triad_updates(weight: np.ndarray, active: np.ndarray, frozen: np.ndarray, tr
     random imbalanced triad of tied actors (one whose sign product is -1). With one hostile tie it turns
     that tie friendly with probability ``p``, otherwise one of the two friendly ties turns hostile; with
     three hostile ties one of them turns friendly. A tie that is ``frozen`` keeps its sign (the update is
-    spent). Magnitudes keep, signs flip.
+    spent), and so does a tie of weight 0, which counts as hostile. Magnitudes keep, signs flip.
     """
     weight = weight.copy()
     if len(triads) == 0:
         return weight
     runs = np.arange(weight.shape[0])
     complete = active[:, triads].all(axis=-1)                        # (runs, n_triads), fixed in a step
-    signs = np.where(weight >= 0, 1, -1).astype(np.int8)
+    signs = np.where(weight > 0, 1, -1).astype(np.int8)
     for step, u in enumerate(np.moveaxis(uniforms, 1, 0)):
         imbalanced = complete & (signs[:, triads].prod(axis=-1, dtype=np.int8) < 0)
         count = imbalanced.sum(axis=1)

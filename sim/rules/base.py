@@ -105,8 +105,9 @@ class Rule:
 
     name: ClassVar[str]
     #: ``fields``: the fields ``propose`` may change; ``discrete``: what ``settle`` may change
-    #: (``ties``, ``ceasefire_status``, fields); ``stochastic``: whether it draws random numbers;
-    #: ``citation``: where the model comes from.
+    #: (``tie_signs``, ``ceasefire_status``, or field names); ``stochastic``: whether it draws random
+    #: numbers; ``citation``: where the model comes from. The engine relies on ``discrete``: it records
+    #: the settled change of the fields named there and refreshes what depends on tie signs.
     metadata: ClassVar[dict[str, Any]]
     params: ClassVar[dict[str, Param]]
 

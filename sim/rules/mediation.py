@@ -43,8 +43,8 @@ class Mediation(Rule):
     backing B_s (capability-weighted alignment toward s) stiffens the side; the fighting a side endures
     (the other side's intensity I_-s) ripens it, as in Zartman's mutually hurting stalemate. Willingness
     w_s changes by rate * [ (P_s + hurting * I_-s) (1 - w_s) - stiffening * B_s * w_s ].
-    When every side's w_s >= ``threshold`` a ceasefire comes into force; its broker is the actor whose
-    pressure since the last change of status is largest. A ceasefire in force breaks down each day with
+    When every side's w_s >= ``threshold`` a ceasefire comes into force; its broker is the outsider whose
+    pressure since the last change of status is largest (none if nobody pressed). A ceasefire in force breaks down each day with
     probability 1 - exp(-h), h = breakdown + breakdown_intensity * mean(I) + breakdown_unwilling *
     sum_s max(0, threshold - w_s); a breakdown costs each side ``setback`` of its willingness.
     """
@@ -102,11 +102,13 @@ class Mediation(Rule):
             happened.append(Happening(int(run), "breakdown", (ids[sides[0]], ids[sides[1]]),
                                       f"The ceasefire breaks down (daily hazard {hazard[run]:.2f})"))
         for run in np.flatnonzero(ready):
-            broker = int(np.argmax(world.credit[run]))
+            broker = int(np.argmax(world.credit[run])) if world.credit[run].max() > 0 else -1
             world.in_force[run] = True
             world.ceasefires[run] += 1
             world.broker[run] = broker
             world.credit[run] = 0.0
-            happened.append(Happening(int(run), "ceasefire", (ids[sides[0]], ids[sides[1]], ids[broker]),
-                                      f"A ceasefire comes into force, brokered by {ids[broker]}"))
+            by = (ids[broker],) if broker >= 0 else ()
+            note = f", brokered by {ids[broker]}" if broker >= 0 else " without a broker"
+            happened.append(Happening(int(run), "ceasefire", (ids[sides[0]], ids[sides[1]], *by),
+                                      f"A ceasefire comes into force{note}"))
         return happened

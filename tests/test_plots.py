@@ -1,0 +1,383 @@
+"""The plots draw what the run's data say, on given Axes or their own Figure, and leave no figure open."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections import defaultdict
+from pathlib import Path
+
+import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.colors import Normalize, to_hex
+from matplotlib.figure import Figure
+from matplotlib.text import Text
+
+from sim import plots
+from sim.cli import main
+from sim.rundata import load_run
+
+# A crisis with a declared ceasefire (and a broker), a scenario event that moves an actor and one that
+# ends the ceasefire: whatever the rules do, the run has events, a ceasefire and its broker to draw.
+TRUCE = """
+[scenario]
+extends = "baseline"
+name = "truce"
+title = "A declared truce"
+steps = 30
+
+[[events]]
+id = "truce"
+step = 8
+action = "declare_ceasefire"
+broker = "RUS"
+note = "Moscow announces a humanitarian truce"
+
+[[events]]
+id = "restraint"
+step = 15
+action = "shift"
+actor = "TUR"
+field = "alignment"
+by = -0.3
+note = "Ankara calls for restraint"
+
+[[events]]
+id = "shelling"
+step = 22
+action = "end_ceasefire"
+note = "Shelling resumes across the line"
+"""
+
+# The same without a mediation rule: no threshold to draw.
+NO_MEDIATION = TRUCE.replace('name = "truce"', 'name = "truce-no-mediation"') + """
+[[rules]]
+rule = "mediation"
+remove = true
+"""
+
+
+def make_run(folder: Path, text: str, *extra: str) -> Path:
+    scenario = folder / "scenario-under-test.toml"
+    scenario.write_text(text, encoding="utf-8")
+    out = folder / "run"
+    result = CliRunner().invoke(main, ["run", str(scenario), "--out", str(out), *extra])
+    assert result.exit_code == 0, result.output
+    return out
+
+
+@pytest.fixture(scope="module")
+def rundir(tmp_path_factory) -> Path:
+    return make_run(tmp_path_factory.mktemp("truce"), TRUCE)
+
+
+@pytest.fixture(scope="module")
+def run(rundir):
+    return load_run(rundir)
+
+
+@pytest.fixture(autouse=True)
+def no_pyplot_figures():
+    """Every test starts and ends with pyplot knowing no figure: the plots never use pyplot."""
+    assert plt.get_fignums() == []
+    yield
+    assert plt.get_fignums() == []
+
+
+# ------------------------------------------------------------------------------------ the data, read apart
+
+def rows(rundir: Path, name: str) -> list[dict[str, str]]:
+    with (rundir / name).open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def summary(rundir: Path) -> dict:
+    return json.loads((rundir / "summary.json").read_text(encoding="utf-8"))
+
+
+def ceasefire_periods(rundir: Path) -> tuple[list[int], list[int]]:
+    """The days ceasefires start and end, from model.csv's counters alone."""
+    model = rows(rundir, "model.csv")
+    starts, ends = [], []
+    before = {"ceasefire_count": 0.0, "breakdowns": 0.0}
+    for row in model:
+        if float(row["ceasefire_count"]) > before["ceasefire_count"]:
+            starts.append(int(row["step"]))
+        if float(row["breakdowns"]) > before["breakdowns"]:
+            ends.append(int(row["step"]))
+        before = {k: float(row[k]) for k in before}
+    return starts, ends
+
+
+def by_gid(artists, prefix: str) -> dict[str, object]:
+    return {a.get_gid(): a for a in artists if (a.get_gid() or "").startswith(prefix)}
+
+
+def draw(fig: Figure) -> FigureCanvasAgg:
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    return canvas
+
+
+# ------------------------------------------------------------------------------------ alignment over time
+
+def test_alignment_draws_one_line_per_actor_coloured_by_final_coalition(run, rundir):
+    fig = plots.alignment_over_time(run)
+    ax = fig.axes[0]
+    lines = by_gid(ax.lines, "actor:")
+    actors = [a.id for a in run.scenario.actors]
+    assert sorted(lines) == sorted(f"actor:{a}" for a in actors)
+    series = defaultdict(list)
+    for row in rows(rundir, "timeseries.csv"):
+        series[row["actor"]].append(float(row["alignment"]))
+    for actor in actors:
+        np.testing.assert_allclose(lines[f"actor:{actor}"].get_ydata(), series[actor])
+    # Actors share a colour exactly when summary.json puts them in the same coalition at the end.
+    groups = summary(rundir)["coalitions"]["end"][0]["coalitions"]
+    group_of = {a: k for k, group in enumerate(groups) for a in group}
+    colour = {a: to_hex(lines[f"actor:{a}"].get_color()) for a in actors}
+    for a in actors:
+        for b in actors:
+            assert (colour[a] == colour[b]) == (group_of[a] == group_of[b]), (a, b)
+    # The camp of the first side is vermillion, the second's blue (as on the alignment scale).
+    first, second = run.sides
+    assert colour[first] == plots.SIDE_COLOURS[0].lower()
+    if group_of[second] != group_of[first]:
+        assert colour[second] == plots.SIDE_COLOURS[1].lower()
+
+
+def test_alignment_labels_every_line_at_its_end_without_overlap(run):
+    fig = plots.alignment_over_time(run)
+    ax = fig.axes[0]
+    labels = by_gid(ax.texts, "label:")
+    assert {t.get_text() for t in labels.values()} == {a.name for a in run.scenario.actors}
+    for gid, text in labels.items():
+        line = ax.lines[[l.get_gid() for l in ax.lines].index(gid.replace("label:", "actor:"))]
+        assert text.get_color() == line.get_color()
+        assert text.xy == pytest.approx((line.get_xdata()[-1], line.get_ydata()[-1]))
+    renderer = draw(fig).get_renderer()
+    boxes = sorted((Text.get_window_extent(t, renderer) for t in labels.values()), key=lambda b: b.y0)  # no leader
+    for lower, upper in zip(boxes, boxes[1:]):
+        assert upper.y0 >= lower.y1 - 0.5, "end labels overlap"
+    assert all(t.get_fontsize() >= 11 for t in labels.values())
+
+
+def test_alignment_names_the_sides_on_the_axis(run):
+    ax = plots.alignment_over_time(run).axes[0]
+    ticks = [t.get_text() for t in ax.get_yticklabels()]
+    first, second = (run.scenario.actor(s).name for s in run.sides)
+    assert any(f"backs {first}" in t for t in ticks)
+    assert any(f"backs {second}" in t for t in ticks)
+    assert ax.get_ylim()[0] < -1 and ax.get_ylim()[1] > 1
+
+
+def test_alignment_marks_events_and_shades_ceasefires(run, rundir):
+    ax = plots.alignment_over_time(run).axes[0]
+    events = rows(rundir, "events.csv")
+    marked_days = {int(r["step"]) for r in events if r["kind"] in ("event", "tie")}
+    assert marked_days, "the test scenario has events"
+    markers = by_gid(ax.lines, "event:")
+    assert {int(m.get_xdata()[0]) for m in markers.values()} == marked_days
+    assert all(m.get_xdata()[0] == m.get_xdata()[1] for m in markers.values())  # vertical lines
+    assert len(by_gid(ax.texts, "event-number:")) == len(marked_days)
+    starts, ends = ceasefire_periods(rundir)
+    assert starts, "the test scenario declares a ceasefire"
+    spans = by_gid(ax.patches, "ceasefire:")
+    assert sorted(int(gid.split(":")[1]) for gid in spans) == starts
+    for gid, span in spans.items():
+        x0 = span.get_xy()[:, 0].min() if hasattr(span, "get_xy") else span.get_x()
+        assert x0 == pytest.approx(int(gid.split(":")[1]))
+    assert sorted(int(gid.split(":")[1]) for gid in by_gid(ax.lines, "breakdown:")) == ends
+    key = by_gid(ax.get_children(), "event-key")
+    assert key, "the numbered events are listed under the plot"
+    key_text = " ".join(t.get_text() for legend in key.values() for t in legend.get_texts())
+    for row in events:
+        if row["kind"] == "event":
+            assert row["note"] in key_text
+
+
+def test_alignment_draws_on_a_given_axes(run):
+    fig = Figure()
+    ax = fig.add_subplot()
+    assert plots.alignment_over_time(run, ax) is ax.figure
+    assert len(by_gid(ax.lines, "actor:")) == len(run.scenario.actors)
+    assert fig.axes == [ax]
+
+
+def test_alignment_figure_is_slide_sized(run):
+    fig = plots.alignment_over_time(run)
+    assert tuple(fig.get_size_inches()) == plots.SLIDE
+    assert fig.dpi == plots.DPI
+    assert fig.get_suptitle()
+    assert fig.axes[0].get_xlabel() == "day"
+
+
+# ------------------------------------------------------------------------------------ the road to a ceasefire
+
+def test_road_to_ceasefire_shows_willingness_threshold_pressure_and_intensity(run, rundir):
+    fig = plots.road_to_ceasefire(run)
+    top, middle, bottom = fig.axes[:3]
+    series = defaultdict(lambda: defaultdict(list))
+    for row in rows(rundir, "timeseries.csv"):
+        for field in ("ceasefire", "pressure", "intensity"):
+            series[field][row["actor"]].append(float(row[field]))
+    for side in run.sides:
+        np.testing.assert_allclose(by_gid(top.lines, f"willingness:{side}")[f"willingness:{side}"].get_ydata(),
+                                   series["ceasefire"][side])
+        np.testing.assert_allclose(by_gid(bottom.lines, f"intensity:{side}")[f"intensity:{side}"].get_ydata(),
+                                   series["intensity"][side])
+    threshold = next(r.params["threshold"] for r in run.scenario.rules if r.rule == "mediation")
+    line = by_gid(top.lines, "threshold")["threshold"]
+    assert set(line.get_ydata()) == {threshold}
+    pressing = by_gid(middle.lines, "pressure:")
+    means = {a: np.mean(v) for a, v in series["pressure"].items() if a not in run.sides}
+    hardest = max(means, key=means.get)
+    np.testing.assert_allclose(pressing[f"pressure:{hardest}"].get_ydata(), series["pressure"][hardest])
+    assert len(pressing) <= 6
+    # Ceasefires shaded on every panel, their brokers written on the top one.
+    starts, ends = ceasefire_periods(rundir)
+    for ax in (top, middle, bottom):
+        assert sorted(int(g.split(":")[1]) for g in by_gid(ax.patches, "ceasefire:")) == starts
+        assert sorted(int(g.split(":")[1]) for g in by_gid(ax.lines, "breakdown:")) == ends
+    tags = " ".join(t.get_text() for t in by_gid(top.texts, "tag:").values())
+    broker = run.scenario.actor("RUS").name
+    assert broker in tags
+
+
+def test_road_to_ceasefire_without_mediation_has_no_threshold(tmp_path):
+    data = load_run(make_run(tmp_path, NO_MEDIATION, "--no-plots"))
+    assert data.threshold is None
+    fig = plots.road_to_ceasefire(data)
+    assert not by_gid(fig.axes[0].lines, "threshold")
+    assert not (tmp_path / "run" / "plots").exists()
+
+
+def test_road_to_ceasefire_draws_on_given_axes(run):
+    fig = Figure()
+    axes = fig.subplots(3, 1)
+    assert plots.road_to_ceasefire(run, axes) is fig
+    assert all(ax.lines for ax in axes)
+    with pytest.raises(ValueError, match="three panels"):
+        plots.road_to_ceasefire(run, axes[:2])
+
+
+# ------------------------------------------------------------------------------------ the network
+
+def test_network_start_and_end_share_positions_and_show_alignment_and_capability(run, rundir):
+    fig = plots.alignment_network(run)
+    start, end = fig.axes[:2]
+    timeseries = rows(rundir, "timeseries.csv")
+    last = max(int(r["step"]) for r in timeseries)
+    cmap, norm = matplotlib.colormaps[plots.ALIGNMENT_CMAP], Normalize(-1, 1)
+    sizes = {}
+    for ax, day in ((start, 0), (end, last)):
+        nodes = by_gid(ax.collections, "node:")
+        assert len(nodes) == len(run.scenario.actors)
+        values = {r["actor"]: r for r in timeseries if int(r["step"]) == day}
+        for gid, node in nodes.items():
+            actor = gid.split(":")[1]
+            np.testing.assert_allclose(node.get_facecolor()[0], cmap(norm(float(values[actor]["alignment"]))))
+            sizes[(day, actor)] = (node.get_sizes()[0], float(values[actor]["capability"]))
+        ties = [r for r in rows(rundir, "ties.csv") if int(r["step"]) == day and r["active"] == "1"]
+        edges = by_gid(ax.lines, "tie:")
+        assert len(edges) == len(ties)
+        for tie in ties:
+            edge = edges[f"tie:{tie['tie']}"]
+            expected = plots.FRIENDLY if float(tie["weight"]) >= 0 else plots.HOSTILE
+            assert to_hex(edge.get_color()) == expected.lower()
+    positions = [{g: tuple(n.get_offsets()[0]) for g, n in by_gid(ax.collections, "node:").items()}
+                 for ax in (start, end)]
+    assert positions[0] == positions[1]
+    by_capability = sorted(sizes.values(), key=lambda sc: sc[1])
+    assert [s for s, _ in by_capability] == sorted(s for s, _ in by_capability)  # bigger = more capable
+
+
+def test_network_layout_is_seeded(run):
+    assert plots.network_layout(run) == plots.network_layout(run)
+
+
+def test_network_draws_on_given_axes(run):
+    fig = Figure()
+    axes = fig.subplots(1, 2)
+    assert plots.alignment_network(run, axes) is fig
+    assert all(by_gid(ax.collections, "node:") for ax in axes)
+
+
+# ------------------------------------------------------------------------------------ what moved whom
+
+def test_what_moved_whom_stacks_each_rules_recorded_total(run, rundir):
+    fig = plots.what_moved_whom(run)
+    ax = fig.axes[0]
+    totals = defaultdict(float)
+    for row in rows(rundir, "contributions.csv"):
+        if row["field"] == "alignment":
+            totals[(row["actor"], row["rule"])] += float(row["change"])
+    bars = by_gid(ax.patches, "bar:")
+    assert bars
+    shown = {gid.split(":")[1] for gid in bars}
+    assert 0 < len(shown) <= 8
+    for gid, bar in bars.items():
+        _, actor, rule = gid.split(":")
+        assert bar.get_width() == pytest.approx(totals[(actor, rule)])
+    # The actor an event moved by 0.3 is among those shown, with the events' part.
+    assert "TUR" in shown and totals[("TUR", "events")] == pytest.approx(-0.3, abs=1e-6)
+    assert bars["bar:TUR:events"].get_width() == pytest.approx(-0.3, abs=1e-6)
+    # The diamond is the net change, which is the change in the time series.
+    series = defaultdict(list)
+    for row in rows(rundir, "timeseries.csv"):
+        series[row["actor"]].append(float(row["alignment"]))
+    for gid, marker in by_gid(ax.lines, "net:").items():
+        actor = gid.split(":")[1]
+        assert marker.get_xdata()[0] == pytest.approx(series[actor][-1] - series[actor][0], abs=1e-6)
+    names = {t.get_text() for t in ax.get_yticklabels()}
+    assert names == {run.scenario.actor(a).name for a in shown}
+
+
+def test_what_moved_whom_draws_on_a_given_axes(run):
+    fig = Figure()
+    ax = fig.add_subplot()
+    assert plots.what_moved_whom(run, ax) is ax.figure
+    assert by_gid(ax.patches, "bar:")
+
+
+# ------------------------------------------------------------------------------------ helpers and files
+
+def test_spread_keeps_order_gap_and_bounds():
+    values = [0.0, 0.01, 0.02, 0.5, 0.51, 0.98]
+    placed = plots.spread(values, 0.1, -1, 1)
+    order = sorted(range(len(values)), key=values.__getitem__)
+    ranked = [placed[i] for i in order]
+    assert all(b - a >= 0.1 - 1e-9 for a, b in zip(ranked, ranked[1:]))
+    assert min(placed) >= -1 and max(placed) <= 1
+    assert plots.spread([0.0, 0.5], 0.1) == [0.0, 0.5]  # far apart: left alone
+
+
+@pytest.mark.parametrize("fmt, magic", [("png", b"\x89PNG"), ("svg", b"<?xml"), ("pdf", b"%PDF")])
+def test_render_formats(run, fmt, magic):
+    data = plots.render(plots.what_moved_whom(run), fmt)
+    assert data.startswith(magic)
+
+
+def test_plot_files_name_every_plot(run):
+    files = plots.plot_files(run, "png")
+    assert sorted(files) == sorted(f"plots/{name}.png" for name in plots.PLOTS.values())
+
+
+def test_run_writes_plots_and_plot_command_redraws_them(rundir, tmp_path):
+    written = sorted(p.name for p in (rundir / "plots").iterdir())
+    assert written == sorted(f"{name}.png" for name in plots.PLOTS.values())
+    result = CliRunner().invoke(main, ["plot", str(rundir), "--format", "svg", "--out", str(tmp_path / "svg")])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (tmp_path / "svg").iterdir()) == sorted(
+        f"{name}.svg" for name in plots.PLOTS.values())
+    assert result.output.count("\n") == 1  # quick work prints nothing extra
+
+
+def test_plot_command_says_when_the_folder_is_not_a_run(tmp_path):
+    result = CliRunner().invoke(main, ["plot", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "not a dipsim run directory" in result.output
