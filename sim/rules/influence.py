@@ -30,10 +30,29 @@ def influence_weights(receiver: np.ndarray, influencer: np.ndarray, channel: np.
     return w
 
 
+def listened(x: np.ndarray, receiver: np.ndarray, influencer: np.ndarray, channel: np.ndarray,
+             weight: np.ndarray, active: np.ndarray, capability: np.ndarray) -> np.ndarray:
+    """W x for the W of `influence_weights`, summed over the ties without forming W: ``(runs, n)``.
+
+    Costs O(ties) rather than O(n^2), for large sparse scenarios. ``x`` and the others are ``(runs, ...)``.
+    """
+    runs, n = capability.shape
+    raw = np.clip(weight[:, channel], 0.0, None) * active[:, channel] * capability[:, influencer]
+    slots = (np.arange(runs)[:, None] * n + receiver).ravel()
+    total = np.bincount(slots, raw.ravel(), minlength=runs * n).reshape(runs, n)
+    heard = np.bincount(slots, (raw * x[:, influencer]).ravel(), minlength=runs * n).reshape(runs, n)
+    return np.where(total > 0, heard / np.where(total > 0, total, 1.0), x)
+
+
 def friedkin_johnsen_change(x: np.ndarray, anchor: np.ndarray, w: np.ndarray, susceptibility: np.ndarray,
                             rate: float) -> np.ndarray:
     """rate * [ lambda * (W x) + (1 - lambda) * x(0) - x ]: one (damped) Friedkin-Johnsen step."""
-    pulled = np.einsum("...ij,...j->...i", w, x)
+    return toward(np.einsum("...ij,...j->...i", w, x), x, anchor, susceptibility, rate)
+
+
+def toward(pulled: np.ndarray, x: np.ndarray, anchor: np.ndarray, susceptibility: np.ndarray,
+           rate: float) -> np.ndarray:
+    """The Friedkin-Johnsen change given what each actor hears, ``pulled`` = W x."""
     return rate * (susceptibility * pulled + (1.0 - susceptibility) * anchor - x)
 
 
@@ -61,9 +80,9 @@ class Influence(Rule):
     }
 
     def propose(self, world, rngs):
-        top = world.topology
-        w = influence_weights(top.receiver, top.influencer, top.channel, world.weight, world.active,
-                              world.fields["capability"])
-        susceptibility = 1.0 - world.fields["stubbornness"]
-        return {f: friedkin_johnsen_change(world.fields[f], world.anchors[f], w, susceptibility, self.rate)
-                for f in self.fields}
+        top, f = world.topology, world.fields
+        susceptibility = 1.0 - f["stubbornness"]
+        return {name: toward(listened(f[name], top.receiver, top.influencer, top.channel, world.weight,
+                                      world.active, f["capability"]),
+                             f[name], world.anchors[name], susceptibility, self.rate)
+                for name in self.fields}

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from sim.engine import Simulation
-from sim.rules.influence import friedkin_johnsen_change, friedkin_johnsen_fixed_point, influence_weights
-from sim.scenario import loads
+from sim.rules.influence import friedkin_johnsen_change, friedkin_johnsen_fixed_point, influence_weights, listened
+from sim.scenario import load, loads
 from sim.world import World
 
 # Parsegov et al. 2017 / the SINT package's documentation (models.md)
@@ -202,3 +202,16 @@ def test_rule_moves_only_the_chosen_fields():
     sim = Simulation(scn, [np.random.default_rng(0)]).run()
     np.testing.assert_array_equal(sim.world.fields["ceasefire"][0], [0.1, 0.9])
     assert sim.world.fields["alignment"][0, 0] > -1.0
+
+
+def test_listened_over_the_ties_is_w_times_x():
+    world = World.from_scenario(load("baseline"), runs=3)
+    rng = np.random.default_rng(4)
+    world.weight = world.weight * rng.uniform(0.2, 1.5, world.weight.shape)
+    world.active[1, :5] = False
+    capability = rng.uniform(0.1, 1.0, world.fields["capability"].shape)
+    x = rng.uniform(-1, 1, capability.shape)
+    top = world.topology
+    w = influence_weights(top.receiver, top.influencer, top.channel, world.weight, world.active, capability)
+    np.testing.assert_allclose(listened(x, top.receiver, top.influencer, top.channel, world.weight, world.active,
+                                        capability), np.einsum("rij,rj->ri", w, x), atol=1e-12)
