@@ -170,8 +170,7 @@ class Simulation:
             if not due.any():
                 continue
             self._fired[due, e] = True
-            runs = np.flatnonzero(due)
-            involved = self._act(event, runs, contributions)
+            involved, runs = self._act(event, np.flatnonzero(due), contributions)
             world.forget()
             for run in runs:
                 self.history.happenings.append((world.step, Happening(int(run), "event", involved, event.note)))
@@ -185,8 +184,12 @@ class Simulation:
             value = world_measures(self.world)[:, names.index(cond.field)]
         return _COMPARE[cond.op](value, cond.value)
 
-    def _act(self, event: Event, runs: np.ndarray, contributions: np.ndarray | None) -> tuple[str, ...]:
-        """Apply ``event`` to ``runs``; return the ids of the actors it involves."""
+    def _act(self, event: Event, runs: np.ndarray,
+             contributions: np.ndarray | None) -> tuple[tuple[str, ...], np.ndarray]:
+        """Apply ``event`` to ``runs``; return the ids of the actors it involves and the runs it changed.
+
+        Declaring a ceasefire already in force, or ending one that is not, changes nothing.
+        """
         world, top = self.world, self.world.topology
         action = event.action
         if action in ("shift", "set"):
@@ -203,7 +206,7 @@ class Simulation:
                 anchor = world.anchors[event.field]
                 moved = anchor[runs, i] + (new - old) if action == "shift" else new
                 anchor[runs, i] = np.clip(moved, low, high)
-            return (event.actor,)
+            return (event.actor,), runs
         if action in ("add_tie", "change_tie", "remove_tie"):
             slot = top.tie_ids.index(event.tie)
             if action == "add_tie":
@@ -217,7 +220,7 @@ class Simulation:
                     world.weight[runs, slot] = event.weight
                 if event.kind is not None:
                     world.kind[runs, slot] = TIE_KINDS.index(event.kind)
-            return (top.actor_ids[top.tie_source[slot]], top.actor_ids[top.tie_target[slot]])
+            return (top.actor_ids[top.tie_source[slot]], top.actor_ids[top.tie_target[slot]]), runs
         sides = tuple(top.actor_ids[s] for s in top.sides)
         if action == "declare_ceasefire":
             runs = runs[~world.in_force[runs]]
@@ -225,9 +228,9 @@ class Simulation:
             world.ceasefires[runs] += 1
             world.broker[runs] = top.actor_ids.index(event.broker) if event.broker else -1
             world.credit[runs] = 0.0
-            return sides + ((event.broker,) if event.broker else ())
+            return sides + ((event.broker,) if event.broker else ()), runs
         runs = runs[world.in_force[runs]]  # end_ceasefire
         world.in_force[runs] = False
         world.breakdowns[runs] += 1
         world.credit[runs] = 0.0
-        return sides
+        return sides, runs

@@ -8,6 +8,11 @@ from pathlib import Path
 from sim.output import OutputError, read_csv, read_run
 
 
+def _signed(x: float) -> str:
+    """``+0.123``; a change that rounds to zero shows as ``+0.000``, never ``-0.000``."""
+    return f"{round(x, 3) + 0.0:+.3f}"
+
+
 def _name_list(ids: list[str]) -> str:
     return "{" + ", ".join(ids) + "}"
 
@@ -49,11 +54,11 @@ def explain(directory: Path, actor: str, *, days: int = 3) -> list[str]:
         lines.append("  nothing: no rule or event changed any of its fields")
     for field, sources in moves.items():
         start, end = float(series[0][field]), float(series[-1][field])
-        lines.append(f"{field}: {start:+.3f} -> {end:+.3f} (change {end - start:+.3f})")
+        lines.append(f"{field}: {start:+.3f} -> {end:+.3f} (change {_signed(end - start)})")
         ranked = sorted(sources.items(), key=lambda item: -abs(sum(c for _, c in item[1])))
         for source, changes in ranked:
             total = sum(c for _, c in changes)
             top = sorted(changes, key=lambda sc: -abs(sc[1]))[:days]
-            biggest = ", ".join(f"day {s} {c:+.3f}" for s, c in sorted(top))
-            lines.append(f"  {source:<12} {total:+.3f}   on {len(changes)} day(s); largest: {biggest}")
+            biggest = ", ".join(f"day {s} {_signed(c)}" for s, c in sorted(top))
+            lines.append(f"  {source:<12} {_signed(total)}   on {len(changes)} day(s); largest: {biggest}")
     return lines

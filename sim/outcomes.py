@@ -15,24 +15,26 @@ if TYPE_CHECKING:
     from sim.engine import Simulation
 
 
-def ceasefire_outcomes(in_force: np.ndarray, broker: np.ndarray, breakdowns: int,
+def ceasefire_outcomes(in_force: np.ndarray, count: np.ndarray, broker: np.ndarray, breakdowns: int,
                        actor_ids: Sequence[str]) -> dict:
-    """Ceasefire outcomes from the per-step series ``in_force`` (0/1) and ``broker`` (actor index or -1).
+    """Ceasefire outcomes from per-step series: ``in_force`` (0/1), ``count`` (ceasefires declared so
+    far) and ``broker`` (actor index or -1).
 
-    A ceasefire *lasts* when it is in force at the last step.
+    A ceasefire starts on a day the count rises (even one that breaks down the same day); it *lasts*
+    when one is in force at the last step.
     """
-    on = np.asarray(in_force) > 0
-    starts = np.flatnonzero(on & ~np.concatenate([[False], on[:-1]]))
+    count = np.asarray(count)
+    starts = np.flatnonzero(np.diff(count, prepend=0) > 0)
     brokers = [actor_ids[b] if b >= 0 else None for b in np.asarray(broker)[starts]]
     return {
         "ceasefire_reached": bool(len(starts)),
         "first_ceasefire_day": int(starts[0]) if len(starts) else None,
         "first_broker": brokers[0] if brokers else None,
-        "ceasefires": len(starts),
+        "ceasefires": int(count[-1]),
         "brokers": brokers,
         "breakdowns": int(breakdowns),
-        "lasting": bool(on[-1]),
-        "days_in_force": int(on[1:].sum()),
+        "lasting": bool(np.asarray(in_force)[-1] > 0),
+        "days_in_force": int((np.asarray(in_force)[1:] > 0).sum()),
     }
 
 
@@ -40,8 +42,10 @@ def run_outcomes(simulation: Simulation, run: int) -> dict:
     """Ceasefire outcomes, each side's peak intensity and each actor's final alignment, of one run."""
     scenario, history = simulation.scenario, simulation.history
     ids = scenario.actor_ids
-    in_force = history.array("measures")[:, run, measure_names(scenario.sides).index("ceasefire_in_force")]
-    outcomes = ceasefire_outcomes(in_force, history.array("broker")[:, run],
+    names = measure_names(scenario.sides)
+    measures = history.array("measures")[:, run]
+    outcomes = ceasefire_outcomes(measures[:, names.index("ceasefire_in_force")],
+                                  measures[:, names.index("ceasefire_count")], history.array("broker")[:, run],
                                   int(simulation.world.breakdowns[run]), ids)
     fields = history.array("fields")[:, run]
     intensity = fields[:, FIELDS.index("intensity")]

@@ -11,7 +11,7 @@ import math
 import re
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -28,6 +28,7 @@ SECTIONS = ("actors", "ties", "rules", "events")
 ACTIONS = ("shift", "set", "add_tie", "change_tie", "remove_tie", "declare_ceasefire", "end_ceasefire")
 _ID = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 _KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+_EVENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")  # no dots: --set events.ID.KEY splits at them
 _MISSING = object()
 
 
@@ -319,10 +320,19 @@ def _tie_key(entry: Mapping[str, Any]) -> str | None:
 
 
 def find_key(section: str, entries: Sequence[Mapping[str, Any]], ref: str) -> int | None:
-    """Index of the entry of ``section`` whose key is ``ref`` (a symmetric tie in either order)."""
-    if section == "ties" and "-" in ref:
-        ref = "-".join(sorted(ref.split("-", 1)))
-    return next((i for i, e in enumerate(entries) if _entry_key(section, e) == ref), None)
+    """Index of the entry of ``section`` whose key is ``ref`` (a symmetric tie also in the other order)."""
+    keys = [_entry_key(section, e) for e in entries]
+    ref = tie_ref(ref, keys) if section == "ties" else ref
+    return keys.index(ref) if ref in keys else None
+
+
+def tie_ref(ref: str, keys: Iterable[str | None]) -> str:
+    """The key ``ref`` names among tie ``keys``: itself, or ``B-A`` written as ``A-B``."""
+    keys = set(keys)
+    if ref in keys or "-" not in ref:
+        return ref
+    swapped = "-".join(sorted(ref.split("-", 1)))
+    return swapped if swapped in keys else ref
 
 
 def _merge_section(base: list[dict], entries: list[dict], section: str, origins: dict[str, str], where: str) -> None:
@@ -371,6 +381,7 @@ def apply_override(raw: dict, origins: dict[str, str], assignment: str) -> None:
         if index is None:
             check.fail(path, f"no {section[:-1]} {rest[0]!r} in the scenario")
         target, rest = raw[section][index], rest[1:]
+        path = ".".join([section, _entry_key(section, target), *rest])
     else:
         check.fail(path, f"expected scenario.KEY or one of {', '.join(SECTIONS)} followed by .ID.KEY")
     for part in rest[:-1]:
@@ -494,10 +505,17 @@ def validate(raw: Mapping[str, Any], origins: Mapping[str, str], where: str) -> 
     ties = tuple(_tie(e, f"ties.{_entry_key('ties', e)}", check, ids, article) for e in raw.get("ties", []))
     _check_pairs(ties, check)
     rules = tuple(_rule(e, check, ids) for e in raw.get("rules", []))
-    events = tuple(_event(e, check, ids, {t.id for t in ties}) for e in raw.get("events", []))
-    new_ties = tuple(e.new_tie for e in events if e.new_tie)
-    _check_pairs(ties + tuple({t.id: t for t in new_ties}.values()), check)
-    slots = {t.id for t in ties} | {t.id for t in new_ties}
+    events = tuple(_event(e, check, ids) for e in raw.get("events", []))
+    slots = {t.id: t for t in ties}
+    for event in events:
+        if event.new_tie is None:
+            continue
+        known = slots.setdefault(event.new_tie.id, event.new_tie)
+        if _ends(known) != _ends(event.new_tie):
+            check.fail(f"events.{event.id}.tie", f"tie {known.id!r} already joins other actors or runs the other way")
+    _check_pairs(tuple(slots.values()), check)
+    events = tuple(replace(e, tie=tie_ref(e.tie, slots)) if e.action in ("change_tie", "remove_tie") else e
+                   for e in events)
     for event in events:
         if event.action in ("change_tie", "remove_tie") and event.tie not in slots:
             check.fail(f"events.{event.id}.tie", f"no tie {event.tie!r} in ties or added by an event")
@@ -571,6 +589,10 @@ def _tie(entry: dict, path: str, check: _Checker, ids: Sequence[str], article: s
                source=source, target=target, directed=directed, sources=sources)
 
 
+def _ends(tie: Tie) -> tuple:
+    return (tie.source, tie.target) if tie.directed else (frozenset(tie.actors),)
+
+
 def _check_pairs(ties: Sequence[Tie], check: _Checker) -> None:
     pairs: dict[frozenset, str] = {}
     for tie in ties:
@@ -597,7 +619,7 @@ def _rule(entry: dict, check: _Checker, ids: Sequence[str]) -> RuleSpec:
     return RuleSpec(id=key, rule=rule_name, params={**defaults, **checked})
 
 
-def _event(entry: dict, check: _Checker, ids: Sequence[str], tie_ids: set[str]) -> Event:
+def _event(entry: dict, check: _Checker, ids: Sequence[str]) -> Event:
     path = f"events.{entry.get('id')}"
     action = check.string(entry, "action", path, choices=ACTIONS)
     specific = {
@@ -606,8 +628,8 @@ def _event(entry: dict, check: _Checker, ids: Sequence[str], tie_ids: set[str]) 
         "declare_ceasefire": ("broker",), "end_ceasefire": (),
     }[action]
     check.keys(entry, path, ("id", "step", "when", "action", "note", *specific), ("id", "note"))
-    if not _KEY.match(entry["id"] if isinstance(entry["id"], str) else ""):
-        check.fail(f"{path}.id", "expected letters, digits, '-', '_' or '.'")
+    if not _EVENT_ID.match(entry["id"] if isinstance(entry["id"], str) else ""):
+        check.fail(f"{path}.id", "expected letters, digits, '-' or '_'")
     when = _condition(entry["when"], f"{path}.when", check, ids) if "when" in entry else None
     step = check.integer(entry, "step", path, default=0 if when else _MISSING)
     fields: dict[str, Any] = {}
@@ -623,11 +645,8 @@ def _event(entry: dict, check: _Checker, ids: Sequence[str], tie_ids: set[str]) 
         tie_entry = check.table(entry.get("tie"), f"{path}.tie")
         fields["new_tie"] = _tie(tie_entry, f"{path}.tie", check, ids, None)
         fields["tie"] = fields["new_tie"].id
-        if fields["tie"] in tie_ids:
-            check.fail(f"{path}.tie", f"tie {fields['tie']!r} is already in ties; use change_tie")
     elif action in ("change_tie", "remove_tie"):
-        ref = check.string(entry, "tie", path)
-        fields["tie"] = "-".join(sorted(ref.split("-", 1))) if "-" in ref else ref
+        fields["tie"] = check.string(entry, "tie", path)
         if action == "change_tie":
             if "weight" not in entry and "kind" not in entry:
                 check.fail(path, "change_tie needs a new 'weight' or 'kind'")

@@ -107,7 +107,9 @@ class World:
     @classmethod
     def from_scenario(cls, scenario: Scenario, runs: int = 1) -> World:
         ties = list(scenario.ties)
-        ties += list({e.new_tie.id: e.new_tie for e in scenario.events if e.new_tie}.values())
+        placed = {t.id for t in ties}
+        ties += list({e.new_tie.id: e.new_tie for e in scenario.events if e.new_tie and e.new_tie.id not in placed}
+                     .values())
         topology = Topology.build(scenario.actor_ids, scenario.sides, ties)
         n, m = topology.n_actors, len(ties)
         fields = {f: np.tile([getattr(a, f) for a in scenario.actors], (runs, 1)).astype(float) for f in FIELDS}

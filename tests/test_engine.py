@@ -394,3 +394,26 @@ def test_rules_see_ties_changed_by_events():
     np.testing.assert_array_equal(moves[2:5], 0.0)   # days 3-5: the tie has weight 0
     assert np.all(moves[5:8] < 0)          # days 6-8: pulled again
     np.testing.assert_array_equal(moves[8:], 0.0)    # from day 9: no tie
+
+
+def test_a_removed_tie_can_be_added_back():
+    events = [{"id": "cut", "step": 2, "action": "remove_tie", "tie": "ARM-RUS", "note": "Moscow steps back"},
+              {"id": "back", "step": 5, "action": "add_tie", "tie": {"actors": ["RUS", "ARM"], "kind": "alliance",
+                                                                     "weight": 0.4}, "note": "Moscow returns"}]
+    scn = baseline_with(rules=[], events=events, steps=6)
+    sim = run(scn)
+    slot = sim.world.topology.tie_ids.index("ARM-RUS")
+    assert len(sim.world.topology.tie_ids) == len(scn.ties)  # the slot is reused, not doubled
+    active = [bool(a[0, slot]) for a in sim.history.active]
+    assert active == [True, True, False, False, False, True, True]
+    assert sim.history.weight[-1][0, slot] == 0.4
+
+
+def test_an_event_that_changes_nothing_is_not_logged():
+    events = [{"id": "truce", "step": 1, "action": "declare_ceasefire", "note": "truce"},
+              {"id": "again", "step": 2, "action": "declare_ceasefire", "note": "truce again"},
+              {"id": "over", "step": 3, "action": "end_ceasefire", "note": "over"},
+              {"id": "over-again", "step": 4, "action": "end_ceasefire", "note": "over again"}]
+    sim = run(baseline_with(rules=[], events=events, steps=5))
+    assert [h.note for _, h in sim.history.happenings] == ["truce", "over"]
+    assert int(sim.world.ceasefires[0]) == 1 and int(sim.world.breakdowns[0]) == 1

@@ -502,3 +502,31 @@ def test_every_baseline_quotation_is_in_the_article():
     assert missing == []
     # every actor and tie quotes something
     assert all(entry.get("sources") for entry in raw["actors"] + raw["ties"])
+
+
+def test_a_tie_id_with_a_dash_is_found_by_set_and_events(tmp_path):
+    text = TINY.replace('[[ties]]\nactors = ["RUS", "ARM"]', '[[ties]]\nid = "war-front"\nactors = ["RUS", "ARM"]')
+    text += '\n[[events]]\nid = "cool"\nstep = 2\naction = "change_tie"\ntie = "war-front"\nweight = 0.1\nnote = "n"\n'
+    spec = load(write(tmp_path, "dash.toml", text), ["ties.war-front.weight=0.5"])
+    assert next(t for t in spec.ties if t.id == "war-front").weight == 0.5
+    assert spec.events[0].tie == "war-front"
+
+
+def test_set_on_a_symmetric_tie_in_the_other_order_blames_the_set():
+    with pytest.raises(ScenarioError) as info:
+        load("baseline", ["ties.RUS-ARM.weight=3"])
+    assert info.value.where == "--set ties.RUS-ARM.weight=3"
+    assert info.value.field == "ties.ARM-RUS.weight"
+
+
+def test_event_ids_cannot_hold_dots(tmp_path):
+    text = TINY + '\n[[events]]\nid = "a.b"\nstep = 1\naction = "end_ceasefire"\nnote = "n"\n'
+    path, err = error_of(text, tmp_path)
+    assert_names(err, path, "events.a.b.id")
+
+
+def test_an_added_tie_must_keep_the_ends_of_its_id(tmp_path):
+    text = TINY + ('\n[[events]]\nid = "back"\nstep = 1\naction = "add_tie"\n'
+                   'tie = { id = "ARM-RUS", from = "TUR", to = "ARM", kind = "rivalry", weight = -0.2 }\nnote = "n"\n')
+    path, err = error_of(text, tmp_path)
+    assert_names(err, path, "events.back.tie")

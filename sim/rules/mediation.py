@@ -18,7 +18,8 @@ def willingness_change(willing: np.ndarray, pressure: np.ndarray, backing: np.nd
                        stiffening: float) -> np.ndarray:
     """rate * [ P_s (1 - w_s) - stiffening * B_s w_s ]: pressure pulls willingness up, backing down.
 
-    Its equilibrium is w* = P / (P + stiffening * B): the side's share of pressure in pressure plus backing.
+    Its equilibrium is w* = P / (P + stiffening * B): the side's share of pressure in pressure plus backing
+    (the rule passes as P the mediators' pressure plus the hurting term).
     """
     return rate * (pressure * (1.0 - willing) - stiffening * backing * willing)
 
