@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import re
 import sys
@@ -57,10 +58,15 @@ def main() -> None:
 @click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE", help=OVERRIDE_HELP)
 @click.option("--out", type=click.Path(path_type=Path), help="Run directory (default: runs/NAME-seedSEED).")
 @click.option("--force", is_flag=True, help="Replace the run directory if it exists.")
+@click.option("--format", "fmt", type=click.Choice(["png", "svg", "pdf"]), default="png", show_default=True,
+              help="Format of the plots written into the run's plots/.")
+@click.option("--plots/--no-plots", "with_plots", default=True, show_default=True,
+              help="Write the plots into the run's plots/.")
+@click.option("--report", "with_report", is_flag=True, help="Also write report.html and report.md.")
 @user_errors
 def run(scenario: str, steps: int | None, seed: int | None, overrides: tuple[str, ...], out: Path | None,
-        force: bool) -> None:
-    """Run SCENARIO once and write its results to a run directory."""
+        force: bool, fmt: str, with_plots: bool, with_report: bool) -> None:
+    """Run SCENARIO once and write its results, and its plots, to a run directory."""
     from sim.explain import summary_lines
     from sim.model import CrisisModel
     from sim.output import check_writable, default_dir, run_files, write_directory
@@ -71,7 +77,10 @@ def run(scenario: str, steps: int | None, seed: int | None, overrides: tuple[str
     check_writable(directory, force)
     model = CrisisModel(spec, rng=spec.seed)
     model.run_for(spec.steps)
-    write_directory(directory, run_files(model.simulation, spec.seed), force=force)
+    files = run_files(model.simulation, spec.seed)
+    if with_plots or with_report:
+        files.update(_pictures(files, fmt if with_plots else None, with_report))
+    write_directory(directory, files, force=force)
     click.echo(f"{spec.name}: {spec.steps} days, seed {spec.seed} -> {directory}")
     for line in summary_lines(_summary(directory)):
         click.echo(f"  {line}")
@@ -81,6 +90,33 @@ def _summary(directory: Path) -> dict:
     from sim.output import read_run
 
     return read_run(directory)[1]
+
+
+def _pictures(files: dict, fmt: str | None, with_report: bool) -> dict[str, str | bytes]:
+    """The plots (``plots/NAME.FMT``) and, if asked, the report of a run whose files are ``files``."""
+    from sim.plots import PLOTS, plot_files
+    from sim.report import FIGURES, report_files
+    from sim.rundata import RunData
+
+    data = RunData.from_files(files)
+    total = (len(PLOTS) if fmt else 0) + (len(FIGURES) if with_report and fmt != "png" else 0)
+    out: dict[str, str | bytes] = {}
+    with _progress(total, "plots") as tick:
+        if fmt:
+            out.update(plot_files(data, fmt, progress=tick))
+        if with_report:
+            out.update(report_files(data, pngs=out, progress=tick))
+    return out
+
+
+@contextlib.contextmanager
+def _progress(total: int, unit: str):
+    """A progress bar on stderr for work that takes a while: shown only on a terminal, and only after a
+    second (quick work prints nothing). Use as ``with _progress(n, "plots") as tick: ... tick(name)``."""
+    from tqdm import tqdm
+
+    with tqdm(total=total, unit=unit, disable=None, delay=1.0, leave=False, file=sys.stderr) as shown:
+        yield lambda name: (shown.set_description(name), shown.update(1))
 
 
 @main.command()
@@ -270,6 +306,78 @@ def explain(rundir: Path, actor: str) -> None:
 
     for line in explain_actor(rundir, actor):
         click.echo(line)
+
+
+PLOT_FORMAT = click.Choice(["png", "svg", "pdf"])
+
+
+@main.command()
+@click.argument("rundir", type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=PLOT_FORMAT, default="png", show_default=True, help="Format of the plots.")
+@click.option("--out", type=click.Path(path_type=Path), help="Folder for the plots (default: RUNDIR/plots).")
+@user_errors
+def plot(rundir: Path, fmt: str, out: Path | None) -> None:
+    """Draw the plots of the run at RUNDIR: alignment over time, the road to a ceasefire, the network at
+    the start and the end, what moved whom (slide-sized, into RUNDIR/plots)."""
+    from sim.plots import PLOTS, plot_files
+    from sim.report import write_files
+    from sim.rundata import load_run
+
+    data = load_run(rundir)
+    target = out or rundir / "plots"
+    with _progress(len(PLOTS), "plots") as tick:
+        files = plot_files(data, fmt, folder="", progress=tick)
+    write_files(target, files)
+    click.echo(f"{target}: {', '.join(files)}")
+
+
+@main.command()
+@click.argument("rundir", type=click.Path(path_type=Path))
+@user_errors
+def report(rundir: Path) -> None:
+    """Write a report of the run at RUNDIR for a class: report.html (one self-contained file) and report.md
+    (with the plots in RUNDIR/plots)."""
+    from sim.report import FIGURES, report_files, write_files
+    from sim.rundata import load_run
+
+    data = load_run(rundir)
+    with _progress(len(FIGURES), "plots") as tick:
+        files = report_files(data, progress=tick)
+    write_files(rundir, files)
+    click.echo(f"{rundir / 'report.html'}, {rundir / 'report.md'}")
+
+
+@main.command()
+@click.argument("rundir_a", type=click.Path(path_type=Path))
+@click.argument("rundir_b", type=click.Path(path_type=Path))
+@click.option("--out", type=click.Path(path_type=Path),
+              help="Folder for the comparison (default: runs/compare-A-vs-B, from the folders' names).")
+@click.option("--format", "fmt", type=PLOT_FORMAT, default="png", show_default=True,
+              help="Format of the plots (PNG is always written too, for compare.html).")
+@click.option("--force", is_flag=True, help="Replace the folder if it exists.")
+@user_errors
+def compare(rundir_a: Path, rundir_b: Path, out: Path | None, fmt: str, force: bool) -> None:
+    """Compare two runs (two scenarios, or two seeds): the plots side by side and the outcomes that differ.
+
+    Writes compare.html, compare.md and the plots into a folder, and prints the outcomes that differ.
+    """
+    from sim.output import check_writable, write_directory
+    from sim.report import COMPARE_FIGURES, compare_files, outcome_table
+    from sim.rundata import load_run
+
+    a, b = load_run(rundir_a), load_run(rundir_b)
+    directory = out or Path("runs") / f"compare-{rundir_a.resolve().name}-vs-{rundir_b.resolve().name}"
+    check_writable(directory, force)
+    with _progress(len(COMPARE_FIGURES), "plots") as tick:
+        files = compare_files(a, b, fmt, progress=tick)
+    write_directory(directory, files, force=force)
+    _, rows = outcome_table(a, b)
+    differ = [row for row in rows if row[3] != "same"]
+    click.echo(f"A: {rundir_a}  B: {rundir_b} -> {directory}")
+    click.echo(f"  {len(differ)} of {len(rows)} outcomes differ" + (":" if differ else ""))
+    width = max((len(row[0]) for row in differ), default=0)
+    for what, x, y, change in differ:
+        click.echo(f"  {what:<{width}}  A {x:<16} B {y:<16} {'' if change == 'differs' else change}".rstrip())
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -55,13 +55,17 @@ OTHER_COLOURS = (OKABE_ITO["bluish green"], OKABE_ITO["reddish purple"], OKABE_I
                  OKABE_ITO["sky blue"], OKABE_ITO["black"])
 #: The colour of each kind of rule (and of events and limits) in "what moved whom".
 RULE_COLOURS = {
-    "events": "#000000", "influence": OKABE_ITO["blue"], "alliance": OKABE_ITO["vermillion"],
+    "events": "#882255", "influence": OKABE_ITO["blue"], "alliance": OKABE_ITO["vermillion"],
     "balance": OKABE_ITO["bluish green"], "mediation": OKABE_ITO["reddish purple"],
     "escalation": OKABE_ITO["orange"], "noise": "#BBBBBB", "limits": "#777777",
 }
-SPARE_COLOURS = (OKABE_ITO["sky blue"], OKABE_ITO["yellow"], "#882255", "#44AA99", "#999933")
-FRIENDLY, HOSTILE = OKABE_ITO["bluish green"], OKABE_ITO["vermillion"]
+SOURCE_LABELS = {"events": "scenario events", "limits": "limits of the scale"}
+SPARE_COLOURS = (OKABE_ITO["sky blue"], OKABE_ITO["yellow"], "#44AA99", "#999933", "#332288")
+SHAPES = ("o", "s", "D", "^")
+FRIENDLY, HOSTILE = OKABE_ITO["bluish green"], OKABE_ITO["reddish purple"]
 CEASEFIRE_SHADE = OKABE_ITO["bluish green"]
+CEASEFIRE_TEXT = "#00573F"
+BREAKDOWN = "#000000"
 MARKER_GREY = "#555555"
 
 #: The plots a run directory gets, as ``plots/NAME.FORMAT``, in the order the report shows them.
@@ -94,10 +98,6 @@ def _style(ax: Axes) -> None:
     ax.set_axisbelow(True)
 
 
-def _sign(x: float) -> str:
-    return f"{x:+.2f}".replace("-", "\u2212")
-
-
 def coalition_colours(run: RunData, when: str = "end") -> dict[str, str]:
     """The colour of each actor's coalition at the start or the end of the run."""
     groups = run.coalitions(when)
@@ -110,14 +110,15 @@ def coalition_colours(run: RunData, when: str = "end") -> dict[str, str]:
     return {a: colour_of.get(membership[a], "#777777") for a in run.actor_ids}
 
 
-def coalition_titles(run: RunData, when: str = "end") -> list[tuple[str, str]]:
-    """Each coalition's colour and a short description (``with Armenia``) for legends."""
+def coalition_titles(run: RunData, when: str = "end", counts: bool = True) -> list[tuple[str, str]]:
+    """Each coalition's colour and a short description (``Armenia's camp (11)``) for legends."""
     colours = coalition_colours(run, when)
     found = []
     for group in run.coalitions(when):
         held = [run.name(s) for s in run.sides if s in group]
-        title = f"camp of {' and '.join(held)}" if held else "a third camp"
-        found.append((colours[group[0]], f"{title} ({len(group)})"))
+        owner = " and ".join(held)
+        title = (f"{owner}' camp" if owner.endswith("s") else f"{owner}'s camp") if held else "a third camp"
+        found.append((colours[group[0]], f"{title} ({len(group)})" if counts else title))
     return found
 
 
@@ -184,55 +185,70 @@ def _end_labels(ax: Axes, x: float, ends: dict[str, float], labels: dict[str, st
         ax.annotate(labels[key], xy=(x, ends[key]), xytext=(x + 3 * dx, y), textcoords="data",
                     color=colours[key], fontsize=fontsize, va="center", ha="left", annotation_clip=False,
                     fontweight="bold", gid=f"label:{key}",
-                    arrowprops=dict(arrowstyle="-", color=colours[key], lw=0.8, shrinkA=0, shrinkB=2))
+                    arrowprops=dict(arrowstyle="-", color=colours[key], lw=0.8, shrinkA=1, shrinkB=2,
+                                    relpos=(0, 0.5), patchA=None))
 
 
-def _ceasefire_spans(run: RunData, ax: Axes, label_at: float | None = None) -> None:
-    """Shade each ceasefire's days, mark each breakdown; with ``label_at`` (y), write the broker."""
+def _ceasefire_spans(run: RunData, ax: Axes, labelled: bool = False) -> None:
+    """Shade each ceasefire's days and mark each end with a black dash-dot line; ``labelled`` writes
+    who brokered each ceasefire and how it ended, in rows near the bottom of ``ax`` that do not overlap."""
     last = run.steps
-    for k, c in enumerate(run.ceasefires):
+    tags: list[tuple[float, str, str | None]] = []
+    for c in run.ceasefires:
         end = c.end if c.end is not None else last
-        width_end = max(end, c.start + 0.4)
-        ax.axvspan(c.start, width_end, color=CEASEFIRE_SHADE, alpha=0.18, lw=0, gid=f"ceasefire:{c.start}",
-                   label="_ceasefire")
+        ax.axvspan(c.start, max(end, c.start + 0.4), color=CEASEFIRE_SHADE, alpha=0.18, lw=0,
+                   gid=f"ceasefire:{c.start}")
         if c.ended_by is not None:
-            ax.axvline(c.end, color=OKABE_ITO["vermillion"], lw=1.6, ls=(0, (4, 2)), gid=f"breakdown:{c.end}")
-        if label_at is not None:
-            who = f"brokered by {run.name(c.broker)}" if c.broker else "declared"
-            text = f"ceasefire\n{who}"
-            right = c.start > 0.75 * last
-            ax.text(c.start - 0.4 if right else c.start + 0.4, label_at, text, fontsize=SMALL,
-                    ha="right" if right else "left", va="top", color="#1B5E20",
-                    path_effects=[patheffects.withStroke(linewidth=3, foreground="white")], gid=f"broker:{c.start}")
-        if label_at is not None and c.ended_by is not None:
-            word = "breaks down" if c.ended_by == "breakdown" else "ended"
-            ax.text(c.end + 0.4, label_at, f"ceasefire\n{word}", fontsize=SMALL, ha="left", va="top",
-                    color=OKABE_ITO["vermillion"],
-                    path_effects=[patheffects.withStroke(linewidth=3, foreground="white")], gid=f"end:{c.end}")
+            ax.axvline(c.end, color=BREAKDOWN, lw=1.6, ls="-.", gid=f"breakdown:{c.end}", zorder=2)
+        tags.append((c.start, "start", c.broker and run.name(c.broker)))
+        if c.ended_by is not None:
+            tags.append((c.end, "end", "breaks down" if c.ended_by == "breakdown" else "ended"))
+    if labelled:
+        _tag_rows(ax, tags, last)
+
+
+def _tag_rows(ax: Axes, tags: Sequence[tuple[float, str, str | None]], last: float,
+              rows: Sequence[float] = (0.2, 0.07)) -> None:
+    """Write each (day, kind, text) next to its day, at the first row where it overlaps no other text.
+
+    ``kind`` is ``start`` (``text``: the broker's name, or None) or ``end`` (``text``: how it ended).
+    """
+    fig = ax.figure
+    width_in = 0.8 * ax.get_position().width * fig.get_figwidth()  # the labels at the line ends take room
+    per_day = width_in / max(last, 1)                       # inches per day
+    char = SMALL * 0.62 / 72                                # inches per character, roughly
+    ends = [-math.inf] * len(rows)
+    for day, kind, text in sorted(tags, key=lambda tag: tag[0]):
+        colour = CEASEFIRE_TEXT if kind == "start" else BREAKDOWN
+        if kind == "start":                                 # the broker, said in short where cramped
+            long = f"ceasefire, brokered by {text}" if text else "ceasefire declared"
+            text = long if len(long) * char / per_day < 0.3 * last else f"ceasefire ({text or 'declared'})"
+        span = (len(text) * char + 0.1) / per_day           # in days
+        right = day + 0.4 + span > last
+        lo, hi = (day - 0.4 - span, day) if right else (day, day + 0.4 + span)
+        row = next((k for k, end in enumerate(ends) if lo > end), None)
+        if row is None:
+            continue
+        ends[row] = hi
+        ax.text(day - 0.4 if right else day + 0.4, rows[row], text, transform=ax.get_xaxis_transform(),
+                fontsize=SMALL, ha="right" if right else "left", va="center", color=colour, zorder=5,
+                path_effects=[patheffects.withStroke(linewidth=3, foreground="white")], gid=f"tag:{day}")
 
 
 def _event_key(run: RunData) -> list[tuple[int, int, str]]:
-    """The numbered markers of the alignment plot: (number, day, what), one per day with something logged.
-
-    Ceasefires and breakdowns have their own marks (shading and red lines), so only events and tie changes
-    are listed; several on one day share a number.
-    """
-    days: dict[int, list[str]] = {}
-    for h in run.happenings:
-        if h.kind in ("event", "tie"):
-            days.setdefault(h.step, []).append(run.names(h.note))
-    return [(k + 1, day, "; ".join(notes)) for k, (day, notes) in enumerate(sorted(days.items()))]
+    return run.event_marks()
 
 
 # ------------------------------------------------------------------------------- alignment over time
 
 def alignment_over_time(run: RunData, ax: Axes | None = None, *, labels: str = "names",
-                        key: bool = True) -> Figure:
+                        key: bool = True, legend: bool = True) -> Figure:
     """Each actor's alignment day by day: one line per actor, coloured by the coalition it ends in.
 
     Lines are labelled at their end (``labels="ids"`` where space is short); the axis names the sides;
     dashed grey lines numbered at the top mark the days of events and tie changes (``key`` lists them
-    under the plot); green shading marks the days a ceasefire is in force, a red dashed line its end.
+    under the plot); green shading marks the days a ceasefire is in force, a black dash-dot line its end.
+    ``legend=False`` leaves out the legend (and the key), e.g. to draw one legend for several panels.
     """
     fig, ax, own = _axes(ax)
     wide = run.field("alignment")
@@ -250,32 +266,25 @@ def alignment_over_time(run: RunData, ax: Axes | None = None, *, labels: str = "
     ax.set_xlabel("day", fontsize=TEXT)
     _style(ax)
     ax.axhline(0, color="#BBBBBB", lw=1, zorder=1)
-    for c in run.ceasefires:
-        pass
     _ceasefire_spans(run, ax)
     marks = _event_key(run)
-    for number, day, _ in marks:
+    # Numbers of events on close days are spread apart; the Axes ends up narrower than it starts (the
+    # labels at the line ends take room), hence the 0.8.
+    per_day = 0.8 * ax.get_position().width * fig.get_figwidth() / max(last, 1)
+    digits = len(str(len(marks)))
+    at = spread([day for _, day, _ in marks], (digits * SMALL * 0.65 + 6) / 72 / per_day, 0, max(last, 1))
+    for (number, day, _), x in zip(marks, at):
         ax.axvline(day, color=MARKER_GREY, lw=1.2, ls=(0, (5, 3)), zorder=2, gid=f"event:{day}")
-        ax.annotate(str(number), xy=(day, 1), xycoords=("data", "axes fraction"), xytext=(0, 4),
-                    textcoords="offset points", ha="center", va="bottom", fontsize=SMALL, color=MARKER_GREY,
-                    fontweight="bold", annotation_clip=False, gid=f"event-number:{day}")
+        ax.text(x, 1.01, str(number), transform=ax.get_xaxis_transform(), ha="center", va="bottom",
+                fontsize=SMALL, color=MARKER_GREY, fontweight="bold", gid=f"event-number:{day}")
     names = {a: (run.name(a) if labels == "names" else a) for a in run.actor_ids}
     ends = {a: float(wide[a].iloc[-1]) for a in run.actor_ids}
     _end_labels(ax, last, ends, names, colours, SMALL, -1.08, 1.08, 2.16)
-    handles = [Line2D([], [], color=c, lw=3, label=t) for c, t in coalition_titles(run, "end")]
-    if run.ceasefires:
-        handles.append(Patch(color=CEASEFIRE_SHADE, alpha=0.25, label="ceasefire in force"))
-    if marks:
-        handles.append(Line2D([], [], color=MARKER_GREY, lw=1.2, ls=(0, (5, 3)), label="event (numbered)"))
-    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(0, -0.1 if own else -0.14), ncol=len(handles),
-              fontsize=SMALL, frameon=False, title="coalitions at the end (line colour)",
-              title_fontsize=SMALL, alignment="left")
-    if key and marks:
-        lines = [f"{n}  day {day}: {what}" for n, day, what in marks]
-        shown = lines[:6] + ([f"... and {len(lines) - 6} more (see the report)"] if len(lines) > 6 else [])
-        wrapped = "\n".join(textwrap.shorten(line, 110, placeholder=" ...") for line in shown)
-        ax.text(0, -0.34 if own else -0.42, wrapped, transform=ax.transAxes, fontsize=SMALL, va="top", ha="left",
-                color="#333333", gid="event-key")
+    if not legend:
+        key = False
+    else:
+        handles = alignment_legend(run, bool(marks))
+        _alignment_legends(ax, handles, marks if key else [])
     title = "Who backs whom, day by day"
     if own:
         fig.suptitle(f"{title}: {run.scenario.title}", fontsize=SUPTITLE - 2, x=0.01, ha="left")
@@ -284,6 +293,36 @@ def alignment_over_time(run: RunData, ax: Axes | None = None, *, labels: str = "
     else:
         ax.set_title(f"{run.scenario.name}, seed {run.seed}", fontsize=TEXT, loc="left", pad=18)
     return fig
+
+
+def alignment_legend(run: RunData, events: bool = True, counts: bool = True) -> list:
+    """Legend entries of `alignment_over_time`: the camps' colours, ceasefire shading and ends, events."""
+    handles = [Line2D([], [], color=c, lw=3, label=f"{t} at the end")
+               for c, t in coalition_titles(run, "end", counts)]
+    if run.ceasefires:
+        handles.append(Patch(color=CEASEFIRE_SHADE, alpha=0.25, label="ceasefire in force"))
+    if any(c.ended_by for c in run.ceasefires):
+        handles.append(Line2D([], [], color=BREAKDOWN, lw=1.6, ls="-.", label="ceasefire ends"))
+    if events:
+        handles.append(Line2D([], [], color=MARKER_GREY, lw=1.2, ls=(0, (5, 3)), label="event"))
+    return handles
+
+
+def _alignment_legends(ax: Axes, handles: list, marks: Sequence[tuple[int, int, str]]) -> None:
+    """The legend under the plot and, under it, the key to the numbered events."""
+    legend = ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(0, -0.125),
+                       ncol=len(handles) if len(handles) <= 4 else math.ceil(len(handles) / 2),
+                       fontsize=SMALL, frameon=False, borderaxespad=0, columnspacing=1.5)
+    if marks:
+        lines = [f"{n}  day {day}: {what}" for n, day, what in marks]
+        if len(lines) > 6:
+            lines = lines[:5] + [f"... and {len(lines) - 5} more (see the report)"]
+        entries = [Line2D([], [], ls="", label=textwrap.shorten(line, 110, placeholder=" ...")) for line in lines]
+        ax.add_artist(legend)
+        below = -0.195 if len(handles) <= 4 else -0.255
+        ax.legend(handles=entries, loc="upper left", bbox_to_anchor=(0, below), fontsize=SMALL, frameon=False,
+                  handlelength=0, handletextpad=0, borderaxespad=0, labelspacing=0.25, alignment="left",
+                  ncol=1 if len(entries) <= 3 else 2, columnspacing=2).set_gid("event-key")
 
 
 # ------------------------------------------------------------------------------- road to a ceasefire
@@ -350,14 +389,14 @@ def road_to_ceasefire(run: RunData, axes: Sequence[Axes] | None = None, *, media
     for k, ax in enumerate(axes):
         ax.set_xlim(0, max(last, 1))
         _style(ax)
-        _ceasefire_spans(run, ax, label_at=1.03 if k == 0 else None)
+        _ceasefire_spans(run, ax, labelled=k == 0)
     names = {s: run.name(s) for s in run.sides}
     _end_labels(top, last, ends, names, side_colours, SMALL, 0, 1.05, 1.05)
     middle_ends = {a: float(pressure[a].iloc[-1]) for a in shown}
     middle_names = {a: run.name(a) for a in shown}
     if rest:
         middle_ends["others"] = float(pressure[rest].sum(axis=1).iloc[-1])
-        middle_names["others"] = f"{len(rest)} others"
+        middle_names["others"] = f"{len(rest)} others, together"
     low, high = middle.get_ylim()
     _end_labels(middle, last, middle_ends, middle_names, mediator_colours, SMALL, low, high, high - low)
     low, high = bottom.get_ylim()
@@ -376,28 +415,101 @@ def road_to_ceasefire(run: RunData, axes: Sequence[Axes] | None = None, *, media
 # ------------------------------------------------------------------------------- the network
 
 def network_layout(run: RunData, seed: int = 7) -> dict[str, tuple[float, float]]:
-    """Node positions, the same for every day of the run: a seeded spring layout over every tie ever in place."""
+    """Node positions, the same for every day of the run: a seeded spring layout over every tie ever in place.
+
+    Friendly ties pull their ends together by their weight; hostile ties and mediation channels barely
+    pull (they join actors that are not close). The layout starts with each actor placed left to right
+    by its starting alignment, so the first side tends to the left and the second to the right.
+    """
     import networkx as nx
 
+    ties = run.ties[run.ties["active"] == 1]
+    pull: dict[tuple[str, str], float] = {}
+    for tie in ties.itertuples(index=False):
+        if tie.kind == "mediation":
+            w = 0.1 * abs(tie.weight)
+        elif tie.weight < 0:
+            w = 0.02
+        else:
+            w = float(tie.weight)
+        pair = (min(tie.source, tie.target), max(tie.source, tie.target))
+        pull[pair] = max(pull.get(pair, 0.0), w, 0.01)
+    # A faint pull between every two actors keeps actors without ties (and separate groups) in the picture.
+    ids = sorted(run.actor_ids)
+    for i, a in enumerate(ids):
+        for b in ids[i + 1:]:
+            pull.setdefault((a, b), 0.005)
     graph = nx.Graph()
     graph.add_nodes_from(run.actor_ids)
-    ties = run.ties[run.ties["active"] == 1]
-    strength = ties.assign(w=ties["weight"].abs()).groupby(["source", "target"])["w"].max()
-    for (a, b), w in strength.items():
-        if graph.has_edge(a, b):
-            graph[a][b]["weight"] = max(graph[a][b]["weight"], w)
-        else:
-            graph.add_edge(a, b, weight=max(float(w), 0.05))
-    ordered = nx.Graph()
-    ordered.add_nodes_from(sorted(graph.nodes))
-    ordered.add_edges_from(sorted((min(a, b), max(a, b), d) for a, b, d in graph.edges(data=True)))
-    pos = nx.spring_layout(ordered, seed=seed, weight="weight", k=1.6 / math.sqrt(max(len(run.actor_ids), 1)),
-                           iterations=200)
-    return {a: (float(p[0]), float(p[1])) for a, p in pos.items()}
+    graph.add_weighted_edges_from((a, b, w) for (a, b), w in sorted(pull.items()))
+    rng = np.random.default_rng(seed)
+    start = run.field("alignment").iloc[0]
+    initial = {a: (float(start[a]), float(rng.uniform(-1, 1))) for a in run.actor_ids}
+    pos = nx.spring_layout(graph, pos=initial, seed=seed, weight="weight",
+                           k=1.2 / math.sqrt(max(len(run.actor_ids), 1)), iterations=300)
+    return {a: (float(pos[a][0]), float(pos[a][1])) for a in run.actor_ids}
+
+
+def _draw_network(ax: Axes, run: RunData, day: int, when: str, pos: dict[str, tuple[float, float]]) -> None:
+    """The network of ``run`` on ``day`` at positions ``pos``; coalitions of ``when`` (start or end)."""
+    norm = Normalize(-1, 1)
+    cmap = matplotlib.colormaps[ALIGNMENT_CMAP]
+    alignment = run.field("alignment")
+    capability = run.field("capability")
+    ties = run.ties[(run.ties["step"] == day) & (run.ties["active"] == 1)]
+    for tie in ties.itertuples(index=False):
+        (x0, y0), (x1, y1) = pos[tie.source], pos[tie.target]
+        colour = FRIENDLY if tie.weight >= 0 else HOSTILE
+        style = ":" if tie.kind == "mediation" else ("-" if tie.weight >= 0 else "--")
+        ax.plot([x0, x1], [y0, y1], color=colour, lw=0.6 + 4.0 * abs(tie.weight), ls=style, alpha=0.8,
+                zorder=1, gid=f"tie:{tie.tie}", solid_capstyle="round")
+    ring = coalition_colours(run, when)
+    member = run.coalition_of(when)
+    for actor in run.actor_ids:
+        x, y = pos[actor]
+        size = 120 + 1400 * float(capability.loc[day, actor])
+        ax.scatter([x], [y], s=size, c=[cmap(norm(float(alignment.loc[day, actor])))],
+                   marker=SHAPES[member[actor] % len(SHAPES)], edgecolors=ring[actor], linewidths=3,
+                   zorder=3, gid=f"node:{actor}")
+        radius_pt = math.sqrt(size) / 2
+        ax.annotate(actor, xy=(x, y), xytext=(0, -radius_pt - 3), textcoords="offset points", ha="center",
+                    va="top", fontsize=SMALL, fontweight="bold", zorder=4, gid=f"node-label:{actor}",
+                    path_effects=[patheffects.withStroke(linewidth=3, foreground="white")])
+    xs = np.array([p[0] for p in pos.values()])
+    ys = np.array([p[1] for p in pos.values()])
+    pad = 0.18
+    ax.set_xlim(xs.min() - pad, xs.max() + pad)
+    ax.set_ylim(ys.min() - pad - 0.08, ys.max() + pad)
+    ax.set_aspect("equal", adjustable="box")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    for spine in ax.spines.values():
+        spine.set_color("#CCCCCC")
+
+
+def _network_keys(fig: Figure, axes: Sequence[Axes], run: RunData, counts: bool = True) -> None:
+    """The alignment colour bar under ``axes`` and the legend of rings, shapes and ties beside the last."""
+    norm = Normalize(-1, 1)
+    cmap = matplotlib.colormaps[ALIGNMENT_CMAP]
+    colourbar = fig.colorbar(matplotlib.cm.ScalarMappable(norm=norm, cmap=cmap), ax=list(axes),
+                             orientation="horizontal", fraction=0.05, pad=0.02, aspect=50, shrink=0.6)
+    colourbar.set_ticks([-1, 0, 1])
+    colourbar.set_ticklabels([side_label(run, 0), "neutral", side_label(run, 1)])
+    colourbar.ax.tick_params(labelsize=SMALL + 1)
+    colourbar.set_label("node colour: alignment", fontsize=SMALL + 1)
+    handles = [Line2D([], [], marker=SHAPES[k % len(SHAPES)], ls="", markersize=12, markerfacecolor="white",
+                      markeredgecolor=c, markeredgewidth=3, label=t)
+               for k, (c, t) in enumerate(coalition_titles(run, "end", counts))]
+    handles += [Line2D([], [], color=FRIENDLY, lw=3, label="friendly tie"),
+                Line2D([], [], color=HOSTILE, lw=3, ls="--", label="hostile tie"),
+                Line2D([], [], color=FRIENDLY, lw=2, ls=":", label="mediation channel")]
+    axes[-1].legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=SMALL, frameon=False,
+                    title="ring and shape: coalition\nnode size: capability\nline width: tie weight",
+                    title_fontsize=SMALL, alignment="left")
 
 
 def alignment_network(run: RunData, axes: Sequence[Axes] | None = None, *, layout_seed: int = 7) -> Figure:
-    """The network at the start and at the end, side by side, nodes where they were on both.
+    """The network at the start and at the end, side by side, each node in the same place on both.
 
     Node colour: alignment (RdBu, the first side red); node size: capability; ring colour and shape:
     coalition (landscape theory) on that day; edge colour: sign (green friendly, red dashed hostile),
@@ -413,61 +525,11 @@ def alignment_network(run: RunData, axes: Sequence[Axes] | None = None, *, layou
             raise ValueError(f"alignment_network draws two panels (start, end); got {len(axes)} Axes")
         fig, own = axes[0].figure, False
     pos = network_layout(run, layout_seed)
-    xs = np.array([p[0] for p in pos.values()])
-    ys = np.array([p[1] for p in pos.values()])
-    pad = 0.18
-    xlim = (xs.min() - pad, xs.max() + pad)
-    ylim = (ys.min() - pad, ys.max() + pad)
-    norm = Normalize(-1, 1)
-    cmap = matplotlib.colormaps[ALIGNMENT_CMAP]
-    alignment = run.field("alignment")
-    capability = run.field("capability")
-    shapes = ("o", "s", "D", "^")
-    last = int(alignment.index[-1])
-    for ax, when, day in ((axes[0], "start", int(alignment.index[0])), (axes[1], "end", last)):
-        ties = run.ties[(run.ties["step"] == day) & (run.ties["active"] == 1)]
-        for tie in ties.itertuples(index=False):
-            (x0, y0), (x1, y1) = pos[tie.source], pos[tie.target]
-            colour = FRIENDLY if tie.weight >= 0 else HOSTILE
-            style = ":" if tie.kind == "mediation" else ("-" if tie.weight >= 0 else "--")
-            ax.plot([x0, x1], [y0, y1], color=colour, lw=0.6 + 4.0 * abs(tie.weight), ls=style, alpha=0.8,
-                    zorder=1, gid=f"tie:{tie.tie}", solid_capstyle="round")
-        ring = coalition_colours(run, when)
-        member = run.coalition_of(when)
-        for actor in run.actor_ids:
-            x, y = pos[actor]
-            size = 120 + 1400 * float(capability.loc[day, actor])
-            ax.scatter([x], [y], s=size, c=[cmap(norm(float(alignment.loc[day, actor])))],
-                       marker=shapes[member[actor] % len(shapes)], edgecolors=ring[actor], linewidths=3,
-                       zorder=3, gid=f"node:{actor}")
-            radius_pt = math.sqrt(size) / 2
-            ax.annotate(actor, xy=(x, y), xytext=(0, -radius_pt - 3), textcoords="offset points", ha="center",
-                        va="top", fontsize=SMALL, fontweight="bold", zorder=4, gid=f"node-label:{actor}",
-                        path_effects=[patheffects.withStroke(linewidth=3, foreground="white")])
-        ax.set_xlim(*xlim)
-        ax.set_ylim(ylim[0] - 0.08, ylim[1])
-        ax.set_aspect("equal", adjustable="datalim")
-        ax.set_xticks([])
-        ax.set_yticks([])
-        for spine in ax.spines.values():
-            spine.set_color("#CCCCCC")
-        label = "start" if when == "start" else "end"
-        ax.set_title(f"{label} (day {day})", fontsize=TITLE, loc="left")
-    colourbar = fig.colorbar(matplotlib.cm.ScalarMappable(norm=norm, cmap=cmap), ax=list(axes),
-                             orientation="horizontal", fraction=0.05, pad=0.02, aspect=50, shrink=0.6)
-    colourbar.set_ticks([-1, 0, 1])
-    colourbar.set_ticklabels([side_label(run, 0), "neutral", side_label(run, 1)])
-    colourbar.ax.tick_params(labelsize=SMALL + 1)
-    colourbar.set_label("node colour: alignment", fontsize=SMALL + 1)
-    handles = [Line2D([], [], marker=shapes[k % len(shapes)], ls="", markersize=12, markerfacecolor="white",
-                      markeredgecolor=c, markeredgewidth=3, label=t)
-               for k, (c, t) in enumerate(coalition_titles(run, "end"))]
-    handles += [Line2D([], [], color=FRIENDLY, lw=3, label="friendly tie"),
-                Line2D([], [], color=HOSTILE, lw=3, ls="--", label="hostile tie"),
-                Line2D([], [], color=FRIENDLY, lw=2, ls=":", label="mediation channel")]
-    axes[1].legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=SMALL, frameon=False,
-                   title="ring: coalition at the end\nsize: capability\nwidth: tie weight", title_fontsize=SMALL,
-                   alignment="left")
+    days = run.field("alignment").index
+    for ax, when, day in ((axes[0], "start", int(days[0])), (axes[1], "end", int(days[-1]))):
+        _draw_network(ax, run, day, when, pos)
+        ax.set_title(f"{when} (day {day})", fontsize=TITLE, loc="left")
+    _network_keys(fig, axes, run)
     if own:
         fig.suptitle(f"The alignment network at the start and at the end: {run.scenario.name}, seed {run.seed}",
                      fontsize=SUPTITLE - 2, x=0.01, ha="left")
@@ -477,16 +539,8 @@ def alignment_network(run: RunData, axes: Sequence[Axes] | None = None, *, layou
 # ------------------------------------------------------------------------------- what moved whom
 
 def moved_most(run: RunData, field: str = "alignment", most: int = 8) -> list[str]:
-    """The ``most`` actors that moved most in ``field``: largest sum of each source's |total|, noise left out.
-
-    Random noise is shown in the plot, not ranked on: it moves everyone a little every day.
-    """
-    totals = run.totals(field)
-    steady = [s for s in totals.columns if run.rule_of(s) != "noise"]
-    score = totals[steady].abs().sum(axis=1) if steady else totals.abs().sum(axis=1)
-    score = score[score > 1e-9]
-    order = sorted(score.index, key=lambda a: (-round(float(score[a]), 12), run.actor_ids.index(a)))
-    return order[:most]
+    """The ``most`` actors that moved most in ``field`` (see `RunData.moved_most`)."""
+    return run.moved_most(field, most)
 
 
 def rule_colours(run: RunData) -> dict[str, str]:
@@ -515,10 +569,6 @@ def what_moved_whom(run: RunData, ax: Axes | None = None, *, field: str = "align
     colours = rule_colours(run)
     used = [s for s in run.sources if actors and (totals.loc[actors, s].abs() > 1e-9).any()]
     rows = {a: k for k, a in enumerate(reversed(actors))}
-    for source in used:
-        values = totals.loc[actors, source]
-        for actor in actors:
-            pass
     right = {a: 0.0 for a in actors}
     left = {a: 0.0 for a in actors}
     for source in used:
@@ -529,7 +579,7 @@ def what_moved_whom(run: RunData, ax: Axes | None = None, *, field: str = "align
                 continue
             start = right[actor] if value > 0 else left[actor]
             ax.barh(rows[actor], value, left=start, color=colours[source], height=0.62, edgecolor="white",
-                    linewidth=0.8, label=source if first else "_", gid=f"bar:{actor}:{source}", zorder=3)
+                    linewidth=0.8, label=SOURCE_LABELS.get(source, source) if first else "_", gid=f"bar:{actor}:{source}", zorder=3)
             first = False
             if value > 0:
                 right[actor] += value
@@ -537,8 +587,8 @@ def what_moved_whom(run: RunData, ax: Axes | None = None, *, field: str = "align
                 left[actor] += value
     for actor in actors:
         net = float(totals.loc[actor].sum())
-        ax.plot([net], [rows[actor]], marker="D", color="black", markersize=8, ls="", zorder=4,
-                markeredgecolor="white", gid=f"net:{actor}")
+        ax.plot([net], [rows[actor]], marker="D", color="black", markersize=9, ls="", zorder=4,
+                markeredgecolor="white", markeredgewidth=1.5, gid=f"net:{actor}")
     ax.axvline(0, color="#333333", lw=1)
     ax.set_yticks(list(rows.values()))
     ax.set_yticklabels([run.name(a) for a in rows])
@@ -561,8 +611,9 @@ def what_moved_whom(run: RunData, ax: Axes | None = None, *, field: str = "align
     if not actors:
         ax.text(0.5, 0.5, "no recorded moves", transform=ax.transAxes, ha="center", fontsize=TEXT)
     if own:
-        fig.suptitle(f"What moved whom: each rule's part in the {field} of the {len(actors)} actors that moved most",
-                     fontsize=SUPTITLE - 2, x=0.01, ha="left")
+        title = (f"What moved whom: each rule's part in the {field} of the {len(actors)} actors that moved most"
+                 if actors else f"What moved whom: no rule or event moved any actor's {field}")
+        fig.suptitle(title, fontsize=SUPTITLE - 2, x=0.01, ha="left")
         ax.set_title(f"{run.scenario.name}, seed {run.seed}; summed over {run.steps} days from the recorded "
                      f"contributions", fontsize=SMALL + 1, loc="left", color="#444444")
     else:
@@ -577,13 +628,18 @@ def _titled(run: RunData, label: str) -> str:
 
 
 def compare_alignment(a: RunData, b: RunData, labels: Sequence[str] = ("A", "B")) -> Figure:
-    """Alignment over time of two runs side by side (same scale, ids at line ends)."""
+    """Alignment over time of two runs side by side (same scale, ids at line ends, one legend)."""
     fig = _figure()
     axes = fig.subplots(1, 2, sharey=True)
+    handles: dict[str, object] = {}
     for ax, run, label in zip(axes, (a, b), labels):
-        alignment_over_time(run, ax, labels="ids", key=False)
+        alignment_over_time(run, ax, labels="ids", legend=False)
         ax.set_title(_titled(run, label), fontsize=TEXT, loc="left", pad=18)
+        for handle in alignment_legend(run, bool(_event_key(run)), counts=False):
+            handles.setdefault(handle.get_label(), handle)
     axes[1].tick_params(labelleft=False)
+    fig.legend(handles=list(handles.values()), loc="outside lower center", ncol=min(len(handles), 5),
+               fontsize=SMALL, frameon=False)
     fig.suptitle("Who backs whom, day by day: two runs side by side", fontsize=SUPTITLE - 2, x=0.01, ha="left")
     return fig
 
@@ -601,48 +657,49 @@ def compare_ceasefire(a: RunData, b: RunData, labels: Sequence[str] = ("A", "B")
     return fig
 
 
-def compare_network(a: RunData, b: RunData, labels: Sequence[str] = ("A", "B")) -> Figure:
-    """The network at the end of each run, side by side, on the first run's layout where actors match."""
+def compare_network(a: RunData, b: RunData, labels: Sequence[str] = ("A", "B"), *, layout_seed: int = 7) -> Figure:
+    """The network at the end of each run, side by side; one layout for both when they have the same actors."""
     fig = _figure()
     axes = fig.subplots(1, 2)
-    # Each run keeps its own start-end layout; the end panel of each is shown.
+    shared = network_layout(a, layout_seed) if set(a.actor_ids) == set(b.actor_ids) else None
     for ax, run, label in zip(axes, (a, b), labels):
-        sub = Figure()
-        alignment_network(run, sub.subplots(1, 2))
-    alignment_network_end(a, axes[0])
-    alignment_network_end(b, axes[1], layout_from=a)
-    for ax, run, label in zip(axes, (a, b), labels):
+        _draw_network(ax, run, run.steps, "end", shared or network_layout(run, layout_seed))
         ax.set_title(f"{_titled(run, label)} (day {run.steps})", fontsize=TEXT, loc="left")
+    _network_keys(fig, axes, a, counts=False)
     fig.suptitle("The alignment network at the end: two runs side by side", fontsize=SUPTITLE - 2, x=0.01, ha="left")
     return fig
 
 
-def alignment_network_end(run: RunData, ax: Axes, layout_from: RunData | None = None) -> Figure:
-    """Placeholder replaced below."""
-    raise NotImplementedError
-
-
 def compare_moves(a: RunData, b: RunData, labels: Sequence[str] = ("A", "B")) -> Figure:
-    """What moved whom in two runs side by side, on the same scale."""
+    """What moved whom in two runs side by side, on the same scale, with one legend."""
     fig = _figure()
     axes = fig.subplots(1, 2, sharex=True)
+    handles: dict[str, object] = {}
     for ax, run, label in zip(axes, (a, b), labels):
         what_moved_whom(run, ax, most=6)
         ax.set_title(_titled(run, label), fontsize=TEXT, loc="left")
-    axes[0].get_legend().remove()
+        ax.set_xlabel("")
+        legend = ax.get_legend()
+        for handle, text in zip(legend.legend_handles, legend.get_texts()):
+            handles.setdefault(text.get_text(), handle)
+        legend.remove()
+    fig.legend(list(handles.values()), list(handles), loc="outside right upper", fontsize=SMALL + 1,
+               frameon=False, title="moved by", title_fontsize=SMALL + 1, alignment="left")
+    fig.supxlabel(f"total change in alignment over the run   (\u2190 toward {a.name(a.sides[0])}  |  "
+                  f"toward {a.name(a.sides[1])} \u2192)", fontsize=TEXT)
     fig.suptitle("What moved whom: two runs side by side", fontsize=SUPTITLE - 2, x=0.01, ha="left")
     return fig
 
 
 # ------------------------------------------------------------------------------- files
 
+def _maker(key: str) -> Callable[[RunData], Figure]:
+    return globals()[PLOTS[key]]
+
+
 def figures(run: RunData) -> dict[str, Figure]:
     """Every plot of a run, by file name (see `PLOTS`)."""
-    makers: dict[str, Callable[[RunData], Figure]] = {
-        "alignment": alignment_over_time, "ceasefire": road_to_ceasefire,
-        "network": alignment_network, "moves": what_moved_whom,
-    }
-    return {PLOTS[key]: maker(run) for key, maker in makers.items()}
+    return {PLOTS[key]: _maker(key)(run) for key in PLOTS}
 
 
 def render(fig: Figure, fmt: str = "png") -> bytes:
@@ -660,13 +717,11 @@ def render(fig: Figure, fmt: str = "png") -> bytes:
 def plot_files(run: RunData, fmt: str = "png", folder: str = "plots",
                progress: Callable[[str], None] | None = None) -> dict[str, bytes]:
     """Every plot of a run rendered as ``{"plots/NAME.FORMAT": bytes}``, ready for `write_directory`."""
-    makers = {"alignment": alignment_over_time, "ceasefire": road_to_ceasefire,
-              "network": alignment_network, "moves": what_moved_whom}
     files = {}
-    for key, maker in makers.items():
+    for key, name in PLOTS.items():
         if progress:
-            progress(PLOTS[key])
-        files[f"{folder}/{PLOTS[key]}.{fmt}"] = render(maker(run), fmt)
+            progress(name)
+        files[f"{folder}/{name}.{fmt}" if folder else f"{name}.{fmt}"] = render(_maker(key)(run), fmt)
     return files
 
 

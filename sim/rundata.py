@@ -184,6 +184,19 @@ class RunData:
         table = rows.pivot_table(index="actor", columns="rule", values="change", aggfunc="sum", fill_value=0.0)
         return table.reindex(index=list(self.actor_ids), columns=list(self.sources), fill_value=0.0).fillna(0.0)
 
+    def moved_most(self, field_name: str = "alignment", most: int = 8) -> list[str]:
+        """The ``most`` actors that moved most in ``field_name``, most first.
+
+        Ranked by the sum over sources of each source's |total| with random noise left out (noise moves
+        everyone a little every day and mostly cancels); actors nothing moved are left out.
+        """
+        totals = self.totals(field_name)
+        steady = [s for s in totals.columns if self.rule_of(s) != "noise"]
+        score = (totals[steady] if steady else totals).abs().sum(axis=1)
+        score = score[score > 1e-9]
+        order = sorted(score.index, key=lambda a: (-round(float(score[a]), 12), self.actor_ids.index(a)))
+        return order[:most]
+
     # ------------------------------------------------------------------------------ outcomes
 
     @property
@@ -210,6 +223,15 @@ class RunData:
         """Every row of ``events.csv``, in order."""
         return tuple(Happening(int(r.step), str(r.kind), tuple(str(r.actors).split()), str(r.note))
                      for r in self.events.itertuples(index=False))
+
+    def event_marks(self) -> list[tuple[int, int, str]]:
+        """The numbered event markers of the plots: ``(number, day, what)``, one per day with a scenario
+        event or a tie change (ceasefires and breakdowns are marked apart); several on one day share a number."""
+        days: dict[int, list[str]] = {}
+        for h in self.happenings:
+            if h.kind in ("event", "tie"):
+                days.setdefault(h.step, []).append(self.names(h.note))
+        return [(k + 1, day, "; ".join(notes)) for k, (day, notes) in enumerate(sorted(days.items()))]
 
     @cached_property
     def ceasefires(self) -> tuple[Ceasefire, ...]:

@@ -188,9 +188,11 @@ def test_alignment_marks_events_and_shades_ceasefires(run, rundir):
     assert starts, "the test scenario declares a ceasefire"
     spans = by_gid(ax.patches, "ceasefire:")
     assert sorted(int(gid.split(":")[1]) for gid in spans) == starts
-    for gid, span in spans.items():
-        x0 = span.get_xy()[:, 0].min() if hasattr(span, "get_xy") else span.get_x()
-        assert x0 == pytest.approx(int(gid.split(":")[1]))
+    last = max(int(r["step"]) for r in rows(rundir, "model.csv"))
+    for start, span in zip(starts, (spans[f"ceasefire:{s}"] for s in starts)):
+        end = next((e for e in ends if e >= start), last)
+        assert span.get_x() == pytest.approx(start)
+        assert span.get_x() + span.get_width() == pytest.approx(max(end, start + 0.4))
     assert sorted(int(gid.split(":")[1]) for gid in by_gid(ax.lines, "breakdown:")) == ends
     key = by_gid(ax.get_children(), "event-key")
     assert key, "the numbered events are listed under the plot"
@@ -381,3 +383,16 @@ def test_plot_command_says_when_the_folder_is_not_a_run(tmp_path):
     result = CliRunner().invoke(main, ["plot", str(tmp_path)])
     assert result.exit_code == 2
     assert "not a dipsim run directory" in result.output
+
+
+def test_plots_of_a_run_without_recorded_contributions(rundir):
+    """A run written without contributions.csv still gets every plot; "what moved whom" says nothing moved."""
+    from sim.output import RUN_FILES
+    from sim.rundata import RunData
+
+    files = {name: (rundir / name).read_text(encoding="utf-8") for name in RUN_FILES if name != "contributions.csv"}
+    data = RunData.from_files(files)
+    ax = plots.what_moved_whom(data).axes[0]
+    assert not by_gid(ax.patches, "bar:")
+    assert any("no recorded moves" in t.get_text() for t in ax.texts)
+    assert sorted(plots.plot_files(data)) == sorted(f"plots/{name}.png" for name in plots.PLOTS.values())

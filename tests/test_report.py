@@ -1,0 +1,241 @@
+"""The report tells every actor, event and ceasefire of a run, from its data, in a self-contained HTML page."""
+
+from __future__ import annotations
+
+import base64
+import csv
+import html
+import json
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import pytest
+from click.testing import CliRunner
+
+from sim.cli import main
+from sim.report import FIGURES, document, markdown, report_files
+from sim.rundata import load_run
+
+TRUCE = """
+[scenario]
+extends = "baseline"
+name = "truce"
+title = "A declared truce <that does not hold> & more"
+steps = 30
+
+[[events]]
+id = "truce"
+step = 8
+action = "declare_ceasefire"
+broker = "RUS"
+note = "Moscow announces a humanitarian truce"
+
+[[events]]
+id = "restraint"
+step = 15
+action = "shift"
+actor = "TUR"
+field = "alignment"
+by = -0.3
+note = "Ankara calls for \\"restraint\\""
+
+[[events]]
+id = "shelling"
+step = 22
+action = "end_ceasefire"
+note = "Shelling resumes across the line"
+"""
+
+
+@pytest.fixture(scope="module")
+def rundir(tmp_path_factory) -> Path:
+    """A run written with ``--report`` (its report comes from the staged files, before the directory exists)."""
+    folder = tmp_path_factory.mktemp("report")
+    (folder / "truce.toml").write_text(TRUCE, encoding="utf-8")
+    out = folder / "run"
+    result = CliRunner().invoke(main, ["run", str(folder / "truce.toml"), "--out", str(out), "--report"])
+    assert result.exit_code == 0, result.output
+    return out
+
+
+@pytest.fixture(scope="module")
+def md(rundir) -> str:
+    return (rundir / "report.md").read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def page(rundir) -> str:
+    return (rundir / "report.html").read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def text(page) -> str:
+    """The HTML page's visible text, tags stripped and entities decoded."""
+    return html.unescape(re.sub(r"<[^>]+>", " ", re.sub(r"<style>.*?</style>", "", page, flags=re.S)))
+
+
+@pytest.fixture(autouse=True)
+def no_pyplot_figures():
+    assert plt.get_fignums() == []
+    yield
+    assert plt.get_fignums() == []
+
+
+def rows(rundir: Path, name: str) -> list[dict[str, str]]:
+    with (rundir / name).open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def unmark(md: str) -> str:
+    """Markdown with its escapes undone (the report escapes * _ ` < [ ] and \\)."""
+    return re.sub(r"\\([\\`*_<\[\]|])", r"\1", md)
+
+
+def day_items(text: str) -> dict[int, str]:
+    """The day-by-day account: each day's sentences."""
+    section = text[text.index("What happened, day by day"):text.index("Who moved, and why")]
+    parts = re.split(r"\bDay (\d+):", section)[1:]
+    return {int(day): body.strip("* \n") for day, body in zip(parts[::2], parts[1::2])}
+
+
+# ------------------------------------------------------------------------------------ content
+
+def test_report_names_every_actor_with_its_quotations(rundir, md, text):
+    data = load_run(rundir)
+    for actor in data.scenario.actors:
+        for where in (unmark(md), text):
+            assert f"{actor.name} ({actor.id})" in where
+            for quote in actor.sources:
+                assert " ".join(quote.split()) in where
+
+
+def test_report_has_title_description_plots_and_coalitions(rundir, md, text):
+    data = load_run(rundir)
+    assert unmark(md).startswith(f"# {data.scenario.title}\n")
+    assert f"<h1>{html.escape(data.scenario.title)}</h1>" in (rundir / "report.html").read_text(encoding="utf-8")
+    first_words = " ".join(data.scenario.description.split()[:12])
+    assert first_words in unmark(md) and first_words in text
+    summary = json.loads((rundir / "summary.json").read_text(encoding="utf-8"))
+    for group in summary["coalitions"]["end"][0]["coalitions"]:
+        camp = "{" + ", ".join(data.scenario.actor(a).name for a in group) + "}"
+        assert f"Coalitions at the end: " in text and camp in text and camp in unmark(md)
+
+
+def test_report_tells_every_event_note_on_its_day(rundir, md, text):
+    events = [r for r in rows(rundir, "events.csv") if r["kind"] == "event"]
+    assert len(events) >= 2
+    for where in (day_items(unmark(md)), day_items(text)):
+        for event in events:
+            assert event["note"] in where[int(event["step"])]
+
+
+def test_report_tells_every_ceasefire_with_its_broker_and_every_breakdown(rundir, md, text):
+    data = load_run(rundir)
+    model = rows(rundir, "model.csv")
+    starts = [int(r["step"]) for prev, r in zip([{"ceasefire_count": "0"}] + model, model)
+              if float(r["ceasefire_count"]) > float(prev["ceasefire_count"])]
+    ends = [int(r["step"]) for prev, r in zip([{"breakdowns": "0"}] + model, model)
+            if float(r["breakdowns"]) > float(prev["breakdowns"])]
+    assert starts, "the scenario declares a ceasefire"
+    # A ceasefire's log row (from mediation, or the scenario event that declared it) names the two sides
+    # and then its broker.
+    brokers = {int(r["step"]): r["actors"].split()[2] for r in rows(rundir, "events.csv")
+               if r["kind"] in ("ceasefire", "event") and len(r["actors"].split()) == 3}
+    assert set(starts) <= set(brokers)
+    for where in (day_items(unmark(md)), day_items(text)):
+        for day in starts:
+            assert "comes into force" in where[day]
+            assert f"brokered by {data.scenario.actor(brokers[day]).name}" in where[day]
+        for day in ends:
+            assert re.search(r"breaks down|ends", where[day])
+    for row in rows(rundir, "events.csv"):
+        if row["kind"] == "tie":
+            a, b = (data.scenario.actor(x).name for x in row["actors"].split())
+            assert a in day_items(text)[int(row["step"])] and b in day_items(text)[int(row["step"])]
+
+
+def test_report_says_who_moved_most_and_why(rundir, text):
+    data = load_run(rundir)
+    top = data.moved_most("alignment", 1)[0]
+    series = [float(r["alignment"]) for r in rows(rundir, "timeseries.csv") if r["actor"] == top]
+    start, end = (f"{v:+.2f}".replace("-", "\u2212") for v in (series[0], series[-1]))
+    assert re.search(rf"Over the run {re.escape(data.name(top))} moved from {re.escape(start)} to "
+                     rf"{re.escape(end)}\b[^.]*, mostly by ", text)
+    # Turkey was moved by the scenario's event by -0.30: the report says so.
+    assert re.search(r"Over the run Turkey moved from [^;]*, mostly by scenario events \(\u22120\.30\)", text)
+
+
+# ------------------------------------------------------------------------------------ self-contained HTML
+
+class Resources(HTMLParser):
+    """Every tag and every attribute that could load something."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[str] = []
+        self.references: list[tuple[str, str, str]] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        for name, value in attrs:
+            if name in ("src", "href", "srcset", "data", "poster", "action", "background") and value is not None:
+                self.references.append((tag, name, value))
+
+
+def test_html_references_no_external_resource(page):
+    parser = Resources()
+    parser.feed(page)
+    assert "link" not in parser.tags
+    assert "script" not in parser.tags
+    assert "iframe" not in parser.tags
+    for tag, name, value in parser.references:
+        assert value.startswith("data:image/png;base64,"), (tag, name, value[:60])
+    assert not re.search(r"https?://", page)
+    assert "@import" not in page and "url(" not in page
+
+
+def test_html_embeds_every_plot_as_a_png(page):
+    images = re.findall(r'<img [^>]*src="data:image/png;base64,([^"]+)"', page)
+    assert len(images) == len(FIGURES)
+    for data in images:
+        assert base64.b64decode(data).startswith(b"\x89PNG\r\n\x1a\n")
+
+
+def test_html_escapes_the_scenarios_text(page):
+    assert "&lt;that does not hold&gt; &amp; more" in page
+    assert "<that does not hold>" not in page
+    assert "Ankara calls for &quot;restraint&quot;" in page
+
+
+def test_markdown_shows_the_plots_in_the_run_folder(rundir, md):
+    paths = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", md)
+    assert paths == [f"plots/{stem}.png" for stem, _ in FIGURES]
+    for path in paths:
+        assert (rundir / path).read_bytes().startswith(b"\x89PNG")
+    assert "\\<that does not hold>" in md
+
+
+# ------------------------------------------------------------------------------------ the command
+
+def test_report_command_writes_the_same_report_as_run_report(rundir, md, page):
+    result = CliRunner().invoke(main, ["report", str(rundir)])
+    assert result.exit_code == 0, result.output
+    assert result.output.count("\n") == 1  # quick work prints nothing extra
+    assert (rundir / "report.md").read_text(encoding="utf-8") == md
+    assert (rundir / "report.html").read_text(encoding="utf-8") == page  # same run, same report
+
+
+def test_report_of_a_run_from_files_matches_the_directory(rundir):
+    data = load_run(rundir)
+    files = report_files(data)
+    assert files["report.md"] == (rundir / "report.md").read_text(encoding="utf-8")
+    assert markdown(document(data), {}).startswith("# ")
+
+
+def test_report_command_fails_clearly_on_a_folder_that_is_not_a_run(tmp_path):
+    result = CliRunner().invoke(main, ["report", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "not a dipsim run directory" in result.output
+    assert not (tmp_path / "report.html").exists()
