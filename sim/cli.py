@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import re
+import signal
 import sys
 import textwrap
 from pathlib import Path
@@ -189,6 +190,7 @@ def _conduct(experiment, directory: Path, workers: int | None, force: bool, resu
     from sim.runner import Interrupted, conduct, default_workers
 
     total = experiment.runs * len(experiment.scenarios)
+    previous = signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops as cleanly as Ctrl-C
     with tqdm(total=total, unit="run", disable=None, delay=1.0, leave=False, file=sys.stderr) as bar:
         try:
             return conduct(experiment, directory, workers=workers or default_workers(), force=force,
@@ -199,6 +201,12 @@ def _conduct(experiment, directory: Path, workers: int | None, force: bool, resu
             click.echo(f"dipsim: interrupted after {done} of {total} runs; {directory} holds them, marked "
                        "incomplete; finish with --resume", err=True)
             sys.exit(130)
+        finally:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
 
 
 def _statistics_lines(stats: dict) -> list[str]:

@@ -189,3 +189,26 @@ def test_ensemble_and_sweep_commands(tmp_path):
                                     "--out", str(tmp_path / "b")])
     assert bad.exit_code == 2 and "rules.mediation.threshold" in bad.stderr
     assert "Traceback" not in bad.output
+
+
+def test_a_killed_ensemble_stops_its_workers_and_keeps_its_runs(tmp_path):
+    """SIGTERM (as from `kill`, or Ctrl-C's SIGINT) ends the command cleanly with the runs so far."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    out = tmp_path / "e"
+    process = subprocess.Popen([sys.executable, "-m", "sim", "ensemble", "baseline", "--runs", "100000",
+                                "--workers", "2", "--out", str(out)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True)
+    while not (out / "chunks").is_dir() or not any((out / "chunks").glob("*.npz")):
+        assert process.poll() is None, process.stderr.read()
+        time.sleep(0.05)
+    process.send_signal(signal.SIGTERM)
+    _, err = process.communicate(timeout=120)
+    assert process.returncode == 130
+    assert err.strip().splitlines()[-1].startswith("dipsim: interrupted after")
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["complete"] is False and 0 < summary["runs_done"] < 100000
+    assert len(rows(out / "runs.csv")) == summary["runs_done"]
