@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import os
 import re
 import signal
 import sys
@@ -30,6 +31,9 @@ def user_errors(command):
         except (ScenarioError, OutputError) as err:
             click.echo(f"dipsim: {err}", err=True)
             sys.exit(2)
+        except BrokenPipeError:  # output piped into `head`: stop quietly
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(0)
         except OSError as err:  # a folder that cannot be written, a disk that is full
             click.echo(f"dipsim: {err.filename or ''}: {err.strerror or err}", err=True)
             sys.exit(2)
@@ -265,7 +269,6 @@ def list_() -> None:
 @user_errors
 def new(name: str, source: str, out: Path | None, force: bool) -> None:
     """Write NAME.toml, a commented what-if that extends a scenario, ready to edit."""
-    import os
 
     from sim.output import OutputError, write_file
     from sim.scenario import ScenarioError, load, resolve
