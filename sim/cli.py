@@ -269,7 +269,6 @@ def list_() -> None:
 @user_errors
 def new(name: str, source: str, out: Path | None, force: bool) -> None:
     """Write NAME.toml, a commented what-if that extends a scenario, ready to edit."""
-
     from sim.output import OutputError, write_file
     from sim.scenario import ScenarioError, load, resolve
     from sim.whatif import what_if_template
