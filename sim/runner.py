@@ -417,12 +417,13 @@ class Lever:
 
     @classmethod
     def parse(cls, text: str) -> Lever:
-        """``KEY=A:B:N`` (N evenly spaced values from A to B) or ``KEY=V1,V2,...``; raises ScenarioError."""
+        """``KEY=A:B:N`` (N evenly spaced values from A to B) or ``KEY=V1,V2,...`` (values may be lists,
+        ``[0.1, 0.1],[0.3, 0.3]``); raises ScenarioError."""
         key, sep, spec = text.partition("=")
         where = f"--vary {text}"
         if not sep or not key.strip() or not spec.strip():
             raise ScenarioError(where, key.strip(), "expected KEY=A:B:N or KEY=V1,V2,...")
-        parts = spec.split(":")
+        parts = spec.split(":") if "[" not in spec else [spec]
         if len(parts) not in (1, 3):
             raise ScenarioError(where, key.strip(), "expected A:B:N (three parts) or a list V1,V2,...")
         if len(parts) == 3:
@@ -433,7 +434,7 @@ class Lever:
             if count < 1 or not (math.isfinite(low) and math.isfinite(high)):
                 raise ScenarioError(where, key.strip(), "N must be at least 1, and A and B finite")
             return cls(key.strip(), low=low, high=high, count=count)
-        values = tuple(v.strip() for v in spec.split(",") if v.strip())
+        values = tuple(v.strip() for v in _top_level_split(spec) if v.strip())
         if not values:
             raise ScenarioError(where, key.strip(), "no values")
         return cls(key.strip(), values=tuple(_value(v) for v in values))
@@ -455,6 +456,24 @@ class Lever:
     def _whole(self) -> bool:
         """A range between whole numbers whose grid steps are whole stays whole (e.g. steps=30:90:3)."""
         return all(float(v).is_integer() for v in (self.low, self.high, *np.linspace(self.low, self.high, self.count)))
+
+
+def _top_level_split(text: str) -> list[str]:
+    """Split at the commas outside brackets and quotes: ``[0.1, 0.2],[0.3, 0.4]`` gives two pairs."""
+    parts, depth, quote, start = [], 0, "", 0
+    for i, char in enumerate(text):
+        if quote:
+            quote = "" if char == quote else quote
+        elif char in "\"'":
+            quote = char
+        elif char in "[{":
+            depth += 1
+        elif char in "]}":
+            depth -= 1
+        elif char == "," and depth == 0:
+            parts.append(text[start:i])
+            start = i + 1
+    return [*parts, text[start:]]
 
 
 def _value(text: str):
@@ -483,9 +502,15 @@ def latin_points(levers: Sequence[Lever], count: int, seed: int) -> list[dict]:
 
 
 def override(key: str, value) -> str:
-    """The ``--set`` text that gives ``key`` this ``value``."""
+    """The ``--set`` text that gives ``key`` this ``value`` (a number, boolean, string or list)."""
+    return f"{key}={_toml_value(value)}"
+
+
+def _toml_value(value) -> str:
     if isinstance(value, bool):
-        return f"{key}={'true' if value else 'false'}"
+        return "true" if value else "false"
     if isinstance(value, (int, float)):
-        return f"{key}={value!r}"
-    return f"{key}={json.dumps(value)}"
+        return repr(value)
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    return json.dumps(value)

@@ -212,3 +212,11 @@ def test_a_killed_ensemble_stops_its_workers_and_keeps_its_runs(tmp_path):
     summary = json.loads((out / "summary.json").read_text())
     assert summary["complete"] is False and 0 < summary["runs_done"] < 100000
     assert len(rows(out / "runs.csv")) == summary["runs_done"]
+
+
+def test_levers_may_vary_a_pair_parameter(tmp_path):
+    lever = Lever.parse("rules.escalation.defense=[0.1, 0.1],[0.3, 0.2]")
+    assert lever.grid() == [[0.1, 0.1], [0.3, 0.2]]
+    spec = load("baseline", [runner.override(lever.key, lever.grid()[1])])
+    assert next(r for r in spec.rules if r.rule == "escalation").params["defense"] == (0.3, 0.2)
+    assert Lever.parse('actors.TUR.name="A, B",C').grid() == ["A, B", "C"]

@@ -530,3 +530,21 @@ def test_an_added_tie_must_keep_the_ends_of_its_id(tmp_path):
                    'tie = { id = "ARM-RUS", from = "TUR", to = "ARM", kind = "rivalry", weight = -0.2 }\nnote = "n"\n')
     path, err = error_of(text, tmp_path)
     assert_names(err, path, "events.back.tie")
+
+
+def test_a_what_if_may_add_a_tie_without_quotations_but_not_a_false_one(tmp_path):
+    child = '[scenario]\nextends = "baseline"\nname = "pact"\n\n[[ties]]\nactors = ["RUS", "NKR"]\nkind = "alliance"\nweight = 0.6\n'
+    spec = load(write(tmp_path, "pact.toml", child))
+    assert any(t.id == "NKR-RUS" and t.sources == () for t in spec.ties)
+    path, err = error_of(child + 'sources = ["Moscow promised to defend Karabakh"]\n', tmp_path, "false.toml")
+    assert_names(err, path, "ties.NKR-RUS.sources")
+
+
+def test_the_file_that_declares_the_source_needs_quotations_for_its_entries(tmp_path):
+    text = BASELINE.read_text().replace('sources = ["Ankara and Islamabad have vowed full support to Baku"]\n\n[[actors]]\nid = "IRN"',
+                                         '\n[[actors]]\nid = "IRN"', 1)
+    assert text != BASELINE.read_text()
+    (tmp_path / "sources").mkdir()
+    (tmp_path / "sources" / ARTICLE.name).write_text(ARTICLE.read_text())
+    path, err = error_of(text, tmp_path, "unquoted.toml")
+    assert_names(err, path, "actors.PAK.sources")
