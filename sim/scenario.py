@@ -335,6 +335,10 @@ def tie_ref(ref: str, keys: Iterable[str | None]) -> str:
     return swapped if swapped in keys else ref
 
 
+#: What a new entry of an extending file must give (an entry that matches none is most likely a typo).
+_NEW_ENTRY_NEEDS = {"actors": ("alignment", "ceasefire", "capability", "stubbornness"), "ties": ("kind", "weight")}
+
+
 def _merge_section(base: list[dict], entries: list[dict], section: str, origins: dict[str, str], where: str) -> None:
     check = _Checker({}, where)
     seen: set[str] = set()
@@ -354,6 +358,11 @@ def _merge_section(base: list[dict], entries: list[dict], section: str, origins:
             continue
         entry = {k: v for k, v in entry.items() if k != "remove"}
         if index is None:
+            missing = [k for k in _NEW_ENTRY_NEEDS.get(section, ()) if k not in entry]
+            if base and missing:
+                known = ", ".join(filter(None, (_entry_key(section, e) for e in base)))
+                check.fail(f"{section}.{key}", f"no {section[:-1]} {key!r} in the extended scenario ({known}); "
+                           f"a new one needs {', '.join(missing)}")
             base.append(entry)
         else:
             base[index].update(entry)

@@ -548,3 +548,10 @@ def test_the_file_that_declares_the_source_needs_quotations_for_its_entries(tmp_
     (tmp_path / "sources" / ARTICLE.name).write_text(ARTICLE.read_text())
     path, err = error_of(text, tmp_path, "unquoted.toml")
     assert_names(err, path, "actors.PAK.sources")
+
+
+def test_a_misspelt_actor_in_a_what_if_is_named_as_unknown(tmp_path):
+    child = '[scenario]\nextends = "baseline"\nname = "typo"\n\n[[actors]]\nid = "TUK"\nalignment = 0.2\n'
+    path, err = error_of(child, tmp_path)
+    assert_names(err, path, "actors.TUK")
+    assert "no actor 'TUK' in the extended scenario" in str(err) and "TUR" in str(err)
