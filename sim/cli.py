@@ -133,16 +133,22 @@ def _progress(total: int, unit: str):
 @click.option("--out", type=click.Path(path_type=Path), help="Directory (default: runs/NAME-ensemble-seedSEED-runsN).")
 @click.option("--force", is_flag=True, help="Replace the directory if it exists.")
 @click.option("--resume", is_flag=True, help="Complete an interrupted ensemble in its directory.")
+@click.option("--format", "fmt", type=click.Choice(["png", "svg", "pdf"]), default="png", show_default=True,
+              help="Format of the plots written into the directory's plots/.")
+@click.option("--plots/--no-plots", "with_plots", default=True, show_default=True,
+              help="Write the plots (fan charts of alignment, ceasefire days, brokers, coalitions) into plots/.")
 @user_errors
 def ensemble(scenario: str, runs: int, seed: int | None, workers: int | None, overrides: tuple[str, ...],
-             out: Path | None, force: bool, resume: bool) -> None:
-    """Run SCENARIO many times with seeds derived from one; write outcomes, quantiles and probabilities."""
+             out: Path | None, force: bool, resume: bool, fmt: str, with_plots: bool) -> None:
+    """Run SCENARIO many times with seeds derived from one; write outcomes, quantiles, probabilities and plots."""
     from sim.runner import Experiment
     from sim.scenario import load
 
     spec = load(scenario, _overrides(overrides, None, seed))
     directory = out or Path("runs") / f"{spec.name}-ensemble-seed{spec.seed}-runs{runs}"
     summary = _conduct(Experiment((spec,), ({},), spec.seed, runs), directory, workers, force, resume)
+    if with_plots:
+        _experiment_plots(directory, fmt)
     click.echo(f"{spec.name}: {runs} runs from seed {spec.seed} -> {directory}")
     for line in _statistics_lines(summary):
         click.echo(f"  {line}")
@@ -162,9 +168,14 @@ def ensemble(scenario: str, runs: int, seed: int | None, workers: int | None, ov
 @click.option("--out", type=click.Path(path_type=Path), help="Directory (default: runs/NAME-sweep-seedSEED).")
 @click.option("--force", is_flag=True, help="Replace the directory if it exists.")
 @click.option("--resume", is_flag=True, help="Complete an interrupted sweep in its directory.")
+@click.option("--format", "fmt", type=click.Choice(["png", "svg", "pdf"]), default="png", show_default=True,
+              help="Format of the plots written into the directory's plots/.")
+@click.option("--plots/--no-plots", "with_plots", default=True, show_default=True,
+              help="Write the plots (the outcome against each value, a heat map for two) into plots/.")
 @user_errors
 def sweep(scenario: str, levers: tuple[str, ...], runs: int, sample: str, points: int | None, seed: int | None,
-          workers: int | None, overrides: tuple[str, ...], out: Path | None, force: bool, resume: bool) -> None:
+          workers: int | None, overrides: tuple[str, ...], out: Path | None, force: bool, resume: bool, fmt: str,
+          with_plots: bool) -> None:
     """Run SCENARIO at every point of a grid (or sample) of values, RUNS seeded runs at each."""
     from sim.runner import Experiment, Lever, grid_points, latin_points, override
     from sim.scenario import ScenarioError, load
@@ -180,11 +191,27 @@ def sweep(scenario: str, levers: tuple[str, ...], runs: int, sample: str, points
         chosen = grid_points(parsed)
     scenarios = tuple(load(scenario, [*base, *(override(k, v) for k, v in p.items())]) for p in chosen)
     directory = out or Path("runs") / f"{spec.name}-sweep-seed{spec.seed}"
-    summary = _conduct(Experiment(scenarios, tuple(chosen), spec.seed, runs), directory, workers, force, resume)
+    summary = _conduct(Experiment(scenarios, tuple(chosen), spec.seed, runs, sample), directory, workers, force, resume)
+    if with_plots:
+        _experiment_plots(directory, fmt)
     click.echo(f"{spec.name}: {len(chosen)} points x {runs} runs from seed {spec.seed} -> {directory}")
     for point in summary["points"]:
         values = ", ".join(f"{k}={v}" for k, v in point["levers"].items())
         click.echo(f"  {values}: {_statistics_lines(point)[0]}")
+
+
+def _experiment_plots(directory: Path, fmt: str) -> None:
+    """Draw the plots of the complete ensemble or sweep in ``directory`` into its plots/ (each file atomically)."""
+    from sim.output import write_file
+    from sim.plots import experiment_plot_files, experiment_plot_names
+    from sim.rundata import load_experiment
+
+    data = load_experiment(directory)
+    with _progress(len(experiment_plot_names(data)), "plots") as tick:
+        files = experiment_plot_files(data, fmt, folder="", progress=tick)
+    (directory / "plots").mkdir(exist_ok=True)
+    for name, content in files.items():
+        write_file(directory / "plots" / name, content)
 
 
 def _conduct(experiment, directory: Path, workers: int | None, force: bool, resume: bool) -> dict:
@@ -328,15 +355,23 @@ PLOT_FORMAT = click.Choice(["png", "svg", "pdf"])
 @user_errors
 def plot(rundir: Path, fmt: str, out: Path | None) -> None:
     """Draw the plots of the run at RUNDIR: alignment over time, the road to a ceasefire, the network at
-    the start and the end, what moved whom (slide-sized, into RUNDIR/plots)."""
-    from sim.plots import PLOTS, plot_files
-    from sim.report import write_files
-    from sim.rundata import load_run
+    the start and the end, what moved whom (slide-sized, into RUNDIR/plots).
 
-    data = load_run(rundir)
+    For an ensemble's directory: fan charts of alignment, the first ceasefire's day, the brokers' and the
+    coalitions' shares; for a sweep's: an outcome against each varied value, and a heat map for two."""
+    from sim.plots import PLOTS, experiment_plot_files, experiment_plot_names, plot_files
+    from sim.report import write_files
+    from sim.rundata import is_experiment, load_experiment, load_run
+
     target = out or rundir / "plots"
-    with _progress(len(PLOTS), "plots") as tick:
-        files = plot_files(data, fmt, folder="", progress=tick)
+    if is_experiment(rundir):
+        experiment = load_experiment(rundir)
+        with _progress(len(experiment_plot_names(experiment)), "plots") as tick:
+            files = experiment_plot_files(experiment, fmt, folder="", progress=tick)
+    else:
+        data = load_run(rundir)
+        with _progress(len(PLOTS), "plots") as tick:
+            files = plot_files(data, fmt, folder="", progress=tick)
     write_files(target, files)
     click.echo(f"{target}: {', '.join(files)}")
 

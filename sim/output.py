@@ -166,4 +166,11 @@ def write_file(path: Path, content: str | bytes) -> None:
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     with os.fdopen(handle, "wb") as stream:
         stream.write(content.encode("utf-8") if isinstance(content, str) else content)
+    os.chmod(temporary, 0o666 & ~_umask())  # as an ordinary new file, not mkstemp's 0600
     os.replace(temporary, path)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

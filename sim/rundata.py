@@ -309,3 +309,216 @@ def _table(text: str, name: str, columns: tuple[str, ...], where: str) -> pd.Dat
     if "step" in frame.columns:
         frame["step"] = frame["step"].astype(int)
     return frame
+
+
+# ------------------------------------------------------------------------------------ ensembles and sweeps
+
+#: The table of runs an experiment directory holds: ``runs.csv`` for an ensemble, ``experiments.csv`` for a sweep.
+EXPERIMENT_TABLES = ("runs.csv", "experiments.csv")
+#: Columns of the runs table every experiment has (besides one per varied key, side and actor).
+EXPERIMENT_COLUMNS = ("run", "seed", "status", "ceasefire_reached", "first_ceasefire_day", "first_broker",
+                      "ceasefires", "breakdowns", "lasting", "days_in_force", "coalitions")
+QUANTILE_COLUMNS = ("step", "actor", "field", "q05", "q25", "q50", "q75", "q95")
+
+
+def is_experiment(directory: str | Path) -> bool:
+    """Whether ``directory`` holds an ensemble's or a sweep's results (by its files)."""
+    directory = Path(directory)
+    return any((directory / name).is_file() for name in EXPERIMENT_TABLES)
+
+
+@dataclass(frozen=True)
+class ExperimentData:
+    """The files of an ensemble or a sweep (`sim.runner.conduct`), read.
+
+    ``runs`` is ``runs.csv`` (an ensemble) or ``experiments.csv`` (a sweep), one row per run;
+    ``quantiles`` is ``quantiles.csv`` (ensembles only, None otherwise); ``varied`` names the keys a
+    sweep varies, in the order they were given (empty for an ensemble).
+    """
+
+    scenario: Scenario
+    summary: dict
+    runs: pd.DataFrame
+    quantiles: pd.DataFrame | None = None
+    varied: tuple[str, ...] = ()
+    directory: Path | None = field(default=None, compare=False)
+
+    # ------------------------------------------------------------------------------ loading
+
+    @classmethod
+    def from_files(cls, files: Mapping[str, str | bytes], directory: Path | None = None) -> ExperimentData:
+        """An experiment from its files' contents (``summary.json``, ``scenario.toml``, the runs table and,
+        for an ensemble, ``quantiles.csv``)."""
+        where = str(directory) if directory is not None else "<experiment>"
+
+        def text(name: str) -> str:
+            content = files[name]
+            return content.decode("utf-8") if isinstance(content, bytes) else content
+
+        table = next((name for name in EXPERIMENT_TABLES if name in files), None)
+        if table is None:
+            raise OutputError(f"{where}: not a dipsim ensemble or sweep directory (no runs.csv or experiments.csv)")
+        missing = [name for name in ("summary.json", "scenario.toml") if name not in files]
+        if missing:
+            raise OutputError(f"{where}: not a complete dipsim ensemble or sweep directory (no {missing[0]})")
+        try:
+            summary = json.loads(text("summary.json"))
+            scenario = loads(text("scenario.toml"), f"{where}/scenario.toml")
+        except (json.JSONDecodeError, ScenarioError) as err:
+            raise OutputError(f"{where}: damaged ensemble or sweep directory ({err})") from None
+        sweep = table == "experiments.csv"
+        if sweep != ("points" in summary):
+            raise OutputError(f"{where}: damaged ensemble or sweep directory ({table} does not match summary.json)")
+        runs = _runs_table(text(table), table, where, scenario, sweep)
+        varied: tuple[str, ...] = ()
+        if sweep:
+            columns = list(runs.columns)
+            between = columns[columns.index("point") + 1:columns.index("run")]
+            given = [k for point in summary["points"][:1] for k in point.get("levers", {})]
+            varied = tuple(given if sorted(given) == sorted(between) else between)
+        quantiles = None
+        if "quantiles.csv" in files:
+            quantiles = _table(text("quantiles.csv"), "quantiles.csv", QUANTILE_COLUMNS, where)
+        return cls(scenario=scenario, summary=summary, runs=runs, quantiles=quantiles, varied=varied,
+                   directory=directory)
+
+    @classmethod
+    def load(cls, directory: str | Path) -> ExperimentData:
+        """Read the ensemble or sweep directory ``directory``; `OutputError` if it is not one."""
+        directory = Path(directory)
+        if not directory.is_dir():
+            raise OutputError(f"{directory}: not a dipsim ensemble or sweep directory (no such directory)")
+        names = ("summary.json", "scenario.toml", "quantiles.csv", *EXPERIMENT_TABLES)
+        files = {name: (directory / name).read_text(encoding="utf-8")
+                 for name in names if (directory / name).is_file()}
+        return cls.from_files(files, directory)
+
+    # ------------------------------------------------------------------------------ who is who
+
+    @property
+    def is_sweep(self) -> bool:
+        return "points" in self.summary
+
+    @property
+    def kind(self) -> str:
+        """``"ensemble"`` or ``"sweep"``."""
+        return "sweep" if self.is_sweep else "ensemble"
+
+    @property
+    def actor_ids(self) -> tuple[str, ...]:
+        return self.scenario.actor_ids
+
+    @property
+    def sides(self) -> tuple[str, str]:
+        return self.scenario.sides
+
+    @property
+    def steps(self) -> int:
+        return int(self.scenario.steps)
+
+    @property
+    def seed(self) -> int:
+        return int(self.summary.get("seed", self.scenario.seed))
+
+    @property
+    def complete(self) -> bool:
+        return bool(self.summary.get("complete", True))
+
+    def name(self, actor: str) -> str:
+        """The actor's name as the scenario gives it (its id when it has none or is unknown)."""
+        try:
+            return self.scenario.actor(actor).name
+        except StopIteration:
+            return actor
+
+    @property
+    def ok(self) -> pd.DataFrame:
+        """The runs that finished (failed runs left out), as every statistic of ``summary.json`` counts them."""
+        return self.runs[self.runs["status"] == "ok"]
+
+    # ------------------------------------------------------------------------------ ensembles
+
+    def fan(self, actor: str, field_name: str = "alignment") -> pd.DataFrame:
+        """An actor's quantiles of ``field_name`` over the runs: a row per day, columns q05 .. q95."""
+        if self.quantiles is None:
+            raise OutputError(f"{self.directory or '<experiment>'}: no quantiles.csv (a sweep, or no finished run)")
+        rows = self.quantiles[(self.quantiles["actor"] == actor) & (self.quantiles["field"] == field_name)]
+        return rows.set_index("step")[list(QUANTILE_COLUMNS[3:])].sort_index()
+
+    def first_ceasefire_days(self) -> pd.Series:
+        """The first ceasefire's day of every finished run that reached one."""
+        ok = self.ok
+        return ok.loc[ok["ceasefire_reached"] == 1, "first_ceasefire_day"].astype(int)
+
+    # ------------------------------------------------------------------------------ sweeps
+
+    @property
+    def points(self) -> list[dict]:
+        """Each sweep point's statistics (``levers``, ``probabilities``, ...), in order."""
+        return list(self.summary.get("points", []))
+
+    def shares(self, outcome: str = "ceasefire_reached") -> pd.DataFrame:
+        """Each sweep point's share of runs with ``outcome`` and its 95 % Wilson interval: a row per point,
+        columns ``point``, one per varied key, ``p``, ``low``, ``high``, ``runs`` (with it) and ``runs_ok``."""
+        rows = []
+        for point in self.points:
+            found = point["probabilities"].get(outcome)
+            if found is None:
+                known = ", ".join(point["probabilities"])
+                raise ValueError(f"unknown outcome {outcome!r}; expected one of {known}")
+            low, high = found["ci95"] if found["ci95"] is not None else (float("nan"), float("nan"))
+            rows.append({"point": point["point"], **{k: point["levers"].get(k) for k in self.varied},
+                         "p": float("nan") if found["p"] is None else float(found["p"]),
+                         "low": float(low), "high": float(high), "runs": int(found["runs"]),
+                         "runs_ok": int(point["runs_ok"])})
+        return pd.DataFrame(rows, columns=["point", *self.varied, "p", "low", "high", "runs", "runs_ok"])
+
+    @property
+    def sample(self) -> str:
+        """``"grid"`` when the points are every combination of each key's values (in the order
+        `sim.runner.grid_points` makes them), else ``"latin"`` (scattered points, e.g. ``--sample latin``).
+
+        ``summary.json``'s ``sample`` is used when it says; else it is inferred from the points.
+        """
+        said = self.summary.get("sample")
+        if said in ("grid", "latin"):
+            return said
+        levers = [tuple(p["levers"].get(k) for k in self.varied) for p in self.points]
+        if not levers:
+            return "grid"
+        values = [list(dict.fromkeys(column)) for column in zip(*levers)]
+        combinations = [()]
+        for column in values:
+            combinations = [(*c, v) for c in combinations for v in column]
+        if levers != combinations:
+            return "latin"
+        # One key: a range A:B:N is made in order; a sample of a range almost never is.
+        if len(values) == 1 and len(values[0]) > 2:
+            numbers = [v for v in values[0] if isinstance(v, (int, float)) and not isinstance(v, bool)]
+            if len(numbers) == len(values[0]) and numbers not in (sorted(numbers), sorted(numbers, reverse=True)):
+                return "latin"
+        return "grid"
+
+
+def load_experiment(directory: str | Path) -> ExperimentData:
+    """Read the ensemble or sweep directory ``directory`` (see `ExperimentData.load`)."""
+    return ExperimentData.load(directory)
+
+
+def _runs_table(text: str, name: str, where: str, scenario: Scenario, sweep: bool) -> pd.DataFrame:
+    """``runs.csv`` or ``experiments.csv``: outcomes as numbers, ids and texts as strings (blank: "")."""
+    strings = {"status", "first_broker", "coalitions", "error"}
+    try:
+        frame = pd.read_csv(io.StringIO(text), dtype={c: str for c in strings}, keep_default_na=False,
+                            na_values=[""])
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as err:
+        raise OutputError(f"{where}: damaged ensemble or sweep directory ({name}: {err})") from None
+    columns = (("point",) if sweep else ()) + EXPERIMENT_COLUMNS
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise OutputError(f"{where}: damaged ensemble or sweep directory ({name} has no column {missing[0]!r})")
+    for column in strings & set(frame.columns):
+        frame[column] = frame[column].fillna("").astype(str)
+    for column in ("run", "seed", *(("point",) if sweep else ())):
+        frame[column] = frame[column].astype("int64")
+    return frame

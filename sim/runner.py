@@ -177,6 +177,8 @@ class Experiment:
     levers: tuple[dict, ...]
     seed: int
     runs: int
+    #: How a sweep's points were chosen: ``grid`` (every combination) or ``latin`` (a sample).
+    sample: str = "grid"
 
     def seeds(self) -> list[int]:
         return run_seeds(self.seed, self.runs)
@@ -336,6 +338,7 @@ def experiment_files(experiment: Experiment, chunks: Sequence[Chunk], *, complet
                      for c in chunks for run, seed, text in c.failures],
     }
     if sweep:
+        summary["sample"] = experiment.sample
         summary["points"] = [{"point": p, "levers": experiment.levers[p], **outcome_statistics(outcomes)}
                              for p, outcomes in enumerate(by_point)]
     else:

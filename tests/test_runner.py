@@ -220,3 +220,11 @@ def test_levers_may_vary_a_pair_parameter(tmp_path):
     spec = load("baseline", [runner.override(lever.key, lever.grid()[1])])
     assert next(r for r in spec.rules if r.rule == "escalation").params["defense"] == (0.3, 0.2)
     assert Lever.parse('actors.TUR.name="A, B",C').grid() == ["A, B", "C"]
+
+
+def test_experiment_files_get_ordinary_permissions(short_baseline, tmp_path):
+    conduct(Experiment((short_baseline,), ({},), 1, 2), tmp_path / "e", workers=1)
+    (tmp_path / "ordinary").write_text("x")
+    ordinary = (tmp_path / "ordinary").stat().st_mode & 0o777
+    for name in ("runs.csv", "summary.json", "quantiles.csv"):
+        assert (tmp_path / "e" / name).stat().st_mode & 0o777 == ordinary

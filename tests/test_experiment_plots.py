@@ -1,0 +1,309 @@
+"""The plots of ensembles and sweeps draw what their files say, on given Axes or their own Figure, and
+leave no figure open; the commands write them and `dipsim plot` redraws them."""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import json
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from matplotlib.figure import Figure
+
+from sim import plots
+from sim.cli import main
+from sim.output import OutputError
+from sim.runner import Experiment, Lever, conduct, grid_points, latin_points, override
+from sim.rundata import ExperimentData, is_experiment, load_experiment
+from sim.scenario import load
+
+RUNS = 30
+#: Short runs whose mediation threshold is low enough for most, not all, to reach a ceasefire.
+SHORT = ["scenario.steps=20", "rules.mediation.threshold=0.55"]
+THRESHOLD, HURTING = "rules.mediation.threshold", "rules.mediation.hurting"
+
+
+def sweep_experiment(points: list[dict], runs: int, sample: str = "grid") -> Experiment:
+    base = ["scenario.steps=20"]
+    spec = load("baseline", base)
+    scenarios = tuple(load("baseline", [*base, *(override(k, v) for k, v in p.items())]) for p in points)
+    return Experiment(scenarios, tuple(points), spec.seed, runs, sample)
+
+
+@pytest.fixture(scope="module")
+def folders(tmp_path_factory) -> dict[str, Path]:
+    """An ensemble, a sweep of one key, a grid of two keys and a Latin hypercube sample of two."""
+    root = tmp_path_factory.mktemp("experiments")
+    spec = load("baseline", SHORT)
+    conduct(Experiment((spec,), ({},), spec.seed, RUNS), root / "ensemble", workers=1)
+    conduct(sweep_experiment(grid_points([Lever.parse(f"{THRESHOLD}=0.5:0.7:3")]), 10), root / "line", workers=1)
+    grid = grid_points([Lever.parse(f"{THRESHOLD}=0.5:0.7:3"), Lever.parse(f"{HURTING}=0.1,0.5")])
+    conduct(sweep_experiment(grid, 10), root / "grid", workers=1)
+    latin = latin_points([Lever.parse(f"{THRESHOLD}=0.5:0.7:2"), Lever.parse(f"{HURTING}=0.1:0.5:2")], 6, seed=5)
+    conduct(sweep_experiment(latin, 5, "latin"), root / "latin", workers=1)
+    return {name: root / name for name in ("ensemble", "line", "grid", "latin")}
+
+
+@pytest.fixture(scope="module")
+def ensemble(folders) -> ExperimentData:
+    return load_experiment(folders["ensemble"])
+
+
+@pytest.fixture(scope="module")
+def grid(folders) -> ExperimentData:
+    return load_experiment(folders["grid"])
+
+
+@pytest.fixture(autouse=True)
+def no_pyplot_figures():
+    """Every test starts and ends with pyplot knowing no figure: the plots never use pyplot."""
+    assert plt.get_fignums() == []
+    yield
+    assert plt.get_fignums() == []
+
+
+# ------------------------------------------------------------------------------------ the data, read apart
+
+def rows(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def summary(folder: Path) -> dict:
+    return json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+
+
+def by_gid(artists, prefix: str) -> dict[str, object]:
+    return {a.get_gid(): a for a in artists if (a.get_gid() or "").startswith(prefix)}
+
+
+def ys_of(collection) -> set[float]:
+    return {round(float(y), 9) for path in collection.get_paths() for y in path.vertices[:, 1]}
+
+
+def all_artists(fig: Figure, kind: str) -> list:
+    return [a for ax in fig.axes for a in getattr(ax, kind)]
+
+
+# ------------------------------------------------------------------------------------ loading
+
+def test_loader_reads_an_ensemble_and_a_sweep(folders, ensemble, grid):
+    assert ensemble.kind == "ensemble" and not ensemble.is_sweep
+    assert len(ensemble.runs) == RUNS and ensemble.varied == ()
+    assert ensemble.quantiles is not None and set(ensemble.quantiles["field"]) >= {"alignment"}
+    assert ensemble.scenario.steps == 20 and ensemble.summary == summary(folders["ensemble"])
+    assert grid.kind == "sweep" and grid.quantiles is None
+    assert grid.varied == (THRESHOLD, HURTING)          # the order of --vary, not the table's sorted columns
+    assert grid.sample == "grid" and load_experiment(folders["latin"]).sample == "latin"
+    assert len(grid.runs) == 60 and list(grid.runs["point"].unique()) == list(range(6))
+    table = grid.shares("lasting_ceasefire")
+    points = summary(folders["grid"])["points"]
+    assert list(table["p"]) == [p["probabilities"]["lasting_ceasefire"]["p"] for p in points]
+    assert is_experiment(folders["grid"]) and not is_experiment(folders["grid"] / "chunks")
+
+
+def test_loader_says_in_one_line_when_a_folder_is_not_an_experiment(tmp_path):
+    for folder in (tmp_path, tmp_path / "missing"):
+        with pytest.raises(OutputError, match="not a dipsim ensemble or sweep directory") as found:
+            ExperimentData.load(folder)
+        assert "\n" not in str(found.value)
+    (tmp_path / "runs.csv").write_text("run,seed\n", encoding="utf-8")
+    with pytest.raises(OutputError, match="no summary.json"):
+        ExperimentData.load(tmp_path)
+
+
+# ------------------------------------------------------------------------------------ ensembles
+
+def test_fan_draws_each_actors_quantiles(folders, ensemble):
+    fig = plots.alignment_fan(ensemble)
+    medians = by_gid(all_artists(fig, "lines"), "median:")
+    assert sorted(medians) == sorted(f"median:{a}" for a in ensemble.actor_ids)   # one panel per actor
+    table = [r for r in rows(folders["ensemble"] / "quantiles.csv") if r["field"] == "alignment"]
+    for actor in ("ARM", "RUS", "USA"):
+        mine = [r for r in table if r["actor"] == actor]
+        line = medians[f"median:{actor}"]
+        assert list(line.get_xdata()) == [int(r["step"]) for r in mine]
+        assert np.allclose(line.get_ydata(), [float(r["q50"]) for r in mine])
+        bands = by_gid(all_artists(fig, "collections"), f"band")
+        for low, high in (("q05", "q95"), ("q25", "q75")):
+            drawn = ys_of(bands[f"band{low[1:]}-{high[1:]}:{actor}"])
+            assert drawn == {round(float(r[q]), 9) for r in mine for q in (low, high)}
+    # Coloured by the side the median ends up backing.
+    assert medians["median:ARM"].get_color() == plots.SIDE_COLOURS[0]
+    assert medians["median:AZE"].get_color() == plots.SIDE_COLOURS[1]
+    assert medians["median:USA"].get_color() == plots.NEUTRAL_COLOUR
+    assert tuple(fig.get_size_inches()) == plots.SLIDE
+
+
+def test_ceasefire_days_histogram_counts_the_runs_and_says_how_many_never_did(folders, ensemble):
+    table = rows(folders["ensemble"] / "runs.csv")
+    days = [int(r["first_ceasefire_day"]) for r in table if r["ceasefire_reached"] == "1"]
+    never = RUNS - len(days)
+    assert 0 < never < RUNS                         # the fixture has both
+    ax = plots.ceasefire_day_distribution(ensemble).axes[0]
+    bars = by_gid(ax.patches, "days:")
+    assert sum(bar.get_height() for bar in bars.values()) == len(days)
+    for bar in bars.values():
+        left, right = bar.get_x(), bar.get_x() + bar.get_width()
+        assert bar.get_height() == sum(left <= d < right for d in days)
+    legend = " ".join(t.get_text() for t in ax.get_legend().get_texts())
+    assert f"never reached one in 20 days: {never} of {RUNS} runs" in legend
+    median = by_gid(ax.lines, "median")["median"]
+    assert median.get_xdata()[0] == np.median(days)
+
+
+def test_broker_bars_are_the_summarys_shares(folders, ensemble):
+    brokers = summary(folders["ensemble"])["brokers"]
+    ax = plots.broker_shares(ensemble).axes[0]
+    bars = by_gid(ax.patches, "broker:")
+    for actor, share in brokers.items():
+        assert bars[f"broker:{actor}"].get_width() == pytest.approx(share)
+    # Every actor that is not a side has a row, named; those that never brokered one have none.
+    mediators = [a for a in ensemble.actor_ids if a not in ensemble.sides]
+    assert set(bars) == {f"broker:{a}" for a in mediators}
+    assert {t.get_text() for t in ax.get_yticklabels()} == {ensemble.name(a) for a in mediators}
+    assert all(bars[f"broker:{a}"].get_width() == 0 for a in mediators if a not in brokers)
+
+
+def test_broker_bars_count_ceasefires_declared_without_a_broker(ensemble):
+    changed = dataclasses.replace(ensemble, summary={**ensemble.summary, "brokers": {"RUS": 0.6, "USA": 0.3}})
+    bars = by_gid(plots.broker_shares(changed).axes[0].patches, "broker:")
+    assert bars["broker:RUS"].get_width() == 0.6 and bars["broker:USA"].get_width() == 0.3
+    assert bars["broker:"].get_width() == pytest.approx(0.1)
+
+
+def test_coalition_bars_are_the_summarys_shares_labelled_by_camp(folders, ensemble):
+    shares = summary(folders["ensemble"])["coalitions"]
+    fig = plots.coalition_frequency(ensemble)
+    bars = by_gid(all_artists(fig, "patches"), "split:")
+    widths = {k: bar.get_width() for k, bar in bars.items()}
+    assert widths == pytest.approx({f"split:{k}": v for k, v in shares.items()})
+    for split in shares:
+        label = " ".join(" ".join(t.get_text() for t in all_artists(fig, "texts")
+                                  if t.get_gid() == f"split-label:{split}").split())     # the lines, unwrapped
+        assert "Armenia's camp" in label and "Azerbaijan's camp" in label
+        for actor in split.replace("|", " ").split():
+            assert ensemble.name(actor) in label or actor in label
+
+
+def test_coalition_frequency_sums_the_rarest_splits(ensemble):
+    many = {f"ARM X{k} | AZE": 0.1 for k in range(10)}
+    changed = dataclasses.replace(ensemble, summary={**ensemble.summary, "coalitions": many})
+    bars = by_gid(plots.coalition_frequency(changed, most=4).axes[-1].patches, "split:")
+    assert bars["split:others"].get_width() == pytest.approx(0.6) and len(bars) == 5
+
+
+# ------------------------------------------------------------------------------------ sweeps
+
+def test_sweep_line_and_band_are_each_points_share_and_interval(folders):
+    data = load_experiment(folders["line"])
+    points = summary(folders["line"])["points"]
+    ax = plots.sweep_outcome(data).axes[0]
+    line = by_gid(ax.lines, "share:")["share:all"]
+    assert list(line.get_xdata()) == [p["levers"][THRESHOLD] for p in points]
+    assert list(line.get_ydata()) == [p["probabilities"]["ceasefire_reached"]["p"] for p in points]
+    band = by_gid(ax.collections, "band:")["band:all"]
+    assert ys_of(band) == {round(v, 9) for p in points for v in p["probabilities"]["ceasefire_reached"]["ci95"]}
+    assert ax.get_xlabel() == THRESHOLD
+
+
+def test_sweep_of_two_keys_draws_a_line_per_value_of_the_second(folders, grid):
+    points = summary(folders["grid"])["points"]
+    ax = plots.sweep_outcome(grid, "lasting_ceasefire").axes[0]
+    lines = by_gid(ax.lines, "share:")
+    assert sorted(lines) == ["share:0.1", "share:0.5"]
+    for value in (0.1, 0.5):
+        mine = [p for p in points if p["levers"][HURTING] == value]
+        assert list(lines[f"share:{value:g}"].get_ydata()) == [p["probabilities"]["lasting_ceasefire"]["p"]
+                                                               for p in mine]
+        segments = [s for c in by_gid(ax.collections, f"interval:{value:g}").values() for s in c.get_segments()]
+        assert np.allclose(sorted(tuple(s[:, 1]) for s in segments),
+                           sorted(tuple(p["probabilities"]["lasting_ceasefire"]["ci95"]) for p in mine))
+    assert ax.get_legend().get_title().get_text() == HURTING
+
+
+def test_heatmap_is_the_grid_of_shares(folders, grid):
+    points = summary(folders["grid"])["points"]
+    ax = plots.sweep_heatmap(grid).axes[0]
+    image = next(i for i in ax.images if i.get_gid() == "heatmap")
+    expected = np.array([[next(p["probabilities"]["ceasefire_reached"]["p"] for p in points
+                               if p["levers"] == {THRESHOLD: t, HURTING: h}) for t in (0.5, 0.6, 0.7)]
+                         for h in (0.1, 0.5)])
+    assert np.array_equal(np.asarray(image.get_array()), expected)
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["0.5", "0.6", "0.7"]
+    assert image.get_cmap().name == "viridis"
+    cells = {t.get_gid(): t.get_text() for t in ax.texts if (t.get_gid() or "").startswith("cell:")}
+    assert cells["cell:1:0"] == f"{expected[1, 0] * 100:.0f}%"
+
+
+def test_latin_sample_is_scattered_with_error_bars_and_has_no_heatmap(folders):
+    data = load_experiment(folders["latin"])
+    points = summary(folders["latin"])["points"]
+    fig = plots.sweep_outcome(data)
+    for key in (THRESHOLD, HURTING):
+        found = by_gid(all_artists(fig, "lines"), f"points:{key}")[f"points:{key}"]
+        assert list(found.get_xdata()) == [p["levers"][key] for p in points]
+        assert list(found.get_ydata()) == [p["probabilities"]["ceasefire_reached"]["p"] for p in points]
+    assert plots.experiment_plot_names(data) == ["sweep_outcome"]
+    with pytest.raises(ValueError, match="grid of two"):
+        plots.sweep_heatmap(data)
+
+
+# ------------------------------------------------------------------------------------ given Axes, files
+
+def test_every_plot_draws_on_given_axes(ensemble, grid):
+    for draw, data in ((plots.alignment_fan, ensemble), (plots.ceasefire_day_distribution, ensemble),
+                       (plots.broker_shares, ensemble), (plots.coalition_frequency, ensemble),
+                       (plots.sweep_outcome, grid), (plots.sweep_heatmap, grid)):
+        fig = Figure()
+        ax = fig.add_subplot()
+        assert draw(data, ax=ax) is fig
+        assert ax.has_data(), draw.__name__
+    fig = Figure()
+    panels = fig.subplots(1, 3)
+    plots.alignment_fan(ensemble, list(panels), actors=["ARM", "RUS", "AZE"])
+    assert [by_gid(p.lines, "median:").popitem()[0] for p in panels] == ["median:ARM", "median:RUS", "median:AZE"]
+
+
+def test_experiment_plot_files_are_the_right_set(ensemble, grid):
+    files = plots.experiment_plot_files(ensemble)
+    assert list(files) == [f"plots/{name}.png" for name in plots.ENSEMBLE_PLOTS]
+    assert all(content.startswith(b"\x89PNG") for content in files.values())
+    assert list(plots.experiment_plot_files(grid, "svg", folder="")) == ["sweep_outcome.svg", "sweep_heatmap.svg"]
+
+
+# ------------------------------------------------------------------------------------ the commands
+
+def test_ensemble_and_sweep_commands_write_their_plots(tmp_path):
+    short = ["--workers", "1", "--set", "scenario.steps=10"]
+    result = CliRunner().invoke(main, ["ensemble", "baseline", "--runs", "4", *short, "--out", str(tmp_path / "e")])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (tmp_path / "e" / "plots").iterdir()) == sorted(
+        f"{name}.png" for name in plots.ENSEMBLE_PLOTS)
+    result = CliRunner().invoke(main, ["ensemble", "baseline", "--runs", "4", *short, "--no-plots",
+                                       "--out", str(tmp_path / "quiet")])
+    assert result.exit_code == 0, result.output
+    assert not (tmp_path / "quiet" / "plots").exists()
+    result = CliRunner().invoke(main, ["sweep", "baseline", "--vary", f"{THRESHOLD}=0.5,0.7", "--vary",
+                                       f"{HURTING}=0.1,0.5", "--runs", "2", *short, "--format", "svg",
+                                       "--out", str(tmp_path / "s")])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (tmp_path / "s" / "plots").iterdir()) == ["sweep_heatmap.svg", "sweep_outcome.svg"]
+
+
+def test_plot_command_draws_an_ensemble_and_a_sweep(folders, tmp_path):
+    for name, expected in (("ensemble", plots.ENSEMBLE_PLOTS), ("line", ["sweep_outcome"])):
+        out = tmp_path / name
+        result = CliRunner().invoke(main, ["plot", str(folders[name]), "--out", str(out)])
+        assert result.exit_code == 0, result.output
+        assert sorted(p.name for p in out.iterdir()) == sorted(f"{n}.png" for n in expected)
+        assert (out / f"{expected[0]}.png").read_bytes().startswith(b"\x89PNG")
+    (tmp_path / "broken").mkdir()
+    (tmp_path / "broken" / "experiments.csv").write_text("point\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["plot", str(tmp_path / "broken")])
+    assert result.exit_code == 2 and "not a complete dipsim ensemble or sweep directory" in result.output
+    assert "Traceback" not in result.output
