@@ -41,6 +41,30 @@ def user_errors(command):
     return wrapper
 
 
+def experiment_options(kind: str, default_out: str, plots: str):
+    """The options `ensemble` and `sweep` share (``kind`` names the command in their help)."""
+    options = [
+        click.option("--seed", type=click.IntRange(min=0),
+                     help="The seed the runs' seeds derive from (default: the scenario's)."),
+        click.option("--workers", type=click.IntRange(min=1), help="Worker processes (default: the machine's cores)."),
+        click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE", help=OVERRIDE_HELP),
+        click.option("--out", type=click.Path(path_type=Path), help=f"Directory (default: {default_out})."),
+        click.option("--force", is_flag=True, help="Replace the directory if it exists."),
+        click.option("--resume", is_flag=True, help=f"Complete an interrupted {kind} in its directory."),
+        click.option("--format", "fmt", type=click.Choice(["png", "svg", "pdf"]), default="png", show_default=True,
+                     help="Format of the plots written into the directory's plots/."),
+        click.option("--plots/--no-plots", "with_plots", default=True, show_default=True,
+                     help=f"Write the plots ({plots}) into plots/."),
+    ]
+
+    def apply(command):
+        for option in reversed(options):
+            command = option(command)
+        return command
+
+    return apply
+
+
 def _overrides(overrides: tuple[str, ...], steps: int | None, seed: int | None) -> list[str]:
     extra = [f"scenario.steps={steps}"] if steps is not None else []
     extra += [f"scenario.seed={seed}"] if seed is not None else []
@@ -127,16 +151,8 @@ def _progress(total: int, unit: str):
 @main.command()
 @click.argument("scenario")
 @click.option("--runs", type=click.IntRange(min=1), required=True, help="How many runs.")
-@click.option("--seed", type=click.IntRange(min=0), help="The seed the runs' seeds derive from (default: the scenario's).")
-@click.option("--workers", type=click.IntRange(min=1), help="Worker processes (default: the machine's cores).")
-@click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE", help=OVERRIDE_HELP)
-@click.option("--out", type=click.Path(path_type=Path), help="Directory (default: runs/NAME-ensemble-seedSEED-runsN).")
-@click.option("--force", is_flag=True, help="Replace the directory if it exists.")
-@click.option("--resume", is_flag=True, help="Complete an interrupted ensemble in its directory.")
-@click.option("--format", "fmt", type=click.Choice(["png", "svg", "pdf"]), default="png", show_default=True,
-              help="Format of the plots written into the directory's plots/.")
-@click.option("--plots/--no-plots", "with_plots", default=True, show_default=True,
-              help="Write the plots (fan charts of alignment, ceasefire days, brokers, coalitions) into plots/.")
+@experiment_options("ensemble", "runs/NAME-ensemble-seedSEED-runsN",
+                    "fan charts of alignment, ceasefire days, brokers, coalitions")
 @user_errors
 def ensemble(scenario: str, runs: int, seed: int | None, workers: int | None, overrides: tuple[str, ...],
              out: Path | None, force: bool, resume: bool, fmt: str, with_plots: bool) -> None:
@@ -162,16 +178,7 @@ def ensemble(scenario: str, runs: int, seed: int | None, workers: int | None, ov
 @click.option("--sample", type=click.Choice(["grid", "latin"]), default="grid", show_default=True,
               help="Every combination, or a Latin hypercube sample over the ranges.")
 @click.option("--points", type=click.IntRange(min=1), help="Points to draw with --sample latin.")
-@click.option("--seed", type=click.IntRange(min=0), help="The seed the runs' seeds derive from (default: the scenario's).")
-@click.option("--workers", type=click.IntRange(min=1), help="Worker processes (default: the machine's cores).")
-@click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE", help=OVERRIDE_HELP)
-@click.option("--out", type=click.Path(path_type=Path), help="Directory (default: runs/NAME-sweep-seedSEED).")
-@click.option("--force", is_flag=True, help="Replace the directory if it exists.")
-@click.option("--resume", is_flag=True, help="Complete an interrupted sweep in its directory.")
-@click.option("--format", "fmt", type=click.Choice(["png", "svg", "pdf"]), default="png", show_default=True,
-              help="Format of the plots written into the directory's plots/.")
-@click.option("--plots/--no-plots", "with_plots", default=True, show_default=True,
-              help="Write the plots (the outcome against each value, a heat map for two) into plots/.")
+@experiment_options("sweep", "runs/NAME-sweep-seedSEED", "the outcome against each value, a heat map for two")
 @user_errors
 def sweep(scenario: str, levers: tuple[str, ...], runs: int, sample: str, points: int | None, seed: int | None,
           workers: int | None, overrides: tuple[str, ...], out: Path | None, force: bool, resume: bool, fmt: str,

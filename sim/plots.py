@@ -101,6 +101,18 @@ def _axes(ax: Axes | None) -> tuple[Figure, Axes, bool]:
     return ax.figure, ax, False
 
 
+def _panels(axes: Sequence[Axes] | None, count: int, what: str, **layout) -> tuple[Figure, list[Axes], bool]:
+    """The figure, ``count`` Axes and whether the figure is ours: the given Axes, or a new figure's."""
+    if axes is None:
+        fig = _figure()
+        grid = fig.subplots(*layout.pop("shape"), **layout)
+        return fig, list(np.ravel(grid)), True
+    axes = list(axes)
+    if len(axes) != count:
+        raise ValueError(f"{what}; got {len(axes)} Axes")
+    return axes[0].figure, axes, False
+
+
 def _style(ax: Axes) -> None:
     ax.tick_params(labelsize=SMALL + 1)
     ax.spines[["top", "right"]].set_visible(False)
@@ -350,15 +362,8 @@ def road_to_ceasefire(run: RunData, axes: Sequence[Axes] | None = None, *, media
     Ceasefires are shaded with their broker written in; breakdowns are red dashed lines.
     ``axes``: three Axes to draw on (top to bottom), or None for a figure of its own.
     """
-    if axes is None:
-        fig = _figure()
-        axes = fig.subplots(3, 1, sharex=True, height_ratios=[1.5, 1, 1])
-        own = True
-    else:
-        axes = list(axes)
-        if len(axes) != 3:
-            raise ValueError(f"road_to_ceasefire draws three panels; got {len(axes)} Axes")
-        fig, own = axes[0].figure, False
+    fig, axes, own = _panels(axes, 3, "road_to_ceasefire draws three panels", shape=(3, 1), sharex=True,
+                             height_ratios=[1.5, 1, 1])
     top, middle, bottom = axes
     last = run.steps
     willing = run.field("ceasefire")
@@ -533,15 +538,7 @@ def alignment_network(run: RunData, axes: Sequence[Axes] | None = None, *, layou
     coalition (landscape theory) on that day; edge colour: sign (green friendly, red dashed hostile),
     edge width: |weight|; mediation channels dotted. ``axes``: two Axes (start, end) or None.
     """
-    if axes is None:
-        fig = _figure()
-        axes = fig.subplots(1, 2)
-        own = True
-    else:
-        axes = list(axes)
-        if len(axes) != 2:
-            raise ValueError(f"alignment_network draws two panels (start, end); got {len(axes)} Axes")
-        fig, own = axes[0].figure, False
+    fig, axes, own = _panels(axes, 2, "alignment_network draws two panels (start, end)", shape=(1, 2))
     pos = network_layout(run, layout_seed)
     days = run.field("alignment").index
     for ax, when, day in ((axes[0], "start", int(days[0])), (axes[1], "end", int(days[-1]))):

@@ -59,8 +59,22 @@ class Ceasefire:
     note: str = ""
 
 
+class _Cast:
+    """Who is in the scenario behind a run or an experiment."""
+
+    scenario: Scenario
+
+    @property
+    def actor_ids(self) -> tuple[str, ...]:
+        return self.scenario.actor_ids
+
+    @property
+    def sides(self) -> tuple[str, str]:
+        return self.scenario.sides
+
+
 @dataclass(frozen=True)
-class RunData:
+class RunData(_Cast):
     """The files of one run, read: the tables, the resolved scenario and ``summary.json``."""
 
     scenario: Scenario
@@ -112,13 +126,6 @@ class RunData:
 
     # ------------------------------------------------------------------------------ who is who
 
-    @property
-    def actor_ids(self) -> tuple[str, ...]:
-        return self.scenario.actor_ids
-
-    @property
-    def sides(self) -> tuple[str, str]:
-        return self.scenario.sides
 
     @property
     def mediators(self) -> tuple[str, ...]:
@@ -328,7 +335,7 @@ def is_experiment(directory: str | Path) -> bool:
 
 
 @dataclass(frozen=True)
-class ExperimentData:
+class ExperimentData(_Cast):
     """The files of an ensemble or a sweep (`sim.runner.conduct`), read.
 
     ``runs`` is ``runs.csv`` (an ensemble) or ``experiments.csv`` (a sweep), one row per run;
@@ -403,14 +410,6 @@ class ExperimentData:
     def kind(self) -> str:
         """``"ensemble"`` or ``"sweep"``."""
         return "sweep" if self.is_sweep else "ensemble"
-
-    @property
-    def actor_ids(self) -> tuple[str, ...]:
-        return self.scenario.actor_ids
-
-    @property
-    def sides(self) -> tuple[str, str]:
-        return self.scenario.sides
 
     @property
     def steps(self) -> int:
