@@ -104,7 +104,7 @@ def bench_scaling() -> None:
         spec = synthetic(n)
         seconds = median_time(lambda: Simulation(spec, [np.random.default_rng(1)]).run(), 3)
         print(f"synthetic {n:>4} actors, {len(spec.ties):>5} ties, 100 steps, every rule: {seconds:.3f} s "
-              f"({seconds * 1e4:.2f} ms per step){' (target <= 0.5 s)' if n == 1000 else ''}")
+              f"({seconds * 10:.2f} ms per step){' (target <= 0.5 s)' if n == 1000 else ''}")
 
 
 def bench_help() -> None:
