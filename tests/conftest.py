@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -19,3 +20,39 @@ def baseline_run(tmp_path_factory) -> Path:
     result = CliRunner().invoke(main, ["run", "baseline", "--out", str(out)])
     assert result.exit_code == 0, result.output
     return out
+
+
+def truce_scenario(title: str = "A declared truce", restraint: str = "Ankara calls for restraint") -> str:
+    """A crisis with a declared ceasefire brokered by Russia (day 8), a scenario event that moves Turkey
+    (day 15) and one that ends the ceasefire (day 22): whatever the rules do, a run of it has events, a
+    ceasefire and its broker to draw and to tell. The title and a note can be set (e.g. to test escaping).
+    """
+    return f"""
+[scenario]
+extends = "baseline"
+name = "truce"
+title = {json.dumps(title)}
+steps = 30
+
+[[events]]
+id = "truce"
+step = 8
+action = "declare_ceasefire"
+broker = "RUS"
+note = "Moscow announces a humanitarian truce"
+
+[[events]]
+id = "restraint"
+step = 15
+action = "shift"
+actor = "TUR"
+field = "alignment"
+by = -0.3
+note = {json.dumps(restraint)}
+
+[[events]]
+id = "shelling"
+step = 22
+action = "end_ceasefire"
+note = "Shelling resumes across the line"
+"""

@@ -240,15 +240,18 @@ def test_landscape_minima_worked_example():
     assert energy == pytest.approx(-4.0)
 
 
-def test_landscape_energy_matches_direct_sum_and_is_symmetric_under_relabelling():
-    rng = np.random.default_rng(11)
-    n = 6
+def random_landscape(seed: int, n: int, configs: int):
+    """Random sizes, symmetric propensities (zero diagonal), their affinity and random splits."""
+    rng = np.random.default_rng(seed)
     size = rng.uniform(0.2, 2.0, n)
     p = rng.uniform(-1, 1, (n, n))
     p = (p + p.T) / 2
     np.fill_diagonal(p, 0.0)
-    affinity = np.outer(size, size) * p
-    configs = rng.random((10, n)) < 0.5
+    return size, p, np.outer(size, size) * p, rng.random((configs, n)) < 0.5
+
+
+def test_landscape_energy_matches_direct_sum_and_is_symmetric_under_relabelling():
+    size, p, affinity, configs = random_landscape(11, 6, 10)
     energies = measures.landscape_energy(configs, affinity)
     assert energies.shape == (10,)
     for config, energy in zip(configs, energies):
@@ -258,14 +261,8 @@ def test_landscape_energy_matches_direct_sum_and_is_symmetric_under_relabelling(
 
 
 def test_switch_gains_are_energy_differences():
-    rng = np.random.default_rng(12)
     n = 5
-    size = rng.uniform(0.2, 2.0, n)
-    p = rng.uniform(-1, 1, (n, n))
-    p = (p + p.T) / 2
-    np.fill_diagonal(p, 0.0)
-    affinity = np.outer(size, size) * p
-    configs = rng.random((6, n)) < 0.5
+    size, p, affinity, configs = random_landscape(12, n, 6)
     gains = measures.switch_gains(configs, affinity)
     assert gains.shape == (6, n)
     for config, row in zip(configs, gains):

@@ -17,41 +17,14 @@ from matplotlib.colors import Normalize, to_hex
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 
+from conftest import truce_scenario
 from sim import plots
 from sim.cli import main
 from sim.rundata import load_run
 
 # A crisis with a declared ceasefire (and a broker), a scenario event that moves an actor and one that
 # ends the ceasefire: whatever the rules do, the run has events, a ceasefire and its broker to draw.
-TRUCE = """
-[scenario]
-extends = "baseline"
-name = "truce"
-title = "A declared truce"
-steps = 30
-
-[[events]]
-id = "truce"
-step = 8
-action = "declare_ceasefire"
-broker = "RUS"
-note = "Moscow announces a humanitarian truce"
-
-[[events]]
-id = "restraint"
-step = 15
-action = "shift"
-actor = "TUR"
-field = "alignment"
-by = -0.3
-note = "Ankara calls for restraint"
-
-[[events]]
-id = "shelling"
-step = 22
-action = "end_ceasefire"
-note = "Shelling resumes across the line"
-"""
+TRUCE = truce_scenario()
 
 # The same without a mediation rule: no threshold to draw.
 NO_MEDIATION = TRUCE.replace('name = "truce"', 'name = "truce-no-mediation"') + """

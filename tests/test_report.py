@@ -14,39 +14,12 @@ import matplotlib.pyplot as plt
 import pytest
 from click.testing import CliRunner
 
+from conftest import truce_scenario
 from sim.cli import main
 from sim.report import FIGURES, document, markdown, report_files
 from sim.rundata import load_run
 
-TRUCE = """
-[scenario]
-extends = "baseline"
-name = "truce"
-title = "A declared truce <that does not hold> & more"
-steps = 30
-
-[[events]]
-id = "truce"
-step = 8
-action = "declare_ceasefire"
-broker = "RUS"
-note = "Moscow announces a humanitarian truce"
-
-[[events]]
-id = "restraint"
-step = 15
-action = "shift"
-actor = "TUR"
-field = "alignment"
-by = -0.3
-note = "Ankara calls for \\"restraint\\""
-
-[[events]]
-id = "shelling"
-step = 22
-action = "end_ceasefire"
-note = "Shelling resumes across the line"
-"""
+TRUCE = truce_scenario("A declared truce <that does not hold> & more", 'Ankara calls for "restraint"')
 
 
 @pytest.fixture(scope="module")
