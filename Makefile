@@ -12,7 +12,7 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/dipsim run baseline --force
+	$(BIN)/dipsim run baseline --force --report
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
