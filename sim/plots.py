@@ -663,9 +663,13 @@ def compare_ceasefire(a: RunData, b: RunData, labels: Sequence[str] = ("A", "B")
     """The road to a ceasefire of two runs side by side (same scales)."""
     fig = _figure()
     grid = fig.subplots(3, 2, sharex="col", sharey="row", height_ratios=[1.5, 1, 1])
+    tops = np.zeros(3)
     for column, run, label in zip(range(2), (a, b), labels):
         road_to_ceasefire(run, grid[:, column], mediators=3)
         grid[0, column].set_title(_titled(run, label), fontsize=TEXT, loc="left")
+        tops = np.maximum(tops, [ax.get_ylim()[1] for ax in grid[:, column]])  # each run sets its own scale
+    for row, top in enumerate(tops):
+        grid[row, 0].set_ylim(0, top)  # shared by the row: room for the larger of the two
     for ax in grid[:, 1]:
         ax.set_ylabel("")
     fig.suptitle("The road to a ceasefire: two runs side by side", fontsize=SUPTITLE - 2, x=0.01, ha="left")

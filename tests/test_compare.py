@@ -124,3 +124,16 @@ def test_compare_command_rejects_a_folder_that_is_not_a_run(runs, tmp_path):
     result = CliRunner().invoke(main, ["compare", str(runs[0]), str(tmp_path), "--out", str(tmp_path / "x")])
     assert result.exit_code == 2
     assert "not a dipsim run directory" in result.output
+
+
+def test_compared_roads_share_scales_that_hold_both_runs(tmp_path):
+    quiet = CliRunner().invoke(main, ["run", "baseline", "--steps", "20", "--no-plots", "--out", str(tmp_path / "a"),
+                                      "--set", "rules.escalation.grievance=[0.0, 0.0]"])
+    loud = CliRunner().invoke(main, ["run", "baseline", "--steps", "20", "--no-plots", "--out", str(tmp_path / "b")])
+    assert quiet.exit_code == 0 and loud.exit_code == 0
+    a, b = load_run(tmp_path / "a"), load_run(tmp_path / "b")
+    peak = max(float(r.field("intensity")[list(r.sides)].to_numpy().max()) for r in (a, b))
+    for first, second in ((a, b), (b, a)):  # whichever run is drawn last
+        fig = plots.compare_ceasefire(first, second)
+        intensity_row = fig.axes[4:6]  # the 3 x 2 grid, row by row: the bottom row is intensity
+        assert all(ax.get_ylim()[1] >= peak for ax in intensity_row), [ax.get_ylim() for ax in intensity_row]
