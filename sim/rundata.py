@@ -33,7 +33,7 @@ TABLES = {
 
 
 @dataclass(frozen=True)
-class Happening:
+class LoggedEvent:
     """One row of ``events.csv``: on ``step``, something of ``kind`` involving ``actors``."""
 
     step: int
@@ -226,9 +226,9 @@ class RunData(_Cast):
         return {a: found.get(a, len(groups)) for a in self.actor_ids}
 
     @cached_property
-    def happenings(self) -> tuple[Happening, ...]:
+    def happenings(self) -> tuple[LoggedEvent, ...]:
         """Every row of ``events.csv``, in order."""
-        return tuple(Happening(int(r.step), str(r.kind), tuple(str(r.actors).split()), str(r.note))
+        return tuple(LoggedEvent(int(r.step), str(r.kind), tuple(str(r.actors).split()), str(r.note))
                      for r in self.events.itertuples(index=False))
 
     def event_marks(self) -> list[tuple[int, int, str]]:

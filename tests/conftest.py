@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 from pathlib import Path
 
@@ -11,6 +12,22 @@ from click.testing import CliRunner
 from sim.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def read_rows(path: Path) -> list[dict[str, str]]:
+    """The rows of a CSV file as dicts of strings."""
+    with Path(path).open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+@pytest.fixture
+def no_pyplot_figures():
+    """The test starts and ends with pyplot knowing no figure: the plots never use pyplot."""
+    import matplotlib.pyplot as plt
+
+    assert plt.get_fignums() == []
+    yield
+    assert plt.get_fignums() == []
 
 
 @pytest.fixture(scope="session")

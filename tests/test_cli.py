@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import csv
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
+from conftest import read_rows
 from sim import output
 from sim.cli import main
 from sim.output import RUN_FILES
@@ -30,10 +29,6 @@ def assert_user_error(result, *fragments: str) -> None:
     for fragment in fragments:
         assert fragment in lines[0], lines[0]
 
-
-def read_rows(path: Path) -> list[dict[str, str]]:
-    with path.open(newline="", encoding="utf-8") as handle:
-        return list(csv.DictReader(handle))
 
 
 def test_run_writes_every_file_and_records_seed_and_scenario(baseline_run):

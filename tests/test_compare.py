@@ -6,7 +6,6 @@ import json
 import re
 from pathlib import Path
 
-import matplotlib.pyplot as plt
 import pytest
 from click.testing import CliRunner
 
@@ -47,11 +46,7 @@ def runs(tmp_path_factory) -> tuple[Path, Path]:
     return out[0], out[1]
 
 
-@pytest.fixture(autouse=True)
-def no_pyplot_figures():
-    assert plt.get_fignums() == []
-    yield
-    assert plt.get_fignums() == []
+pytestmark = pytest.mark.usefixtures("no_pyplot_figures")
 
 
 def test_outcome_table_says_what_differs(runs):

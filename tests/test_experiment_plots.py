@@ -3,17 +3,16 @@ leave no figure open; the commands write them and `dipsim plot` redraws them."""
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import json
 from pathlib import Path
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 from click.testing import CliRunner
 from matplotlib.figure import Figure
 
+from conftest import read_rows as rows
 from sim import plots
 from sim.cli import main
 from sim.output import OutputError
@@ -58,19 +57,10 @@ def grid(folders) -> ExperimentData:
     return load_experiment(folders["grid"])
 
 
-@pytest.fixture(autouse=True)
-def no_pyplot_figures():
-    """Every test starts and ends with pyplot knowing no figure: the plots never use pyplot."""
-    assert plt.get_fignums() == []
-    yield
-    assert plt.get_fignums() == []
+pytestmark = pytest.mark.usefixtures("no_pyplot_figures")
 
 
 # ------------------------------------------------------------------------------------ the data, read apart
-
-def rows(path: Path) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle))
 
 
 def summary(folder: Path) -> dict:
@@ -128,7 +118,7 @@ def test_fan_draws_each_actors_quantiles(folders, ensemble):
         line = medians[f"median:{actor}"]
         assert list(line.get_xdata()) == [int(r["step"]) for r in mine]
         assert np.allclose(line.get_ydata(), [float(r["q50"]) for r in mine])
-        bands = by_gid(all_artists(fig, "collections"), f"band")
+        bands = by_gid(all_artists(fig, "collections"), "band")
         for low, high in (("q05", "q95"), ("q25", "q75")):
             drawn = ys_of(bands[f"band{low[1:]}-{high[1:]}:{actor}"])
             assert drawn == {round(float(r[q]), 9) for r in mine for q in (low, high)}

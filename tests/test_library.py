@@ -20,7 +20,7 @@ from sim.engine import Simulation, measure_names
 from sim.fields import FIELDS
 from sim.outcomes import run_coalitions
 from sim.runner import Experiment, conduct, run_seeds
-from sim.scenario import BUNDLED_DIR, bundled, load
+from sim.scenario import bundled, load
 
 ROOT = Path(__file__).resolve().parent.parent
 LIBRARY = {name: path for name, _, path in bundled()}

@@ -240,10 +240,10 @@ def test_landscape_minima_worked_example():
     assert energy == pytest.approx(-4.0)
 
 
-def random_landscape(seed: int, n: int, configs: int):
-    """Random sizes, symmetric propensities (zero diagonal), their affinity and random splits."""
+def random_landscape(seed: int, n: int, configs: int = 0, biggest: float = 2.0):
+    """Random sizes (0.2 to ``biggest``), symmetric propensities (zero diagonal), their affinity and splits."""
     rng = np.random.default_rng(seed)
-    size = rng.uniform(0.2, 2.0, n)
+    size = rng.uniform(0.2, biggest, n)
     p = rng.uniform(-1, 1, (n, n))
     p = (p + p.T) / 2
     np.fill_diagonal(p, 0.0)
@@ -274,12 +274,7 @@ def test_switch_gains_are_energy_differences():
 
 @pytest.mark.parametrize("seed", [3, 4])
 def test_landscape_minima_exhaustive_matches_brute_force(seed):
-    rng = np.random.default_rng(seed)
-    n = 7
-    size = rng.uniform(0.2, 1.0, n)
-    p = rng.uniform(-1, 1, (n, n))
-    p = (p + p.T) / 2
-    np.fill_diagonal(p, 0.0)
+    size, p, _, _ = random_landscape(seed, 7, biggest=1.0)
     expected = brute_force_minima(size, p)
     minima = measures.landscape_minima(size, p)
     got = {tuple(bool(v) for v in config): energy for config, energy in minima}
@@ -292,12 +287,7 @@ def test_landscape_minima_exhaustive_matches_brute_force(seed):
 
 @pytest.mark.parametrize("seed", [5, 6])
 def test_landscape_minima_descent_agrees_with_exhaustive(seed):
-    rng = np.random.default_rng(seed)
-    n = 7
-    size = rng.uniform(0.2, 1.0, n)
-    p = rng.uniform(-1, 1, (n, n))
-    p = (p + p.T) / 2
-    np.fill_diagonal(p, 0.0)
+    size, p, _, _ = random_landscape(seed, 7, biggest=1.0)
     exhaustive = measures.landscape_minima(size, p)
     descent = measures.landscape_minima(size, p, rng=np.random.default_rng(seed + 100), exhaustive_up_to=3,
                                         starts=2000)

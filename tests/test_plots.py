@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import csv
 import json
 from collections import defaultdict
 from pathlib import Path
 
 import matplotlib
-import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 from click.testing import CliRunner
@@ -17,7 +15,7 @@ from matplotlib.colors import Normalize, to_hex
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 
-from conftest import truce_scenario
+from conftest import read_rows, truce_scenario
 from sim import plots
 from sim.cli import main
 from sim.rundata import load_run
@@ -53,19 +51,13 @@ def run(rundir):
     return load_run(rundir)
 
 
-@pytest.fixture(autouse=True)
-def no_pyplot_figures():
-    """Every test starts and ends with pyplot knowing no figure: the plots never use pyplot."""
-    assert plt.get_fignums() == []
-    yield
-    assert plt.get_fignums() == []
+pytestmark = pytest.mark.usefixtures("no_pyplot_figures")
 
 
 # ------------------------------------------------------------------------------------ the data, read apart
 
 def rows(rundir: Path, name: str) -> list[dict[str, str]]:
-    with (rundir / name).open(encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle))
+    return read_rows(rundir / name)
 
 
 def summary(rundir: Path) -> dict:

@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import base64
-import csv
 import html
 import json
 import re
 from html.parser import HTMLParser
 from pathlib import Path
 
-import matplotlib.pyplot as plt
 import pytest
 from click.testing import CliRunner
 
-from conftest import truce_scenario
+from conftest import read_rows, truce_scenario
 from sim.cli import main
 from sim.report import FIGURES, document, markdown, report_files
 from sim.rundata import load_run
@@ -49,16 +47,11 @@ def text(page) -> str:
     return html.unescape(re.sub(r"<[^>]+>", " ", re.sub(r"<style>.*?</style>", "", page, flags=re.S)))
 
 
-@pytest.fixture(autouse=True)
-def no_pyplot_figures():
-    assert plt.get_fignums() == []
-    yield
-    assert plt.get_fignums() == []
+pytestmark = pytest.mark.usefixtures("no_pyplot_figures")
 
 
 def rows(rundir: Path, name: str) -> list[dict[str, str]]:
-    with (rundir / name).open(encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle))
+    return read_rows(rundir / name)
 
 
 def unmark(md: str) -> str:
@@ -93,7 +86,7 @@ def test_report_has_title_description_plots_and_coalitions(rundir, md, text):
     summary = json.loads((rundir / "summary.json").read_text(encoding="utf-8"))
     for group in summary["coalitions"]["end"][0]["coalitions"]:
         camp = "{" + ", ".join(data.scenario.actor(a).name for a in group) + "}"
-        assert f"Coalitions at the end: " in text and camp in text and camp in unmark(md)
+        assert "Coalitions at the end: " in text and camp in text and camp in unmark(md)
 
 
 def test_report_tells_every_event_note_on_its_day(rundir, md, text):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 import math
 
@@ -10,6 +9,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
+from conftest import read_rows as rows
 from sim import runner
 from sim.cli import main
 from sim.model import CrisisModel
@@ -23,10 +23,6 @@ RUNS = 12
 def short_baseline():
     return load("baseline", ["scenario.steps=15"])
 
-
-def rows(path):
-    with path.open(newline="") as handle:
-        return list(csv.DictReader(handle))
 
 
 def files_of(directory):
