@@ -102,9 +102,9 @@ def _minima(capability: np.ndarray, pairs: np.ndarray) -> list:
     return _MINIMA[key]
 
 
-def coalition_of(minimum: dict) -> dict[str, int]:
-    """Which coalition (0 or 1) each actor is in, in a minimum as `coalitions` returns it."""
-    return {a: k for k, group in enumerate(minimum["coalitions"]) for a in group}
+def coalition_of(groups: Sequence[Sequence[str]]) -> dict[str, int]:
+    """Which coalition (its index in ``groups``, e.g. a minimum's ``coalitions``) each actor is in."""
+    return {a: k for k, group in enumerate(groups) for a in group}
 
 
 def coalition_label(minimum: dict) -> str:

@@ -19,6 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from sim.fields import FIELDS
+from sim.outcomes import coalition_of
 from sim.output import RUN_FILES, OutputError, read_run
 from sim.scenario import Scenario, ScenarioError, loads
 
@@ -222,7 +223,7 @@ class RunData(_Cast):
     def coalition_of(self, when: str = "end") -> dict[str, int]:
         """Which coalition (an index into `coalitions`) each actor is in."""
         groups = self.coalitions(when)
-        found = {a: k for k, group in enumerate(groups) for a in group}
+        found = coalition_of(groups)
         return {a: found.get(a, len(groups)) for a in self.actor_ids}
 
     @cached_property

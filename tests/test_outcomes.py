@@ -27,5 +27,5 @@ def test_no_ceasefire():
 
 def test_coalition_helpers():
     minimum = {"energy": -4.0, "coalitions": [["ARM", "RUS"], ["AZE"]]}
-    assert coalition_of(minimum) == {"ARM": 0, "RUS": 0, "AZE": 1}
+    assert coalition_of(minimum["coalitions"]) == {"ARM": 0, "RUS": 0, "AZE": 1}
     assert coalition_label(minimum) == "ARM RUS | AZE"
