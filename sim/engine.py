@@ -9,19 +9,21 @@ the change of every field of every actor is the sum of its recorded contribution
 from __future__ import annotations
 
 import operator
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from sim import measures
+from sim.compiled import kernel
 from sim.fields import ANCHORED, FIELDS, RANGES, TIE_KINDS
-from sim.rules.base import Happening
+from sim.rules.base import Happening, Rule
 from sim.scenario import Event, Scenario
-from sim.world import World
+from sim.world import Topology, World
 
 _COMPARE = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
             "==": operator.eq, "!=": operator.ne}
+_FIELD_INDEX = {f: i for i, f in enumerate(FIELDS)}
 _LOW = np.array([RANGES[f][0] for f in FIELDS])
 _HIGH = np.array([RANGES[f][1] for f in FIELDS])
 
@@ -32,53 +34,95 @@ def measure_names(sides: Sequence[str]) -> tuple[str, ...]:
             f"intensity_{sides[0]}", f"intensity_{sides[1]}", "ceasefire_in_force", "ceasefire_count", "breakdowns")
 
 
-def world_measures(world: World) -> np.ndarray:
-    """Every measure of every run now: ``(runs, n_measures)`` in the order of `measure_names`."""
-    f, top = world.fields, world.topology
-    a, b = top.sides
+def measure_values(topology: Topology, fields: Mapping[str, np.ndarray], weight: np.ndarray, active: np.ndarray,
+                   in_force: np.ndarray, ceasefires: np.ndarray, breakdowns: np.ndarray) -> np.ndarray:
+    """Every measure, in the order of `measure_names`: ``(..., n_measures)``.
+
+    The arrays share leading axes ``...`` (runs, or steps and runs): ``fields`` maps each field to
+    ``(..., n_actors)``, ``weight`` and ``active`` are ``(..., n_ties)``, the ceasefire arrays ``(...)``.
+    """
+    a, b = topology.sides
     return np.stack([
-        measures.weighted_mean(f["alignment"], f["capability"]),
-        measures.polarization(f["alignment"], f["capability"]),
-        measures.friendly_share(world.weight, world.active),
-        measures.balance_index(world.weight, world.active, top.triads),
-        f["intensity"][:, a], f["intensity"][:, b],
-        world.in_force.astype(float), world.ceasefires.astype(float), world.breakdowns.astype(float),
-    ], axis=1)
+        measures.weighted_mean(fields["alignment"], fields["capability"]),
+        measures.polarization(fields["alignment"], fields["capability"]),
+        measures.friendly_share(weight, active),
+        measures.balance_index(weight, active, topology.triads),
+        fields["intensity"][..., a], fields["intensity"][..., b],
+        in_force.astype(float), ceasefires.astype(float), breakdowns.astype(float),
+    ], axis=-1)
+
+
+def world_measures(world: World) -> np.ndarray:
+    """Every measure of every run now: ``(runs, n_measures)``."""
+    return measure_values(world.topology, world.fields, world.weight, world.active, world.in_force,
+                          world.ceasefires, world.breakdowns)
+
+
+@kernel
+def apply_changes(state, changes, low, high):
+    """Add the rules' proposed changes to ``state`` in place, clipped to ``low``..``high``.
+
+    ``state``: ``(n_fields, runs, n)``; ``changes``: ``(n_sources, n_fields, runs, n)``, whose first source
+    (events) is already applied and whose middle ones are the rules'; what the limits take off goes
+    into the last (below 1e-12 it is rounding, not a limit reached, and counts as 0).
+    ``low``, ``high``: ``(n_fields, n)``.
+    """
+    n_sources, n_fields, runs, n = changes.shape
+    for f in range(n_fields):
+        for r in range(runs):
+            for i in range(n):
+                total = 0.0
+                for k in range(1, n_sources - 1):
+                    total += changes[k, f, r, i]
+                before = state[f, r, i]
+                after = min(max(before + total, low[f, i]), high[f, i])
+                clipped = after - before - total
+                changes[n_sources - 1, f, r, i] = clipped if abs(clipped) >= 1e-12 else 0.0
+                state[f, r, i] = after
 
 
 @dataclass
 class History:
-    """What a batch of runs recorded at step 0 and after every step (lists of per-step arrays)."""
+    """What a batch of runs recorded at step 0 and after every step (lists of per-step arrays).
 
+    The measures are computed from the recorded state when asked for (`array`), all steps at once.
+    """
+
+    topology: Topology
     sources: tuple[str, ...]
     fields: list[np.ndarray] = field(default_factory=list)         # (runs, n_fields, n_actors)
     pressure: list[np.ndarray] = field(default_factory=list)       # (runs, n_actors)
     weight: list[np.ndarray] = field(default_factory=list)         # (runs, n_ties)
     active: list[np.ndarray] = field(default_factory=list)         # (runs, n_ties): tie in place
     kind: list[np.ndarray] = field(default_factory=list)           # (runs, n_ties): index in TIE_KINDS
-    measures: list[np.ndarray] = field(default_factory=list)       # (runs, n_measures)
+    in_force: list[np.ndarray] = field(default_factory=list)       # (runs,)
+    ceasefires: list[np.ndarray] = field(default_factory=list)     # (runs,)
+    breakdowns: list[np.ndarray] = field(default_factory=list)     # (runs,)
     broker: list[np.ndarray] = field(default_factory=list)         # (runs,)
     contributions: list[np.ndarray] | None = None                  # (n_sources, n_fields, runs, n_actors)
     happenings: list[tuple[int, Happening]] = field(default_factory=list)
     _stacked: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
 
-    def record(self, world: World, contributions: np.ndarray | None) -> None:
-        self.fields.append(np.stack([world.fields[f] for f in FIELDS], axis=1))
-        self.pressure.append(world.pressure.copy())
-        self.weight.append(world.weight.copy())
-        self.active.append(world.active.copy())
-        self.kind.append(world.kind.copy())
-        self.measures.append(world_measures(world))
-        self.broker.append(world.broker.copy())
+    def record(self, world: World, contributions: np.ndarray) -> None:
+        self.fields.append(world.state.transpose(1, 0, 2).copy())
+        for name in ("pressure", "weight", "active", "kind", "in_force", "ceasefires", "breakdowns", "broker"):
+            getattr(self, name).append(getattr(world, name).copy())
         if self.contributions is not None:
             self.contributions.append(contributions)
 
     def array(self, name: str) -> np.ndarray:
-        """One recorded quantity stacked over steps (step is the first axis); do not modify it."""
-        series = getattr(self, name)
+        """One recorded quantity, or ``measures``, stacked over steps (the first axis); do not modify it."""
+        steps = len(self.fields)
         cached = self._stacked.get(name)
-        if cached is None or len(cached) != len(series):
-            cached = self._stacked[name] = np.stack(series)
+        if cached is None or len(cached) != steps:
+            if name == "measures":
+                fields = self.array("fields")
+                cached = measure_values(self.topology, {f: fields[..., i, :] for i, f in enumerate(FIELDS)},
+                                        *(self.array(k) for k in ("weight", "active", "in_force", "ceasefires",
+                                                                  "breakdowns")))
+            else:
+                cached = np.stack(getattr(self, name))
+            self._stacked[name] = cached
         return cached
 
 
@@ -91,13 +135,18 @@ class Simulation:
         self.rngs = list(rngs)
         self.world = World.from_scenario(scenario, runs=len(self.rngs))
         self.rules = [spec.build() for spec in scenario.rules]
+        #: The source index of each rule that proposes or settles, with (settling) the fields its settle changes.
+        self._proposing = [(k, rule) for k, rule in enumerate(self.rules, start=1)
+                           if type(rule).propose is not Rule.propose]
+        self._settling = [(k, rule, [FIELDS.index(f) for f in rule.metadata["discrete"] if f in FIELDS])
+                          for k, rule in enumerate(self.rules, start=1) if type(rule).settle is not Rule.settle]
         sources = ("events", *(spec.id for spec in scenario.rules), "limits")
-        self.history = History(sources=sources, contributions=[] if record_contributions else None)
+        self.history = History(self.world.topology, sources, contributions=[] if record_contributions else None)
         self._fired = np.zeros((len(self.rngs), len(scenario.events)), bool)
-        self._bounds = self._field_bounds()
-        contributions = self._blank()
-        self._apply_events(contributions)
-        self.history.record(self.world, contributions)
+        self._low, self._high = self._field_bounds()
+        changes = self._blank()
+        self._apply_events(changes)
+        self.history.record(self.world, changes)
 
     @property
     def steps(self) -> int:
@@ -114,10 +163,9 @@ class Simulation:
         high[FIELDS.index("intensity"), ~self.world.topology.belligerent] = 0.0
         return low, high
 
-    def _blank(self) -> np.ndarray | None:
-        if self.history.contributions is None:
-            return None
-        return np.zeros((len(self.history.sources), len(FIELDS), self.world.runs, self.world.topology.n_actors))
+    def _blank(self) -> np.ndarray:
+        """Room for the day's change of each field by each source: ``(n_sources, n_fields, runs, n)``."""
+        return np.zeros((len(self.history.sources), *self.world.state.shape))
 
     def run(self, steps: int | None = None) -> Simulation:
         """Advance ``steps`` days (default: the scenario's ``steps`` from where the run is now)."""
@@ -129,48 +177,34 @@ class Simulation:
         """Advance every run by one day."""
         world = self.world
         world.step += 1
-        contributions = self._blank()
-        self._apply_events(contributions)
-        before = np.stack([world.fields[f] for f in FIELDS])            # (n_fields, runs, n)
-        total = np.zeros_like(before)
-        for k, rule in enumerate(self.rules):
+        changes = self._blank()
+        self._apply_events(changes)
+        for k, rule in self._proposing:
             for name, change in rule.propose(world, self.rngs).items():
-                total[FIELDS.index(name)] += change
-                if contributions is not None:
-                    contributions[1 + k, FIELDS.index(name)] += change
-        low, high = self._bounds
-        after = np.clip(before + total, low[:, None, :], high[:, None, :])
-        if contributions is not None:
-            clipped = after - before - total
-            clipped[np.abs(clipped) < 1e-12] = 0.0  # rounding, not a limit reached
-            contributions[-1] = clipped
-        for i, name in enumerate(FIELDS):
-            world.fields[name] = after[i]
-        for k, rule in enumerate(self.rules):
-            moves = [FIELDS.index(f) for f in rule.metadata["discrete"] if f in FIELDS]
-            settled = {i: world.fields[FIELDS[i]].copy() for i in moves}
-            for happening in rule.settle(world, self.rngs):
-                self.history.happenings.append((world.step, happening))
-            if "tie_signs" in rule.metadata["discrete"]:
-                world.forget("weight")
-            if contributions is not None:
-                for i, before_settling in settled.items():
-                    contributions[1 + k, i] += world.fields[FIELDS[i]] - before_settling
-        self.history.record(world, contributions)
+                changes[k, _FIELD_INDEX[name]] = change
+        apply_changes(world.state, changes, self._low, self._high)
+        recording = self.history.contributions is not None
+        for k, rule, moves in self._settling:
+            before = [world.state[i].copy() for i in moves] if recording else ()
+            self.history.happenings.extend((world.step, happening) for happening in rule.settle(world, self.rngs))
+            for i, settled_from in zip(moves, before):
+                changes[k, i] += world.state[i] - settled_from
+        self.history.record(world, changes)
 
     # ------------------------------------------------------------------------------------ events
 
-    def _apply_events(self, contributions: np.ndarray | None) -> None:
+    def _apply_events(self, changes: np.ndarray) -> None:
         world = self.world
         for e, event in enumerate(self.scenario.events):
-            if event.when is None:
-                due = ~self._fired[:, e] & (world.step == event.step)
-            else:
-                due = ~self._fired[:, e] & (world.step >= event.step) & self._holds(event)
+            if world.step < event.step or (event.when is None and world.step != event.step):
+                continue
+            due = ~self._fired[:, e]
+            if event.when is not None:
+                due &= self._holds(event)
             if not due.any():
                 continue
             self._fired[due, e] = True
-            involved, runs = self._act(event, np.flatnonzero(due), contributions)
+            involved, runs = self._act(event, np.flatnonzero(due), changes)
             world.forget()
             for run in runs:
                 self.history.happenings.append((world.step, Happening(int(run), "event", involved, event.note)))
@@ -184,8 +218,7 @@ class Simulation:
             value = world_measures(self.world)[:, names.index(cond.field)]
         return _COMPARE[cond.op](value, cond.value)
 
-    def _act(self, event: Event, runs: np.ndarray,
-             contributions: np.ndarray | None) -> tuple[tuple[str, ...], np.ndarray]:
+    def _act(self, event: Event, runs: np.ndarray, changes: np.ndarray) -> tuple[tuple[str, ...], np.ndarray]:
         """Apply ``event`` to ``runs``; return the ids of the actors it involves and the runs it changed.
 
         Declaring a ceasefire already in force, or ending one that is not, changes nothing.
@@ -200,8 +233,7 @@ class Simulation:
             old = world.fields[event.field][runs, i]
             new = np.clip(old + event.value if action == "shift" else np.full_like(old, event.value), low, high)
             world.fields[event.field][runs, i] = new
-            if contributions is not None:
-                contributions[0, FIELDS.index(event.field), runs, i] += new - old
+            changes[0, FIELDS.index(event.field), runs, i] += new - old
             if event.anchor and event.field in ANCHORED:
                 anchor = world.anchors[event.field]
                 moved = anchor[runs, i] + (new - old) if action == "shift" else new

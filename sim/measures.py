@@ -1,6 +1,8 @@
 """Measures of a crisis's state: pure numpy over arrays whose last axis is the actors (or ties).
 
-Every function accepts any leading axes (``(..., n_actors)``), so a batch of runs is measured at once.
+Every function accepts any leading axes (``(..., n_actors)``), so a batch of runs, or a whole recorded
+history, is measured at once. `outside_backing`, which the rules call every day, is a compiled kernel
+over ``(runs, n_actors)``.
 """
 
 from __future__ import annotations
@@ -8,6 +10,8 @@ from __future__ import annotations
 import functools
 
 import numpy as np
+
+from sim.compiled import kernel
 
 
 def weighted_mean(x: np.ndarray, weights: np.ndarray) -> np.ndarray:
@@ -55,15 +59,23 @@ def balance_index(weight: np.ndarray, active: np.ndarray, triads: np.ndarray) ->
     return np.where(count > 0, balanced / np.maximum(count, 1), np.nan)
 
 
-def outside_backing(alignment: np.ndarray, capability: np.ndarray, outsiders: np.ndarray) -> np.ndarray:
-    """Capability-weighted backing each side gets from actors outside the fighting: ``(..., 2)``.
+@kernel
+def outside_backing(alignment, capability, outsiders):
+    """Capability-weighted backing each side gets from actors outside the fighting: ``(runs, 2)``.
 
     Side 0 is backed by negative alignment, side 1 by positive: B_s = sum_j cap_j * max(0, sign_s * a_j)
-    over the outsiders j.
+    over the outsiders j. ``alignment`` and ``capability`` are ``(runs, n)``, ``outsiders`` ``(n,)``.
     """
-    toward_second = np.clip(alignment, 0.0, None) * capability * outsiders
-    toward_first = np.clip(-alignment, 0.0, None) * capability * outsiders
-    return np.stack([toward_first.sum(axis=-1), toward_second.sum(axis=-1)], axis=-1)
+    runs, n = alignment.shape
+    backing = np.zeros((runs, 2))
+    for r in range(runs):
+        for j in range(n):
+            if outsiders[j]:
+                if alignment[r, j] < 0.0:
+                    backing[r, 0] += -alignment[r, j] * capability[r, j]
+                elif alignment[r, j] > 0.0:
+                    backing[r, 1] += alignment[r, j] * capability[r, j]
+    return backing
 
 
 def landscape_energy(configs: np.ndarray, affinity: np.ndarray) -> np.ndarray:

@@ -18,6 +18,7 @@ import math
 import multiprocessing
 import os
 import shutil
+import signal
 import traceback
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -114,15 +115,18 @@ def _work(task: Task) -> Chunk:
 def execute(tasks: Sequence[Task], workers: int, on_done: Callable[[Chunk], None]) -> None:
     """Run ``tasks`` on ``workers`` processes (in this process when 1), calling ``on_done`` as each ends.
 
-    On KeyboardInterrupt the pending tasks are cancelled, the workers stopped, and the interrupt
-    re-raised after every finished chunk has been handed to ``on_done``.
+    On KeyboardInterrupt the tasks not started are cancelled, the chunks running finish (a chunk is
+    `CHUNK` runs), every finished chunk is handed to ``on_done``, and the interrupt is re-raised.
+    Workers ignore Ctrl-C themselves: stopping one in the middle of sending its result could leave
+    the pool waiting for the rest of the message for ever.
     """
     if workers <= 1 or len(tasks) <= 1:
         for task in tasks:
             on_done(_work(task))
         return
     context = multiprocessing.get_context("spawn")
-    pool = ProcessPoolExecutor(max_workers=min(workers, len(tasks)), mp_context=context)
+    pool = ProcessPoolExecutor(max_workers=min(workers, len(tasks)), mp_context=context,
+                               initializer=_leave_interrupts_to_the_main_process)
     pending: set[Future] = {pool.submit(_work, task) for task in tasks}
     try:
         while pending:
@@ -130,13 +134,16 @@ def execute(tasks: Sequence[Task], workers: int, on_done: Callable[[Chunk], None
             for future in done:
                 on_done(future.result())
     except BaseException:
-        for future in pending:
-            future.cancel()
-        for process in list(getattr(pool, "_processes", {}).values()):
-            process.terminate()
         pool.shutdown(wait=True, cancel_futures=True)
+        for future in pending:
+            if future.done() and not future.cancelled() and future.exception() is None:
+                on_done(future.result())
         raise
     pool.shutdown(wait=True)
+
+
+def _leave_interrupts_to_the_main_process() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def default_workers() -> int:

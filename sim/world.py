@@ -7,6 +7,8 @@ runs whose events fire at different steps still share one layout; ``active`` say
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -40,26 +42,34 @@ class Topology:
         return len(self.actor_ids)
 
     @classmethod
-    def build(cls, actor_ids: tuple[str, ...], sides: tuple[str, str], ties: list[Tie]) -> Topology:
+    def build(cls, actor_ids: tuple[str, ...], sides: tuple[str, str], ties: Sequence[Tie]) -> Topology:
+        """The topology of these actors and tie slots; runs of one scenario share one, read-only."""
+        return cls._build(actor_ids, tuple(sides), tuple((t.id, t.source, t.target, t.directed) for t in ties))
+
+    @classmethod
+    @functools.lru_cache(maxsize=64)
+    def _build(cls, actor_ids: tuple[str, ...], sides: tuple[str, str],
+               links: tuple[tuple[str, str, str, bool], ...]) -> Topology:
         index = {a: i for i, a in enumerate(actor_ids)}
-        source = np.array([index[t.source] for t in ties], dtype=np.intp)
-        target = np.array([index[t.target] for t in ties], dtype=np.intp)
-        directed = np.array([t.directed for t in ties], dtype=bool)
+        source = np.array([index[link[1]] for link in links], dtype=np.intp)
+        target = np.array([index[link[2]] for link in links], dtype=np.intp)
+        directed = np.array([link[3] for link in links], dtype=bool)
         both = ~directed
-        slots = np.arange(len(ties))
+        slots = np.arange(len(links))
         belligerent = np.isin(np.arange(len(actor_ids)), [index[sides[0]], index[sides[1]]])
-        return cls(
-            actor_ids=actor_ids,
-            sides=(index[sides[0]], index[sides[1]]),
-            tie_ids=tuple(t.id for t in ties),
-            tie_source=source, tie_target=target, tie_directed=directed,
-            triads=_triads(source, target),
-            receiver=np.concatenate([target, source[both]]),
-            influencer=np.concatenate([source, target[both]]),
-            channel=np.concatenate([slots, slots[both]]),
-            belligerent=belligerent,
-            outsiders=~belligerent,
-        )
+        arrays = {
+            "tie_source": source, "tie_target": target, "tie_directed": directed,
+            "triads": _triads(source, target),
+            "receiver": np.concatenate([target, source[both]]),
+            "influencer": np.concatenate([source, target[both]]),
+            "channel": np.concatenate([slots, slots[both]]),
+            "belligerent": belligerent,
+            "outsiders": ~belligerent,
+        }
+        for array in arrays.values():
+            array.flags.writeable = False
+        return cls(actor_ids=actor_ids, sides=(index[sides[0]], index[sides[1]]),
+                   tie_ids=tuple(link[0] for link in links), **arrays)
 
 
 def _triads(source: np.ndarray, target: np.ndarray) -> np.ndarray:
@@ -81,6 +91,9 @@ class World:
     """The mutable state of ``runs`` runs; every array's first axis is the run."""
 
     topology: Topology
+    #: Every actor field of every run, ``(n_fields, runs, n_actors)`` in the order of FIELDS.
+    state: np.ndarray
+    #: Each field's row of ``state`` (views: write into them, never rebind them).
     fields: dict[str, np.ndarray]
     #: The stance each actor is anchored to (Friedkin-Johnsen's x(0)); events may move it.
     anchors: dict[str, np.ndarray]
@@ -97,7 +110,7 @@ class World:
     #: Pressure each actor has put on the belligerents since the ceasefire status last changed.
     credit: np.ndarray
     step: int = 0
-    #: Quantities derived from the ties, kept until the ties change (see `forget`).
+    #: Masks derived from the tie kinds (`kind_mask`), kept until a kind changes (see `forget`).
     cache: dict = field(default_factory=dict, repr=False)
 
     @property
@@ -112,10 +125,12 @@ class World:
                      .values())
         topology = Topology.build(scenario.actor_ids, scenario.sides, ties)
         n, m = topology.n_actors, len(ties)
-        fields = {f: np.tile([getattr(a, f) for a in scenario.actors], (runs, 1)).astype(float) for f in FIELDS}
+        state = np.repeat(np.array([[[getattr(a, f) for a in scenario.actors]] for f in FIELDS], float), runs, axis=1)
+        fields = dict(zip(FIELDS, state))
         in_place = np.array([i < len(scenario.ties) for i in range(m)], dtype=bool)
         return cls(
             topology=topology,
+            state=state,
             fields=fields,
             anchors={f: fields[f].copy() for f in ANCHORED},
             weight=np.tile([t.weight if placed else 0.0 for t, placed in zip(ties, in_place)], (runs, 1)),
@@ -129,41 +144,13 @@ class World:
             credit=np.zeros((runs, n)),
         )
 
-    def forget(self, changed: str | None = None) -> None:
-        """Drop what was derived from the ties: all of it, or only what depends on ``changed``.
-
-        Whoever changes ``weight``, ``active`` or ``kind`` calls it (``changed="weight"`` when only
-        weights changed).
-        """
-        if changed is None:
-            self.cache.clear()
-        else:
-            for key in [k for k, (depends, _) in self.cache.items() if changed in depends]:
-                del self.cache[key]
-
-    def _derived(self, key, depends: tuple[str, ...], make):
-        found = self.cache.get(key)
-        if found is None:
-            found = self.cache[key] = (depends, make())
-        return found[1]
-
-    def pair_weights(self) -> np.ndarray:
-        """``(runs, n, n)`` symmetric: the weight of the tie in place between i and j, 0 without one."""
-        return self._derived("pair_weights", ("weight", "active"), lambda: self._pairs(self.weight * self.active))
+    def forget(self) -> None:
+        """Drop what was derived from the tie kinds; whoever changes ``kind`` calls it."""
+        self.cache.clear()
 
     def kind_mask(self, kinds: tuple[str, ...]) -> np.ndarray:
         """``(runs, n_ties)`` booleans: the tie slot is of one of ``kinds`` (in place or not)."""
-        return self._derived(("kinds", kinds), ("kind",),
-                             lambda: np.isin(self.kind, [TIE_KINDS.index(k) for k in kinds]))
-
-    def pair_kinds(self, kinds: tuple[str, ...]) -> np.ndarray:
-        """``(runs, n, n)`` symmetric booleans: a tie in place of one of ``kinds`` joins i and j."""
-        return self._derived(("pair_kinds", kinds), ("kind", "active"),
-                             lambda: self._pairs(self.kind_mask(kinds) & self.active))
-
-    def _pairs(self, values: np.ndarray) -> np.ndarray:
-        top = self.topology
-        out = np.zeros((self.runs, top.n_actors, top.n_actors), values.dtype)
-        out[:, top.tie_source, top.tie_target] = values
-        out[:, top.tie_target, top.tie_source] = values
-        return out
+        mask = self.cache.get(kinds)
+        if mask is None:
+            mask = self.cache[kinds] = np.isin(self.kind, [TIE_KINDS.index(k) for k in kinds])
+        return mask

@@ -174,11 +174,11 @@ def test_triad_signs_batch_shapes_and_values():
 # ---------------------------------------------------------------------------- outside_backing
 
 def test_outside_backing_by_hand():
-    alignment = np.array([-1.0, 1.0, -0.5, 0.8, 0.0, -0.2])
-    capability = np.array([0.9, 0.9, 0.4, 0.5, 1.0, 0.5])
+    alignment = np.array([[-1.0, 1.0, -0.5, 0.8, 0.0, -0.2]])
+    capability = np.array([[0.9, 0.9, 0.4, 0.5, 1.0, 0.5]])
     outsiders = np.array([False, False, True, True, True, True])
     # first side: 0.4 * 0.5 + 0.5 * 0.2 = 0.3; second side: 0.5 * 0.8 = 0.4 (the sides do not count)
-    np.testing.assert_allclose(measures.outside_backing(alignment, capability, outsiders), [0.3, 0.4])
+    np.testing.assert_allclose(measures.outside_backing(alignment, capability, outsiders), [[0.3, 0.4]])
 
 
 def test_outside_backing_batch():

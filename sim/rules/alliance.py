@@ -4,20 +4,52 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.compiled import kernel
 from sim.fields import SIDE_SIGNS
 from sim.rules.base import Param, Rule
 
 
-def alliance_change(alignment: np.ndarray, bond: np.ndarray, intensity: np.ndarray, rate: float,
-                    half: float) -> np.ndarray:
-    """rate * sum_s bond_is * I_s / (I_s + half) * (sign_s - a_i).
+@kernel
+def alliance_change(alignment, bond, intensity, rate, half):
+    """rate * sum_s bond_is * I_s / (I_s + half) * (sign_s - a_i), shape ``(runs, n)``.
 
-    ``bond``: ``(..., n, 2)`` positive weight of the allied ties of each actor to each side;
-    ``intensity``: ``(..., 2)`` the sides' intensities. The pull saturates: half of it at I = half.
+    ``alignment``: ``(runs, n)``; ``bond``: ``(runs, n, 2)`` positive weight of the allied ties of each
+    actor to each side; ``intensity``: ``(runs, 2)`` the sides' intensities. The pull saturates: half of
+    it at I = half.
     """
-    urgency = intensity / (intensity + half)
-    pull = bond * urgency[..., None, :]
-    return rate * (pull * (SIDE_SIGNS - alignment[..., None])).sum(axis=-1)
+    runs, n = alignment.shape
+    change = np.empty((runs, n))
+    for r in range(runs):
+        urgency = intensity[r] / (intensity[r] + half)
+        for i in range(n):
+            change[r, i] = rate * (bond[r, i, 0] * urgency[0] * (SIDE_SIGNS[0] - alignment[r, i])
+                                   + bond[r, i, 1] * urgency[1] * (SIDE_SIGNS[1] - alignment[r, i]))
+    return change
+
+
+@kernel
+def alliance_bonds(weight, active, pulls, source, target, sides, n):
+    """``(runs, n, 2)``: the positive weight of the tie in place between each actor and each side when
+    ``pulls`` (``(runs, n_ties)``) says its kind pulls; 0 for the sides themselves and without such a tie."""
+    runs = weight.shape[0]
+    bond = np.zeros((runs, n, 2))
+    for r in range(runs):
+        for t in range(weight.shape[1]):
+            if active[r, t] and pulls[r, t] and weight[r, t] > 0.0:
+                for s in range(2):
+                    if target[t] == sides[s] and source[t] != sides[1 - s]:
+                        bond[r, source[t], s] = weight[r, t]
+                    elif source[t] == sides[s] and target[t] != sides[1 - s]:
+                        bond[r, target[t], s] = weight[r, t]
+    return bond
+
+
+@kernel
+def alliance_pull(alignment, intensity, weight, active, pulls, source, target, sides, rate, half):
+    """The day's change of every actor's alignment by `alliance_change` over its ties, ``(runs, n)``."""
+    bond = alliance_bonds(weight, active, pulls, source, target, sides, alignment.shape[1])
+    sided = np.stack((intensity[:, sides[0]], intensity[:, sides[1]]), axis=1)
+    return alliance_change(alignment, bond, sided, rate, half)
 
 
 class Alliance(Rule):
@@ -38,9 +70,7 @@ class Alliance(Rule):
     }
 
     def propose(self, world, rngs):
-        sides = list(world.topology.sides)
-        tied = world.pair_kinds(self.kinds)[:, :, sides]
-        bond = np.clip(world.pair_weights()[:, :, sides], 0.0, None) * tied
-        bond[:, sides, :] = 0.0
-        intensity = world.fields["intensity"][:, sides]
-        return {"alignment": alliance_change(world.fields["alignment"], bond, intensity, self.rate, self.half)}
+        top, f = world.topology, world.fields
+        return {"alignment": alliance_pull(f["alignment"], f["intensity"], world.weight, world.active,
+                                           world.kind_mask(self.kinds), top.tie_source, top.tie_target, top.sides,
+                                           self.rate, self.half)}

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.compiled import kernel
 from sim.rules.base import Happening, Param, Rule
 
 
-def triad_updates(weight: np.ndarray, active: np.ndarray, frozen: np.ndarray, triads: np.ndarray, p: float,
-                  uniforms: np.ndarray, updates: np.ndarray) -> np.ndarray:
+@kernel
+def triad_updates(weight, active, frozen, triads, p, uniforms, updates):
     """Antal-Krapivsky-Redner local triad dynamics; returns the new weights ``(runs, n_ties)``.
 
     ``uniforms``: ``(runs, max_updates, 3)`` numbers in [0, 1) that drive the updates; run r makes the
@@ -19,31 +20,50 @@ def triad_updates(weight: np.ndarray, active: np.ndarray, frozen: np.ndarray, tr
     spent), and so does a tie of weight 0, which counts as hostile. Magnitudes keep, signs flip.
     """
     weight = weight.copy()
-    if len(triads) == 0:
-        return weight
-    runs = np.arange(weight.shape[0])
-    complete = active[:, triads].all(axis=-1)                        # (runs, n_triads), fixed in a step
-    signs = np.where(weight > 0, 1, -1).astype(np.int8)
-    for step, u in enumerate(np.moveaxis(uniforms, 1, 0)):
-        imbalanced = complete & (signs[:, triads].prod(axis=-1, dtype=np.int8) < 0)
-        count = imbalanced.sum(axis=1)
-        live = (count > 0) & (step < updates)
-        if not live.any():
-            break
-        pick = np.minimum((u[:, 0] * count).astype(np.int64), np.maximum(count - 1, 0))
-        ties = triads[np.argmax(np.cumsum(imbalanced, axis=1) > pick[:, None], axis=1)]   # (runs, 3)
-        hostile = signs[runs[:, None], ties] < 0
-        first_hostile = np.argmax(hostile, axis=1)
-        # One hostile tie: heal it (prob. p), else sour one of the two friendly ties, taken in order.
-        other = (u[:, 2] * 2).astype(np.int64)
-        sour = other + (other >= first_hostile)
-        which = np.where(hostile.sum(axis=1) == 1, np.where(u[:, 1] < p, first_hostile, sour),
-                         np.minimum((u[:, 2] * 3).astype(np.int64), 2))
-        target = ties[runs, which]
-        flip = live & ~frozen[runs, target]
-        signs[runs[flip], target[flip]] *= -1
-        weight[runs[flip], target[flip]] *= -1.0
+    n_triads = triads.shape[0]
+    complete = np.empty(n_triads, np.bool_)
+    imbalanced = np.empty(n_triads, np.bool_)
+    for r in range(weight.shape[0]):
+        for k in range(n_triads):                                     # fixed within a step
+            complete[k] = active[r, triads[k, 0]] and active[r, triads[k, 1]] and active[r, triads[k, 2]]
+        for step in range(updates[r]):
+            count = 0
+            for k in range(n_triads):
+                hostile = (weight[r, triads[k, 0]] <= 0.0) + (weight[r, triads[k, 1]] <= 0.0) \
+                    + (weight[r, triads[k, 2]] <= 0.0)
+                imbalanced[k] = complete[k] and hostile % 2 == 1
+                count += imbalanced[k]
+            if count == 0:
+                break
+            u = uniforms[r, step]
+            pick = min(int(u[0] * count), count - 1)
+            k = -1
+            while pick >= 0:                                          # the pick-th imbalanced triad
+                k += 1
+                pick -= imbalanced[k]
+            ties = triads[k]
+            first_hostile = 0
+            while weight[r, ties[first_hostile]] > 0.0:
+                first_hostile += 1
+            hostile = (weight[r, ties[0]] <= 0.0) + (weight[r, ties[1]] <= 0.0) + (weight[r, ties[2]] <= 0.0)
+            if hostile == 1:
+                # heal the hostile tie (prob. p), else sour one of the two friendly ties, taken in order
+                other = int(u[2] * 2)
+                which = first_hostile if u[1] < p else other + (other >= first_hostile)
+            else:
+                which = min(int(u[2] * 3), 2)
+            target = ties[which]
+            if not frozen[r, target]:
+                weight[r, target] = -weight[r, target]
     return weight
+
+
+@kernel
+def balance_step(weight, active, frozen, triads, p, uniforms, updates):
+    """`triad_updates`, and the ties whose sign it flipped: ``(k, 2)`` rows of run and tie index."""
+    after = triad_updates(weight, active, frozen, triads, p, uniforms, updates)
+    flipped = np.argwhere(weight * after < 0.0)
+    return after, flipped
 
 
 class Balance(Rule):
@@ -72,14 +92,14 @@ class Balance(Rule):
             updates = world.active.sum(axis=1)
         else:
             updates = np.full(world.runs, self.updates)
-        uniforms = np.zeros((world.runs, int(updates.max(initial=0)), 3))
-        for run, (rng, count) in enumerate(zip(rngs, updates)):
-            uniforms[run, :count] = rng.random((count, 3))
-        frozen = world.kind_mask(self.frozen)
-        before = world.weight
-        world.weight = triad_updates(before, world.active, frozen, top.triads, self.p, uniforms, updates)
+        counts = updates.tolist()
+        uniforms = np.zeros((world.runs, max(counts), 3))
+        for run, (rng, count) in enumerate(zip(rngs, counts)):
+            rng.random((count, 3), out=uniforms[run, :count])
+        world.weight, flips = balance_step(world.weight, world.active, world.kind_mask(self.frozen), top.triads,
+                                           self.p, uniforms, updates)
         happened = []
-        for run, tie in zip(*np.nonzero(np.sign(before) != np.sign(world.weight))):
+        for run, tie in flips.tolist():
             a, b = top.actor_ids[top.tie_source[tie]], top.actor_ids[top.tie_target[tie]]
             mood = "friendly" if world.weight[run, tie] > 0 else "hostile"
             happened.append(Happening(int(run), "tie", (a, b), f"The tie between {a} and {b} turns {mood}"))

@@ -107,7 +107,7 @@ class Rule:
     #: ``fields``: the fields ``propose`` may change; ``discrete``: what ``settle`` may change
     #: (``tie_signs``, ``ceasefire_status``, or field names); ``stochastic``: whether it draws random
     #: numbers; ``citation``: where the model comes from. The engine relies on ``discrete``: it records
-    #: the settled change of the fields named there and refreshes what depends on tie signs.
+    #: the settled change of the fields named there.
     metadata: ClassVar[dict[str, Any]]
     params: ClassVar[dict[str, Param]]
 
@@ -116,12 +116,7 @@ class Rule:
         if unknown:
             raise ParamError(f"unknown parameter {unknown[0]!r} of rule {self.name!r}")
         self.values: dict[str, Any] = {k: values.get(k, p.default) for k, p in self.params.items()}
-
-    def __getattr__(self, key: str) -> Any:
-        values = self.__dict__.get("values", {})
-        if key in values:
-            return values[key]
-        raise AttributeError(key)
+        self.__dict__.update(self.values)  # each parameter is also an attribute: ``self.rate``
 
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self.values.items())
@@ -147,12 +142,18 @@ class Rule:
 
 
 def draw(rngs: Sequence[np.random.Generator], method: str, shape: tuple[int, ...]) -> np.ndarray:
-    """Draw ``shape`` numbers from each run's own generator: result ``(runs, *shape)``.
+    """Draw ``shape`` floats from each run's own generator: result ``(runs, *shape)``.
+
+    ``method`` is a `numpy.random.Generator` method that fills an ``out`` array (``random``,
+    ``standard_normal``).
 
     Each run draws from its own stream, so a run's result depends on its seed alone, whether it is
     simulated alone or in a batch with others.
     """
-    return np.stack([getattr(rng, method)(size=shape) for rng in rngs])
+    out = np.empty((len(rngs), *shape))
+    for run, rng in enumerate(rngs):
+        getattr(rng, method)(shape, out=out[run, ...])
+    return out
 
 
 def check_params(rule_cls: type[Rule], values: Mapping[str, Any], actor_ids: Sequence[str]) -> dict[str, Any]:

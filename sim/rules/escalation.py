@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.compiled import kernel
 from sim.measures import outside_backing
 from sim.rules.base import Param, Rule
 
 
-def richardson_change(x: np.ndarray, y: np.ndarray, defense: tuple[float, float], fatigue: tuple[float, float],
-                      grievance: tuple, dt: float) -> tuple[np.ndarray, np.ndarray]:
+@kernel
+def richardson_change(x, y, defense, fatigue, grievance, dt):
     """Euler step of dx/dt = k_x y - a_x x + g_x, dy/dt = k_y x - a_y y + g_y; returns (dx, dy).
 
-    ``grievance`` entries may be arrays (one per run) as well as numbers.
+    ``x`` and ``y`` are numbers or arrays; the pairs ``defense``, ``fatigue``, ``grievance`` are numbers.
     """
     (kx, ky), (ax, ay), (gx, gy) = defense, fatigue, grievance
     return dt * (kx * y - ax * x + gx), dt * (ky * x - ay * y + gy)
@@ -27,6 +28,23 @@ def richardson_equilibrium(defense: tuple[float, float], fatigue: tuple[float, f
     (kx, ky), (ax, ay), (gx, gy) = defense, fatigue, grievance
     det = ax * ay - kx * ky
     return (ay * gx + kx * gy) / det, (ax * gy + ky * gx) / det
+
+
+@kernel
+def escalation_change(intensity, backing, in_force, sides, defense, fatigue, grievance, dt, backing_gain, damping):
+    """The day's change of every actor's intensity, ``(runs, n)``: the Richardson step of the two sides.
+
+    Each side's grievance is g * (1 - damping * in_force) + backing_gain * B, B its ``backing`` ``(runs, 2)``.
+    """
+    runs, n = intensity.shape
+    a, b = sides
+    change = np.zeros((runs, n))
+    for r in range(runs):
+        calm = 1.0 - damping * in_force[r]
+        grieved = (grievance[0] * calm + backing_gain * backing[r, 0],
+                   grievance[1] * calm + backing_gain * backing[r, 1])
+        change[r, a], change[r, b] = richardson_change(intensity[r, a], intensity[r, b], defense, fatigue, grieved, dt)
+    return change
 
 
 class Escalation(Rule):
@@ -51,13 +69,8 @@ class Escalation(Rule):
     }
 
     def propose(self, world, rngs):
-        a, b = world.topology.sides
-        intensity, alignment = world.fields["intensity"], world.fields["alignment"]
-        outsiders = world.topology.outsiders
-        backing = outside_backing(alignment, world.fields["capability"], outsiders)
-        calm = 1.0 - self.ceasefire_damping * world.in_force
-        grievance = tuple(g * calm + self.backing * backing[:, s] for s, g in enumerate(self.grievance))
-        dx, dy = richardson_change(intensity[:, a], intensity[:, b], self.defense, self.fatigue, grievance, self.dt)
-        change = np.zeros_like(intensity)
-        change[:, a], change[:, b] = dx, dy
-        return {"intensity": change}
+        f, top = world.fields, world.topology
+        backing = outside_backing(f["alignment"], f["capability"], top.outsiders)
+        return {"intensity": escalation_change(f["intensity"], backing, world.in_force, top.sides, self.defense,
+                                               self.fatigue, self.grievance, self.dt, self.backing,
+                                               self.ceasefire_damping)}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.compiled import kernel
 from sim.fields import ANCHORED
 from sim.rules.base import Param, Rule
 
@@ -30,18 +31,30 @@ def influence_weights(receiver: np.ndarray, influencer: np.ndarray, channel: np.
     return w
 
 
-def listened(x: np.ndarray, receiver: np.ndarray, influencer: np.ndarray, channel: np.ndarray,
-             weight: np.ndarray, active: np.ndarray, capability: np.ndarray) -> np.ndarray:
+@kernel
+def listened(x, receiver, influencer, channel, weight, active, capability):
     """W x for the W of `influence_weights`, summed over the ties without forming W: ``(runs, n)``.
 
-    Costs O(ties) rather than O(n^2), for large sparse scenarios. ``x`` and the others are ``(runs, ...)``.
+    Costs O(ties) rather than O(n^2), for large sparse scenarios. ``x``, ``capability`` are
+    ``(runs, n)``; ``weight``, ``active`` ``(runs, n_ties)``.
     """
-    runs, n = capability.shape
-    raw = np.clip(weight[:, channel], 0.0, None) * active[:, channel] * capability[:, influencer]
-    slots = (np.arange(runs)[:, None] * n + receiver).ravel()
-    total = np.bincount(slots, raw.ravel(), minlength=runs * n).reshape(runs, n)
-    heard = np.bincount(slots, (raw * x[:, influencer]).ravel(), minlength=runs * n).reshape(runs, n)
-    return np.where(total > 0, heard / np.where(total > 0, total, 1.0), x)
+    runs, n = x.shape
+    out = x.copy()
+    total = np.empty(n)
+    heard = np.empty(n)
+    for r in range(runs):
+        total[:] = 0.0
+        heard[:] = 0.0
+        for k in range(receiver.shape[0]):
+            tie = channel[k]
+            if active[r, tie] and weight[r, tie] > 0.0:
+                raw = weight[r, tie] * capability[r, influencer[k]]
+                total[receiver[k]] += raw
+                heard[receiver[k]] += raw * x[r, influencer[k]]
+        for i in range(n):
+            if total[i] > 0.0:
+                out[r, i] = heard[i] / total[i]
+    return out
 
 
 def friedkin_johnsen_change(x: np.ndarray, anchor: np.ndarray, w: np.ndarray, susceptibility: np.ndarray,
@@ -50,10 +63,17 @@ def friedkin_johnsen_change(x: np.ndarray, anchor: np.ndarray, w: np.ndarray, su
     return toward(np.einsum("...ij,...j->...i", w, x), x, anchor, susceptibility, rate)
 
 
-def toward(pulled: np.ndarray, x: np.ndarray, anchor: np.ndarray, susceptibility: np.ndarray,
-           rate: float) -> np.ndarray:
-    """The Friedkin-Johnsen change given what each actor hears, ``pulled`` = W x."""
+@kernel
+def toward(pulled, x, anchor, susceptibility, rate):
+    """The Friedkin-Johnsen change given what each actor hears, ``pulled`` = W x (numbers or arrays)."""
     return rate * (susceptibility * pulled + (1.0 - susceptibility) * anchor - x)
+
+
+@kernel
+def influence_change(x, anchor, stubbornness, rate, receiver, influencer, channel, weight, active, capability):
+    """One day's Friedkin-Johnsen change of the field ``x`` over the ties, ``(runs, n)``."""
+    pulled = listened(x, receiver, influencer, channel, weight, active, capability)
+    return toward(pulled, x, anchor, 1.0 - stubbornness, rate)
 
 
 def friedkin_johnsen_fixed_point(anchor: np.ndarray, w: np.ndarray, susceptibility: np.ndarray) -> np.ndarray:
@@ -81,8 +101,6 @@ class Influence(Rule):
 
     def propose(self, world, rngs):
         top, f = world.topology, world.fields
-        susceptibility = 1.0 - f["stubbornness"]
-        return {name: toward(listened(f[name], top.receiver, top.influencer, top.channel, world.weight,
-                                      world.active, f["capability"]),
-                             f[name], world.anchors[name], susceptibility, self.rate)
+        return {name: influence_change(f[name], world.anchors[name], f["stubbornness"], self.rate, top.receiver,
+                                       top.influencer, top.channel, world.weight, world.active, f["capability"])
                 for name in self.fields}

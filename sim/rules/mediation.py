@@ -2,38 +2,121 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
+from sim.compiled import kernel
 from sim.measures import outside_backing
 from sim.rules.base import Happening, Param, Rule, draw
 
 
-def mediation_pressure(ceasefire: np.ndarray, capability: np.ndarray, access: np.ndarray,
-                       mediators: np.ndarray) -> np.ndarray:
-    """Pressure of each mediator j on each side s: cap_j * c_j * access_js, shape ``(..., n, 2)``."""
-    return (capability * ceasefire * mediators)[..., None] * access
+@kernel
+def side_access(weight, active, source, target, sides, access, n):
+    """``(runs, n, 2)``: access_js = max(``access``, weight of the tie in place between j and side s)."""
+    runs = weight.shape[0]
+    out = np.full((runs, n, 2), max(access, 0.0))
+    for r in range(runs):
+        for t in range(weight.shape[1]):
+            if active[r, t]:
+                for s in range(2):
+                    if target[t] == sides[s]:
+                        out[r, source[t], s] = max(weight[r, t], access)
+                    elif source[t] == sides[s]:
+                        out[r, target[t], s] = max(weight[r, t], access)
+    return out
 
 
-def willingness_change(willing: np.ndarray, pressure: np.ndarray, backing: np.ndarray, rate: float,
-                       stiffening: float) -> np.ndarray:
+@kernel
+def mediation_pressure(ceasefire, capability, access, mediators):
+    """Pressure of each mediator j on each side s: cap_j * c_j * access_js, shape ``(runs, n, 2)``."""
+    runs, n = ceasefire.shape
+    out = np.empty((runs, n, 2))
+    for r in range(runs):
+        for j in range(n):
+            press = capability[r, j] * ceasefire[r, j] * mediators[j]
+            out[r, j, 0] = press * access[r, j, 0]
+            out[r, j, 1] = press * access[r, j, 1]
+    return out
+
+
+@kernel
+def willingness_change(willing, pressure, backing, rate, stiffening):
     """rate * [ P_s (1 - w_s) - stiffening * B_s w_s ]: pressure pulls willingness up, backing down.
 
     Its equilibrium is w* = P / (P + stiffening * B): the side's share of pressure in pressure plus backing
-    (the rule passes as P the mediators' pressure plus the hurting term).
+    (the rule passes as P the mediators' pressure plus the hurting term). Numbers or arrays.
     """
     return rate * (pressure * (1.0 - willing) - stiffening * backing * willing)
 
 
-def hurt(intensity: np.ndarray) -> np.ndarray:
-    """What each side endures: the other side's intensity, ``(..., 2)`` from the sides' ``(..., 2)``."""
-    return intensity[..., ::-1]
+@kernel
+def breakdown_hazard(intensity, willing, threshold, base, per_intensity, unwilling):
+    """Daily hazard h = base + per_intensity * mean(I) + unwilling * sum_s max(0, threshold - w_s).
+
+    ``intensity`` and ``willing`` are the two sides' ``(runs, 2)``; returns ``(runs,)``.
+    """
+    hazard = np.empty(intensity.shape[0])
+    for r in range(intensity.shape[0]):
+        shortfall = max(threshold - willing[r, 0], 0.0) + max(threshold - willing[r, 1], 0.0)
+        hazard[r] = base + per_intensity * ((intensity[r, 0] + intensity[r, 1]) / 2.0) + unwilling * shortfall
+    return hazard
 
 
-def breakdown_hazard(intensity: np.ndarray, willing: np.ndarray, threshold: float, base: float,
-                     per_intensity: float, unwilling: float) -> np.ndarray:
-    """Daily hazard h = base + per_intensity * mean(I) + unwilling * sum_s max(0, threshold - w_s)."""
-    shortfall = np.clip(threshold - willing, 0.0, None).sum(axis=-1)
-    return base + per_intensity * intensity.mean(axis=-1) + unwilling * shortfall
+@kernel
+def pressure_now(ceasefire, capability, weight, active, source, target, sides, mediators, access):
+    """`mediation_pressure` given the ties in place, ``(runs, n, 2)``."""
+    reach = side_access(weight, active, source, target, sides, access, ceasefire.shape[1])
+    return mediation_pressure(ceasefire, capability, reach, mediators)
+
+
+@kernel
+def mediation_change(ceasefire, capability, intensity, backing, weight, active, source, target, sides, mediators,
+                     access, rate, stiffening, hurting):
+    """The day's change of every actor's ceasefire willingness, ``(runs, n)``; only the sides' moves.
+
+    Each side s is pressed by P_s = sum_j P_js + hurting * I_-s (the fighting it endures) and held
+    back by its ``backing`` ``(runs, 2)``, as in `willingness_change`.
+    """
+    pressure = pressure_now(ceasefire, capability, weight, active, source, target, sides, mediators, access)
+    runs, n = ceasefire.shape
+    change = np.zeros((runs, n))
+    for r in range(runs):
+        for s in range(2):
+            push = 0.0
+            for j in range(n):
+                push += pressure[r, j, s]
+            push += hurting * intensity[r, sides[1 - s]]
+            change[r, sides[s]] = willingness_change(ceasefire[r, sides[s]], push, backing[r, s], rate, stiffening)
+    return change
+
+
+#: What `ceasefire_turns` says of each run: nothing changes, the ceasefire breaks down, one comes into force.
+HOLDS, BREAKS, COMES = 0, 1, 2
+
+
+@kernel
+def ceasefire_turns(ceasefire, capability, intensity, weight, active, source, target, sides, mediators, access,
+                    threshold, base, per_intensity, unwilling, in_force, uniform, credit):
+    """After the day's moves: the pressure each actor puts on the two sides together ``(runs, n)``, also
+    added to its ``credit``; the daily breakdown hazard ``(runs,)``; and what happens in each run
+    ``(runs,)``: HOLDS, BREAKS (in force, and ``uniform`` < 1 - exp(-hazard)) or COMES (not in force,
+    and every side willing)."""
+    pressure = pressure_now(ceasefire, capability, weight, active, source, target, sides, mediators, access)
+    pressing = pressure[:, :, 0] + pressure[:, :, 1]
+    credit += pressing
+    runs = ceasefire.shape[0]
+    willing = np.stack((ceasefire[:, sides[0]], ceasefire[:, sides[1]]), axis=1)
+    fighting = np.stack((intensity[:, sides[0]], intensity[:, sides[1]]), axis=1)
+    hazard = breakdown_hazard(fighting, willing, threshold, base, per_intensity, unwilling)
+    turn = np.full(runs, HOLDS, np.int8)
+    for r in range(runs):
+        if in_force[r]:
+            if uniform[r] < -math.expm1(-hazard[r]):
+                turn[r] = BREAKS
+        elif willing[r, 0] >= threshold and willing[r, 1] >= threshold:
+            turn[r] = COMES
+    return pressing, hazard, turn
 
 
 class Mediation(Rule):
@@ -65,44 +148,34 @@ class Mediation(Rule):
         "setback": Param(0.3, "share of each side's willingness lost when a ceasefire breaks down", lo=0.0, hi=1.0),
     }
 
-    def _pressure(self, world) -> tuple[np.ndarray, np.ndarray]:
-        sides = list(world.topology.sides)
-        outsiders = world.topology.outsiders
-        access = np.maximum(world.pair_weights()[:, :, sides], self.access)
-        f = world.fields
-        pressure = mediation_pressure(f["ceasefire"], f["capability"], access, outsiders)
-        backing = outside_backing(f["alignment"], f["capability"], outsiders)
-        return pressure, backing
+    def _ties(self, world) -> tuple:
+        top = world.topology
+        return (world.weight, world.active, top.tie_source, top.tie_target, top.sides, top.outsiders, self.access)
 
     def propose(self, world, rngs):
-        sides = list(world.topology.sides)
-        pressure, backing = self._pressure(world)
-        willing = world.fields["ceasefire"][:, sides]
-        push = pressure.sum(axis=1) + self.hurting * hurt(world.fields["intensity"][:, sides])
-        change = np.zeros_like(world.fields["ceasefire"])
-        change[:, sides] = willingness_change(willing, push, backing, self.rate, self.stiffening)
-        return {"ceasefire": change}
+        f, top = world.fields, world.topology
+        backing = outside_backing(f["alignment"], f["capability"], top.outsiders)
+        return {"ceasefire": mediation_change(f["ceasefire"], f["capability"], f["intensity"], backing,
+                                              *self._ties(world), self.rate, self.stiffening, self.hurting)}
 
     def settle(self, world, rngs):
         sides = list(world.topology.sides)
         ids = world.topology.actor_ids
-        pressure, _ = self._pressure(world)
-        world.pressure = pressure.sum(axis=-1)
-        world.credit += world.pressure
-        willing = world.fields["ceasefire"][:, sides]
-        hazard = breakdown_hazard(world.fields["intensity"][:, sides], willing, self.threshold, self.breakdown,
-                                  self.breakdown_intensity, self.breakdown_unwilling)
-        broke = world.in_force & (draw(rngs, "random", ()) < -np.expm1(-hazard))
-        ready = ~world.in_force & (willing >= self.threshold).all(axis=-1)
+        f = world.fields
+        world.pressure, hazard, turn = ceasefire_turns(
+            f["ceasefire"], f["capability"], f["intensity"], *self._ties(world), self.threshold, self.breakdown,
+            self.breakdown_intensity, self.breakdown_unwilling, world.in_force, draw(rngs, "random", ()),
+            world.credit)
         happened = []
-        for run in np.flatnonzero(broke):
-            world.in_force[run] = False
-            world.breakdowns[run] += 1
-            world.fields["ceasefire"][run, sides] *= 1.0 - self.setback
-            world.credit[run] = 0.0
-            happened.append(Happening(int(run), "breakdown", (ids[sides[0]], ids[sides[1]]),
-                                      f"The ceasefire breaks down (daily hazard {hazard[run]:.2f})"))
-        for run in np.flatnonzero(ready):
+        for run in np.flatnonzero(turn):
+            if turn[run] == BREAKS:
+                world.in_force[run] = False
+                world.breakdowns[run] += 1
+                world.fields["ceasefire"][run, sides] *= 1.0 - self.setback
+                world.credit[run] = 0.0
+                happened.append(Happening(int(run), "breakdown", (ids[sides[0]], ids[sides[1]]),
+                                          f"The ceasefire breaks down (daily hazard {hazard[run]:.2f})"))
+                continue
             broker = int(np.argmax(world.credit[run])) if world.credit[run].max() > 0 else -1
             world.in_force[run] = True
             world.ceasefires[run] += 1

@@ -26,6 +26,7 @@ class Noise(Rule):
 
     def propose(self, world, rngs):
         ids = world.topology.actor_ids
-        who = np.ones(len(ids)) if self.actors is None else np.isin(ids, self.actors).astype(float)
-        shocks = draw(rngs, "standard_normal", (len(self.fields), len(ids)))
-        return {f: self.sigma * shocks[:, k] * who for k, f in enumerate(self.fields)}
+        shocks = self.sigma * draw(rngs, "standard_normal", (len(self.fields), len(ids)))
+        if self.actors is not None:
+            shocks *= np.isin(ids, self.actors)
+        return {f: shocks[:, k] for k, f in enumerate(self.fields)}

@@ -4,30 +4,43 @@ import numpy as np
 import pytest
 
 from sim.engine import Simulation
-from sim.rules.alliance import alliance_change
+from sim.rules.alliance import alliance_bonds, alliance_change
 from sim.scenario import loads
 from sim.world import World
 
 
 def test_alliance_change_by_hand():
-    alignment = np.array([-1.0, 1.0, 0.1])
-    bond = np.array([[0.0, 0.0], [0.0, 0.0], [0.8, 0.2]])
-    intensity = np.array([1.0, 3.0])
+    alignment = np.array([[-1.0, 1.0, 0.1]])
+    bond = np.array([[[0.0, 0.0], [0.0, 0.0], [0.8, 0.2]]])
+    intensity = np.array([[1.0, 3.0]])
     # urgency 1/(1+1) = 0.5 and 3/(3+1) = 0.75:
     # 0.1 * (0.8 * 0.5 * (-1 - 0.1) + 0.2 * 0.75 * (1 - 0.1)) = 0.1 * (-0.44 + 0.135)
-    np.testing.assert_allclose(alliance_change(alignment, bond, intensity, 0.1, 1.0), [0.0, 0.0, -0.0305])
+    np.testing.assert_allclose(alliance_change(alignment, bond, intensity, 0.1, 1.0), [[0.0, 0.0, -0.0305]])
 
 
 def test_pull_is_half_strength_at_intensity_half():
-    change = alliance_change(np.array([0.0]), np.array([[0.0, 1.0]]), np.array([0.0, 2.0]), 1.0, 2.0)
-    assert change[0] == pytest.approx(0.5)   # (2 / (2 + 2)) * (1 - 0)
-    strong = alliance_change(np.array([0.0]), np.array([[0.0, 1.0]]), np.array([0.0, 1e9]), 1.0, 2.0)
-    assert strong[0] == pytest.approx(1.0)   # saturates at the full gap
+    change = alliance_change(np.array([[0.0]]), np.array([[[0.0, 1.0]]]), np.array([[0.0, 2.0]]), 1.0, 2.0)
+    assert change[0, 0] == pytest.approx(0.5)   # (2 / (2 + 2)) * (1 - 0)
+    strong = alliance_change(np.array([[0.0]]), np.array([[[0.0, 1.0]]]), np.array([[0.0, 1e9]]), 1.0, 2.0)
+    assert strong[0, 0] == pytest.approx(1.0)   # saturates at the full gap
 
 
 def test_no_fighting_no_pull():
-    change = alliance_change(np.array([0.3, -0.2]), np.array([[1.0, 1.0], [0.5, 0.0]]), np.zeros(2), 0.2, 1.0)
-    np.testing.assert_array_equal(change, [0.0, 0.0])
+    change = alliance_change(np.array([[0.3, -0.2]]), np.array([[[1.0, 1.0], [0.5, 0.0]]]), np.zeros((1, 2)), 0.2,
+                             1.0)
+    np.testing.assert_array_equal(change, [[0.0, 0.0]])
+
+
+def test_alliance_bonds_only_pulling_friendly_ties_in_place():
+    # sides 0 and 1; ties 2-0 support 0.6 (pulls), 1-3 alliance -0.4 (hostile), 2-1 not in place, 0-1 (the sides)
+    source, target = np.array([2, 1, 2, 0]), np.array([0, 3, 1, 1])
+    weight = np.array([[0.6, -0.4, 0.9, 0.7]])
+    active = np.array([[True, True, False, True]])
+    pulls = np.array([[True, True, True, True]])
+    bond = alliance_bonds(weight, active, pulls, source, target, (0, 1), 4)
+    np.testing.assert_array_equal(bond[0], [[0.0, 0.0], [0.0, 0.0], [0.6, 0.0], [0.0, 0.0]])
+    no_pull = alliance_bonds(weight, active, np.zeros((1, 4), bool), source, target, (0, 1), 4)
+    np.testing.assert_array_equal(no_pull, 0.0)
 
 
 def test_alliance_change_batch():

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from sim.engine import Simulation
-from sim.rules.mediation import breakdown_hazard, hurt, mediation_pressure, willingness_change
+from sim.rules.mediation import breakdown_hazard, mediation_change, mediation_pressure, side_access, willingness_change
 from sim.scenario import loads
 from sim.world import World
 
@@ -14,13 +14,34 @@ from sim.world import World
 
 
 def test_mediation_pressure_by_hand():
-    ceasefire = np.array([0.1, 0.2, 0.9, 0.5])
-    capability = np.array([0.5, 0.5, 0.4, 1.0])
-    access = np.array([[0.1, 0.1], [0.1, 0.1], [0.8, 0.1], [0.1, 0.3]])
+    ceasefire = np.array([[0.1, 0.2, 0.9, 0.5]])
+    capability = np.array([[0.5, 0.5, 0.4, 1.0]])
+    access = np.array([[[0.1, 0.1], [0.1, 0.1], [0.8, 0.1], [0.1, 0.3]]])
     mediators = np.array([False, False, True, True])
     out = mediation_pressure(ceasefire, capability, access, mediators)
-    assert out.shape == (4, 2)
-    np.testing.assert_allclose(out, [[0, 0], [0, 0], [0.4 * 0.9 * 0.8, 0.4 * 0.9 * 0.1], [0.05, 0.15]])
+    assert out.shape == (1, 4, 2)
+    np.testing.assert_allclose(out[0], [[0, 0], [0, 0], [0.4 * 0.9 * 0.8, 0.4 * 0.9 * 0.1], [0.05, 0.15]])
+
+
+def test_side_access_is_the_friendly_weight_or_the_floor():
+    # actors 0 and 1 are the sides; ties: 2-0 (0.8), 1-3 (0.05, below the floor), 2-1 (-0.5), 3-0 not in place
+    source, target = np.array([2, 1, 2, 3]), np.array([0, 3, 1, 0])
+    weight = np.array([[0.8, 0.05, -0.5, 0.9]])
+    active = np.array([[True, True, True, False]])
+    out = side_access(weight, active, source, target, (0, 1), 0.1, 4)
+    assert out.shape == (1, 4, 2)
+    np.testing.assert_allclose(out[0, 2:], [[0.8, 0.1], [0.1, 0.1]])
+
+
+def test_mediation_change_hurting_is_the_other_sides_intensity():
+    # nobody presses (no mediators) and nobody backs: each side moves by rate * hurting * I_other * (1 - w)
+    ceasefire = np.array([[0.2, 0.6, 0.9]])
+    capability = np.ones((1, 3))
+    intensity = np.array([[1.0, 3.0, 0.0]])
+    no_ties = (np.zeros((1, 0)), np.zeros((1, 0), bool), np.zeros(0, np.intp), np.zeros(0, np.intp))
+    change = mediation_change(ceasefire, capability, intensity, np.zeros((1, 2)), *no_ties, (0, 1),
+                              np.zeros(3, bool), 0.1, 0.5, 1.0, 0.2)
+    np.testing.assert_allclose(change, [[0.5 * 0.2 * 3.0 * 0.8, 0.5 * 0.2 * 1.0 * 0.4, 0.0]])
 
 
 def test_mediation_pressure_batch():
@@ -56,21 +77,17 @@ def test_willingness_equilibrium_is_pressure_share(p, b, k):
 
 
 def test_breakdown_hazard_by_hand():
-    intensity = np.array([1.0, 3.0])
-    willing = np.array([0.5, 0.8])
+    intensity = np.array([[1.0, 3.0]])
+    willing = np.array([[0.5, 0.8]])
     # 0.01 + 0.05 * 2 + 2 * (0.2 + 0)
-    assert breakdown_hazard(intensity, willing, 0.7, 0.01, 0.05, 2.0) == pytest.approx(0.51)
-    assert breakdown_hazard(np.zeros(2), np.array([0.9, 0.7]), 0.7, 0.02, 0.05, 2.0) == pytest.approx(0.02)
+    assert breakdown_hazard(intensity, willing, 0.7, 0.01, 0.05, 2.0)[0] == pytest.approx(0.51)
+    assert breakdown_hazard(np.zeros((1, 2)), np.array([[0.9, 0.7]]), 0.7, 0.02, 0.05, 2.0)[0] == pytest.approx(0.02)
 
 
 def test_breakdown_hazard_batch():
     out = breakdown_hazard(np.array([[0.0, 2.0], [1.0, 1.0]]), np.array([[0.1, 0.1], [1.0, 1.0]]), 0.5, 0.0, 1.0,
                            1.0)
     np.testing.assert_allclose(out, [1.0 + 0.8, 1.0])
-
-
-def test_hurt_is_the_other_sides_intensity():
-    np.testing.assert_array_equal(hurt(np.array([[1.0, 3.0], [0.0, 2.0]])), [[3.0, 1.0], [2.0, 0.0]])
 
 
 # --------------------------------------------------------------------------------- the rule
