@@ -81,6 +81,15 @@ def apply_changes(state, changes, low, high):
                 state[f, r, i] = after
 
 
+@kernel
+def add_settled(changes, moves, before, after):
+    """Add to one source's ``changes`` ``(n_fields, runs, n)`` how its settle moved the fields ``moves``."""
+    for f in moves:
+        for r in range(after.shape[1]):
+            for i in range(after.shape[2]):
+                changes[f, r, i] += after[f, r, i] - before[f, r, i]
+
+
 @dataclass
 class History:
     """What a batch of runs recorded at step 0 and after every step (lists of per-step arrays).
@@ -138,7 +147,8 @@ class Simulation:
         #: The source index of each rule that proposes or settles, with (settling) the fields its settle changes.
         self._proposing = [(k, rule) for k, rule in enumerate(self.rules, start=1)
                            if type(rule).propose is not Rule.propose]
-        self._settling = [(k, rule, [FIELDS.index(f) for f in rule.metadata["discrete"] if f in FIELDS])
+        self._settling = [(k, rule, np.array([FIELDS.index(f) for f in rule.metadata["discrete"] if f in FIELDS],
+                                             np.intp))
                           for k, rule in enumerate(self.rules, start=1) if type(rule).settle is not Rule.settle]
         sources = ("events", *(spec.id for spec in scenario.rules), "limits")
         self.history = History(self.world.topology, sources, contributions=[] if record_contributions else None)
@@ -185,10 +195,10 @@ class Simulation:
         apply_changes(world.state, changes, self._low, self._high)
         recording = self.history.contributions is not None
         for k, rule, moves in self._settling:
-            before = [world.state[i].copy() for i in moves] if recording else ()
+            before = world.state.copy() if recording and len(moves) else None
             self.history.happenings.extend((world.step, happening) for happening in rule.settle(world, self.rngs))
-            for i, settled_from in zip(moves, before):
-                changes[k, i] += world.state[i] - settled_from
+            if before is not None:
+                add_settled(changes[k], moves, before, world.state)
         self.history.record(world, changes)
 
     # ------------------------------------------------------------------------------------ events

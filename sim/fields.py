@@ -2,8 +2,6 @@
 
 import math
 
-import numpy as np
-
 #: Every actor's numeric fields, in the order used by arrays and output columns.
 FIELDS = ("alignment", "ceasefire", "capability", "stubbornness", "intensity")
 
@@ -30,6 +28,3 @@ MEASURES = (
     "mean_alignment", "polarization", "friendly_share", "balance_index",
     "ceasefire_in_force", "ceasefire_count", "breakdowns",
 )
-
-#: The alignment that backs each of the two sides: -1 the first, +1 the second.
-SIDE_SIGNS = np.array([-1.0, 1.0])

@@ -5,13 +5,13 @@ from __future__ import annotations
 import numpy as np
 
 from sim.compiled import kernel
-from sim.fields import SIDE_SIGNS
 from sim.rules.base import Param, Rule
 
 
 @kernel
 def alliance_change(alignment, bond, intensity, rate, half):
-    """rate * sum_s bond_is * I_s / (I_s + half) * (sign_s - a_i), shape ``(runs, n)``.
+    """rate * sum_s bond_is * I_s / (I_s + half) * (sign_s - a_i), shape ``(runs, n)``; sign_s is -1 for
+    the first side and +1 for the second, the alignments that back them.
 
     ``alignment``: ``(runs, n)``; ``bond``: ``(runs, n, 2)`` positive weight of the allied ties of each
     actor to each side; ``intensity``: ``(runs, 2)`` the sides' intensities. The pull saturates: half of
@@ -22,8 +22,8 @@ def alliance_change(alignment, bond, intensity, rate, half):
     for r in range(runs):
         urgency = intensity[r] / (intensity[r] + half)
         for i in range(n):
-            change[r, i] = rate * (bond[r, i, 0] * urgency[0] * (SIDE_SIGNS[0] - alignment[r, i])
-                                   + bond[r, i, 1] * urgency[1] * (SIDE_SIGNS[1] - alignment[r, i]))
+            change[r, i] = rate * (bond[r, i, 0] * urgency[0] * (-1.0 - alignment[r, i])
+                                   + bond[r, i, 1] * urgency[1] * (1.0 - alignment[r, i]))
     return change
 
 

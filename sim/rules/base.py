@@ -150,6 +150,8 @@ def draw(rngs: Sequence[np.random.Generator], method: str, shape: tuple[int, ...
     Each run draws from its own stream, so a run's result depends on its seed alone, whether it is
     simulated alone or in a batch with others.
     """
+    if len(rngs) == 1:                      # the same stream, in one call
+        return getattr(rngs[0], method)((1, *shape))
     out = np.empty((len(rngs), *shape))
     for run, rng in enumerate(rngs):
         getattr(rng, method)(shape, out=out[run, ...])

@@ -101,7 +101,7 @@ def ceasefire_turns(ceasefire, capability, intensity, weight, active, source, ta
     """After the day's moves: the pressure each actor puts on the two sides together ``(runs, n)``, also
     added to its ``credit``; the daily breakdown hazard ``(runs,)``; and what happens in each run
     ``(runs,)``: HOLDS, BREAKS (in force, and ``uniform`` < 1 - exp(-hazard)) or COMES (not in force,
-    and every side willing)."""
+    and every side willing); and the runs where it does not hold."""
     pressure = pressure_now(ceasefire, capability, weight, active, source, target, sides, mediators, access)
     pressing = pressure[:, :, 0] + pressure[:, :, 1]
     credit += pressing
@@ -116,7 +116,7 @@ def ceasefire_turns(ceasefire, capability, intensity, weight, active, source, ta
                 turn[r] = BREAKS
         elif willing[r, 0] >= threshold and willing[r, 1] >= threshold:
             turn[r] = COMES
-    return pressing, hazard, turn
+    return pressing, hazard, turn, np.flatnonzero(turn)
 
 
 class Mediation(Rule):
@@ -162,12 +162,12 @@ class Mediation(Rule):
         sides = list(world.topology.sides)
         ids = world.topology.actor_ids
         f = world.fields
-        world.pressure, hazard, turn = ceasefire_turns(
+        world.pressure, hazard, turn, turning = ceasefire_turns(
             f["ceasefire"], f["capability"], f["intensity"], *self._ties(world), self.threshold, self.breakdown,
             self.breakdown_intensity, self.breakdown_unwilling, world.in_force, draw(rngs, "random", ()),
             world.credit)
         happened = []
-        for run in np.flatnonzero(turn):
+        for run in turning.tolist():
             if turn[run] == BREAKS:
                 world.in_force[run] = False
                 world.breakdowns[run] += 1
