@@ -56,7 +56,7 @@ def csv_text(header: Sequence[str], rows: Iterable[Sequence]) -> str:
 def versions() -> dict[str, str]:
     """Versions of what made the results."""
     found = {"dipsim": __version__, "python": platform.python_version()}
-    for package in ("mesa", "numpy"):
+    for package in ("mesa", "numpy", "numba"):
         try:
             found[package] = metadata.version(package)
         except metadata.PackageNotFoundError:

@@ -38,7 +38,7 @@ def test_run_writes_every_file_and_records_seed_and_scenario(baseline_run):
     spec = load("baseline")
     assert summary["seed"] == spec.seed == summary["manifest"]["seed"]
     assert summary["manifest"]["scenario_sha256"] == load(baseline_run / "scenario.toml").digest()
-    assert set(summary["manifest"]["versions"]) >= {"dipsim", "mesa", "numpy"}
+    assert set(summary["manifest"]["versions"]) >= {"dipsim", "mesa", "numpy", "numba"}
     rows = read_rows(baseline_run / "timeseries.csv")
     assert len(rows) == (spec.steps + 1) * len(spec.actors)
     assert {r["actor"] for r in rows} == set(spec.actor_ids)

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from sim import scenario as sc
-from sim.engine import Simulation, measure_names
+from sim.engine import Simulation, apply_changes, measure_names, world_measures
 from sim.fields import FIELDS, RANGES, TIE_KINDS
 from sim.scenario import loads
 
@@ -79,6 +79,29 @@ def test_contributions_by_rule_are_their_proposals():
     np.testing.assert_array_equal(contributions[1:, 2], 0.0)     # no limits
     fields = sim.history.array("fields")
     np.testing.assert_allclose(contributions[1:, 1, :, 0], (fields[1:] - fields[:-1])[:, 0], atol=1e-15)
+
+
+def test_apply_changes_by_hand():
+    # one field, one run, two actors; sources: events, two rules, limits; bounds [-1, 1]
+    state = np.array([[[0.5, 0.1]]])
+    changes = np.zeros((4, 1, 1, 2))
+    changes[1, 0, 0] = [0.4, 0.2]
+    changes[2, 0, 0] = [0.3, 0.0]
+    apply_changes(state, changes, np.full((1, 2), -1.0), np.full((1, 2), 1.0))
+    # actor 0: 0.5 + 0.7 = 1.2, clipped to 1 (the limits take 0.2); actor 1: 0.1 + 0.2 = 0.3
+    np.testing.assert_allclose(state[0, 0], [1.0, 0.3])
+    np.testing.assert_allclose(changes[3, 0, 0, 0], -0.2)
+    assert (0.1 + 0.2) - 0.1 - 0.2 != 0.0       # in floating point, a remainder ...
+    assert changes[3, 0, 0, 1] == 0.0          # ... that is rounding, not a limit reached
+
+
+def test_recorded_measures_are_those_of_each_day():
+    sim = Simulation(stress_scenario(steps=6), [np.random.default_rng(s) for s in (3, 4)])
+    daily = [world_measures(sim.world)]
+    for _ in range(6):
+        sim.step()
+        daily.append(world_measures(sim.world))
+    np.testing.assert_array_equal(sim.history.array("measures"), np.stack(daily))
 
 
 def test_field_ranges_always_hold():
