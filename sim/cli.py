@@ -9,6 +9,7 @@ import re
 import signal
 import sys
 import textwrap
+import threading
 from pathlib import Path
 
 import click
@@ -23,7 +24,7 @@ def user_errors(command):
 
     @functools.wraps(command)
     def wrapper(*args, **kwargs):
-        from sim.output import OutputError
+        from sim.files import OutputError
         from sim.scenario import ScenarioError
 
         try:
@@ -97,19 +98,20 @@ def run(scenario: str, steps: int | None, seed: int | None, overrides: tuple[str
         force: bool, fmt: str, with_plots: bool, with_report: bool) -> None:
     """Run SCENARIO once and write its results, and its plots, to a run directory."""
     from sim.explain import summary_lines
+    from sim.files import check_target, write_directory
     from sim.model import CrisisModel
-    from sim.output import check_writable, default_dir, run_files, write_directory
+    from sim.output import default_dir, run_files
     from sim.scenario import load
 
     spec = load(scenario, _overrides(overrides, steps, seed))
     directory = out or default_dir(spec, spec.seed)
-    check_writable(directory, force)
+    check_target(directory, "run", force=force)
     model = CrisisModel(spec, rng=spec.seed)
     model.run_for(spec.steps)
     files = run_files(model.simulation, spec.seed)
     if with_plots or with_report:
         files.update(_pictures(files, fmt if with_plots else None, with_report))
-    write_directory(directory, files, force=force)
+    write_directory(directory, files, "run", force=force)
     click.echo(f"{spec.name}: {spec.steps} days, seed {spec.seed} -> {directory}")
     for line in summary_lines(_summary(directory)):
         click.echo(f"  {line}")
@@ -162,9 +164,8 @@ def ensemble(scenario: str, runs: int, seed: int | None, workers: int | None, ov
 
     spec = load(scenario, _overrides(overrides, None, seed))
     directory = out or Path("runs") / f"{spec.name}-ensemble-seed{spec.seed}-runs{runs}"
-    summary = _conduct(Experiment((spec,), ({},), spec.seed, runs), directory, workers, force, resume)
-    if with_plots:
-        _experiment_plots(directory, fmt)
+    summary = _conduct(Experiment((spec,), ({},), spec.seed, runs), directory, workers, force, resume,
+                       fmt if with_plots else None)
     click.echo(f"{spec.name}: {runs} runs from seed {spec.seed} -> {directory}")
     for line in _statistics_lines(summary):
         click.echo(f"  {line}")
@@ -189,7 +190,7 @@ def sweep(scenario: str, levers: tuple[str, ...], runs: int, sample: str, points
 
     base = _overrides(overrides, None, seed)
     spec = load(scenario, base)
-    parsed = [Lever.parse(text) for text in levers]
+    parsed = [Lever.parse(text).for_scenario(spec) for text in levers]
     if sample == "latin":
         if points is None:
             raise ScenarioError("--sample latin", "", "needs --points N")
@@ -198,53 +199,55 @@ def sweep(scenario: str, levers: tuple[str, ...], runs: int, sample: str, points
         chosen = grid_points(parsed)
     scenarios = tuple(load(scenario, [*base, *(override(k, v) for k, v in p.items())]) for p in chosen)
     directory = out or Path("runs") / f"{spec.name}-sweep-seed{spec.seed}"
-    summary = _conduct(Experiment(scenarios, tuple(chosen), spec.seed, runs, sample), directory, workers, force, resume)
-    if with_plots:
-        _experiment_plots(directory, fmt)
+    summary = _conduct(Experiment(scenarios, tuple(chosen), spec.seed, runs, sample), directory, workers, force,
+                       resume, fmt if with_plots else None)
     click.echo(f"{spec.name}: {len(chosen)} points x {runs} runs from seed {spec.seed} -> {directory}")
     for point in summary["points"]:
         values = ", ".join(f"{k}={v}" for k, v in point["levers"].items())
         click.echo(f"  {values}: {_statistics_lines(point)[0]}")
 
 
-def _experiment_plots(directory: Path, fmt: str) -> None:
-    """Draw the plots of the complete ensemble or sweep in ``directory`` into its plots/ (each file atomically)."""
-    from sim.output import write_file
-    from sim.plots import experiment_plot_files, experiment_plot_names
-    from sim.rundata import load_experiment
+def _experiment_pictures(fmt: str):
+    """A function that draws the plots of a finished ensemble or sweep from its files."""
 
-    data = load_experiment(directory)
-    with _progress(len(experiment_plot_names(data)), "plots") as tick:
-        files = experiment_plot_files(data, fmt, folder="", progress=tick)
-    (directory / "plots").mkdir(exist_ok=True)
-    for name, content in files.items():
-        write_file(directory / "plots" / name, content)
+    def draw(files: dict[str, str]) -> dict[str, bytes]:
+        from sim.plots import experiment_plot_files, experiment_plot_names
+        from sim.rundata import ExperimentData
+
+        data = ExperimentData.from_files(files)
+        with _progress(len(experiment_plot_names(data)), "plots") as tick:
+            return experiment_plot_files(data, fmt, folder="", progress=tick)
+
+    return draw
 
 
-def _conduct(experiment, directory: Path, workers: int | None, force: bool, resume: bool) -> dict:
-    """Run an experiment with a progress bar (shown only when it takes a while, on a terminal)."""
+def _conduct(experiment, directory: Path, workers: int | None, force: bool, resume: bool, fmt: str | None) -> dict:
+    """Run an experiment with a progress bar (shown only when it takes a while, on a terminal).
+
+    Ctrl-C (SIGINT) and `kill` (SIGTERM) only ask it to stop: it stops within a chunk's time, writes
+    what it has, marked incomplete, and exits with status 130.
+    """
     from tqdm import tqdm
 
     from sim.runner import Interrupted, conduct, default_workers
 
     total = experiment.runs * len(experiment.scenarios)
-    previous = signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops as cleanly as Ctrl-C
-    with tqdm(total=total, unit="run", disable=None, delay=1.0, leave=False, file=sys.stderr) as bar:
-        try:
-            return conduct(experiment, directory, workers=workers or default_workers(), force=force,
-                           resume=resume, on_chunk=lambda chunk: bar.update(len(chunk.seeds)))
-        except Interrupted as stop:
-            done = sum(len(chunk.seeds) for chunk in stop.chunks)
-            bar.close()
-            click.echo(f"dipsim: interrupted after {done} of {total} runs; {directory} holds them, marked "
-                       "incomplete; finish with --resume", err=True)
-            sys.exit(130)
-        finally:
-            signal.signal(signal.SIGTERM, previous)
-
-
-def _interrupt(signum, frame):
-    raise KeyboardInterrupt
+    asked = threading.Event()
+    previous = {s: signal.signal(s, lambda signum, frame: asked.set()) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        with tqdm(total=total, unit="run", disable=None, delay=1.0, leave=False, file=sys.stderr) as bar:
+            try:
+                return conduct(experiment, directory, workers=workers or default_workers(), force=force,
+                               resume=resume, on_chunk=lambda chunk: bar.update(len(chunk.seeds)), stop=asked.is_set,
+                               pictures=_experiment_pictures(fmt) if fmt else None)
+            except Interrupted as stop:
+                bar.close()
+                click.echo(f"dipsim: interrupted after {stop.runs_done} of {total} runs; {directory} holds them, "
+                           "marked incomplete; finish with --resume", err=True)
+                sys.exit(130)
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
 
 
 def _statistics_lines(stats: dict) -> list[str]:
@@ -303,15 +306,20 @@ def list_() -> None:
 @user_errors
 def new(name: str, source: str, out: Path | None, force: bool) -> None:
     """Write NAME.toml, a commented what-if that extends a scenario, ready to edit."""
-    from sim.output import OutputError, write_file
+    from sim.files import OutputError, write_file
     from sim.scenario import ScenarioError, load, resolve
-    from sim.whatif import what_if_template
+    from sim.whatif import unedited, what_if_template
 
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", name):
         raise ScenarioError("dipsim new", "NAME", f"expected letters, digits, '-', '_' or '.', got {name!r}")
     target = out or Path(f"{name}.toml")
-    if target.exists() and not force:
-        raise OutputError(f"{target}: already exists; use --force to replace it")
+    if target.exists() or target.is_symlink():
+        if not force:
+            raise OutputError(f"{target}: already exists; use --force to replace it")
+        if target.is_symlink() or not target.is_file() or target.stat().st_size > 1 << 20 \
+                or not unedited(target.read_text(encoding="utf-8", errors="replace")):
+            raise OutputError(f"{target}: not a file dipsim new wrote, or edited since; --force replaces only an "
+                              "unedited what-if, choose another --out")
     spec = load(source)
     bundled_name = resolve(source).parent == resolve("baseline").parent and "/" not in source \
         and not source.endswith(".toml")
@@ -366,8 +374,8 @@ def plot(rundir: Path, fmt: str, out: Path | None) -> None:
 
     For an ensemble's directory: fan charts of alignment, the first ceasefire's day, the brokers' and the
     coalitions' shares; for a sweep's: an outcome against each varied value, and a heat map for two."""
+    from sim.files import write_plots
     from sim.plots import PLOTS, experiment_plot_files, experiment_plot_names, plot_files
-    from sim.report import write_files
     from sim.rundata import is_experiment, load_experiment, load_run
 
     target = out or rundir / "plots"
@@ -379,7 +387,7 @@ def plot(rundir: Path, fmt: str, out: Path | None) -> None:
         data = load_run(rundir)
         with _progress(len(PLOTS), "plots") as tick:
             files = plot_files(data, fmt, folder="", progress=tick)
-    write_files(target, files)
+    write_plots(target, rundir, files)
     click.echo(f"{target}: {', '.join(files)}")
 
 
@@ -389,10 +397,14 @@ def plot(rundir: Path, fmt: str, out: Path | None) -> None:
 def report(rundir: Path) -> None:
     """Write a report of the run at RUNDIR for a class: report.html (one self-contained file) and report.md
     (with the plots in RUNDIR/plots)."""
-    from sim.report import FIGURES, report_files, write_files
+    from sim.files import OutputError, kind_of, write_files
+    from sim.report import FIGURES, report_files
     from sim.rundata import load_run
 
     data = load_run(rundir)
+    if kind_of(rundir) != "run":
+        raise OutputError(f"{rundir}: not a run directory dipsim wrote (no .dipsim manifest); dipsim writes a "
+                          "report only into its own run directories")
     with _progress(len(FIGURES), "plots") as tick:
         files = report_files(data, progress=tick)
     write_files(rundir, files)
@@ -413,16 +425,16 @@ def compare(rundir_a: Path, rundir_b: Path, out: Path | None, fmt: str, force: b
 
     Writes compare.html, compare.md and the plots into a folder, and prints the outcomes that differ.
     """
-    from sim.output import check_writable, write_directory
+    from sim.files import check_target, write_directory
     from sim.report import COMPARE_FIGURES, compare_files, outcome_table
     from sim.rundata import load_run
 
     a, b = load_run(rundir_a), load_run(rundir_b)
     directory = out or Path("runs") / f"compare-{rundir_a.resolve().name}-vs-{rundir_b.resolve().name}"
-    check_writable(directory, force)
+    check_target(directory, "compare", force=force)
     with _progress(len(COMPARE_FIGURES), "plots") as tick:
         files = compare_files(a, b, fmt, progress=tick)
-    write_directory(directory, files, force=force)
+    write_directory(directory, files, "compare", force=force)
     _, rows = outcome_table(a, b)
     differ = [row for row in rows if row[3] != "same"]
     click.echo(f"A: {rundir_a}  B: {rundir_b} -> {directory}")

@@ -1,20 +1,17 @@
-"""A run's files: what they hold, how they are written (never half-written), how they are read back.
+"""A run's files: what they hold, and how they are read back.
 
 A run directory holds ``timeseries.csv``, ``model.csv``, ``contributions.csv``, ``events.csv``,
-``ties.csv``, ``summary.json`` and ``scenario.toml``. Files are written into a staging directory next
-to the target and moved into place at the end, so an interrupted run leaves no directory that looks
-complete; an existing directory is replaced only when asked (``force``).
+``ties.csv``, ``summary.json`` and ``scenario.toml``; `sim.files` writes it (whole or not at all, and
+only where dipsim may).
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
-import os
 import platform
-import shutil
-import tempfile
 from collections.abc import Iterable, Sequence
 from importlib import metadata
 from pathlib import Path
@@ -24,15 +21,12 @@ import numpy as np
 from sim import __version__
 from sim.engine import Simulation, measure_names
 from sim.fields import FIELDS, TIE_KINDS
+from sim.files import OutputError
 from sim.outcomes import run_coalitions, run_outcomes
 from sim.scenario import Scenario, ScenarioError, loads
 
 RUN_FILES = ("timeseries.csv", "model.csv", "contributions.csv", "events.csv", "ties.csv",
              "summary.json", "scenario.toml")
-
-
-class OutputError(Exception):
-    """A run directory that cannot be written or read; the message says which and why."""
 
 
 def default_dir(scenario: Scenario, seed: int) -> Path:
@@ -45,9 +39,13 @@ def _number(x: float) -> str:
 
 def csv_text(header: Sequence[str], rows: Iterable[Sequence]) -> str:
     """CSV with floats written to 10 significant digits (NaN as an empty cell), lines ending in \\n."""
+    return csv_rows(itertools.chain([header], rows))
+
+
+def csv_rows(rows: Iterable[Sequence]) -> str:
+    """Rows of CSV as `csv_text` writes them, without a header."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(header)
     for row in rows:
         writer.writerow([_number(v) if isinstance(v, (float, np.floating)) else v for v in row])
     return out.getvalue()
@@ -106,41 +104,6 @@ def run_files(simulation: Simulation, seed: int, run: int = 0) -> dict[str, str]
     return files
 
 
-def check_writable(directory: Path, force: bool) -> None:
-    """Fail before any work if ``directory`` exists and may not be replaced."""
-    if directory.exists() and not force:
-        raise OutputError(f"{directory}: already exists; use --force to replace it, or --out to choose another")
-    if directory.exists() and not directory.is_dir():
-        raise OutputError(f"{directory}: exists and is not a directory")
-
-
-def write_directory(directory: Path, files: dict[str, str | bytes], force: bool = False) -> Path:
-    """Write ``files`` into ``directory`` all at once: staged beside it, then moved into place."""
-    check_writable(directory, force)
-    directory.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}.partial-", dir=directory.parent))
-    try:
-        for name, content in files.items():
-            target = staging / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            if isinstance(content, bytes):
-                target.write_bytes(content)
-            else:
-                target.write_text(content, encoding="utf-8", newline="")
-        os.chmod(staging, 0o755)
-        if directory.exists():
-            retired = Path(tempfile.mkdtemp(prefix=f".{directory.name}.old-", dir=directory.parent))
-            directory.rename(retired / directory.name)
-            staging.rename(directory)
-            shutil.rmtree(retired)
-        else:
-            staging.rename(directory)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    return directory
-
-
 def read_csv(path: Path) -> list[dict[str, str]]:
     with path.open(encoding="utf-8", newline="") as handle:
         return list(csv.DictReader(handle))
@@ -158,19 +121,3 @@ def read_run(directory: Path) -> tuple[Scenario, dict]:
     except (json.JSONDecodeError, ScenarioError) as err:
         raise OutputError(f"{directory}: damaged run directory ({err})") from None
     return scenario, summary
-
-
-
-def write_file(path: Path, content: str | bytes) -> None:
-    """Write one file atomically: to a temporary name beside it, then renamed into place."""
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    with os.fdopen(handle, "wb") as stream:
-        stream.write(content.encode("utf-8") if isinstance(content, str) else content)
-    os.chmod(temporary, 0o666 & ~_umask())  # as an ordinary new file, not mkstemp's 0600
-    os.replace(temporary, path)
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask

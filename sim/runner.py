@@ -17,20 +17,24 @@ import json
 import math
 import multiprocessing
 import os
-import shutil
 import signal
+import threading
+import time
 import traceback
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
+from sim import __version__
 from sim.engine import Simulation
 from sim.fields import FIELDS
+from sim.files import (OutputError, check_target, locked, prepare_directory, sweep_stale, write_file,
+                       write_files)
 from sim.outcomes import coalition_label, run_coalitions, run_outcomes
-from sim.output import OutputError, csv_text, versions, write_file
+from sim.output import csv_rows, csv_text, versions
 from sim.scenario import Scenario, ScenarioError
 
 #: Runs simulated together as one batch.
@@ -50,100 +54,132 @@ def run_seeds(seed: int, runs: int) -> list[int]:
 
 @dataclass
 class Chunk:
-    """The results of consecutive runs ``first .. first + len(seeds) - 1`` of one point."""
+    """The outcomes of consecutive runs ``first .. first + len(seeds) - 1`` of one point.
+
+    Their trajectories are not held here: they are stored beside the chunk's record on disk
+    (`store_chunk`), so that an experiment's memory does not grow with its runs.
+    """
 
     point: int
     first: int
     seeds: list[int]
     #: One dict of outcomes per run (``None`` for a failed run).
     outcomes: list[dict | None]
-    #: ``(steps + 1, runs, n_fields, n_actors)`` trajectories (NaN for a failed run).
-    fields: np.ndarray
     #: ``(run index, seed, error text)`` of each failed run.
     failures: list[tuple[int, int, str]]
 
 
-def simulate_chunk(scenario: Scenario, point: int, first: int, seeds: Sequence[int]) -> Chunk:
-    """Simulate runs with these seeds as one batch; a failing batch is retried run by run."""
+def simulate_chunk(scenario: Scenario, point: int, first: int, seeds: Sequence[int]) -> tuple[Chunk, np.ndarray]:
+    """Simulate runs with these seeds as one batch: their outcomes, and their ``(steps + 1, runs, n_fields,
+    n_actors)`` trajectories (NaN for a failed run). A failing batch is retried run by run."""
     try:
-        return _chunk(scenario, point, first, list(seeds), Simulation(scenario, _rngs(seeds),
-                                                                     record_contributions=False).run())
+        simulation = Simulation(scenario, _rngs(seeds), record_contributions=False).run()
+        return _chunk(point, first, list(seeds), simulation), simulation.history.array("fields")
     except Exception:  # noqa: BLE001 - isolate the failing run(s) below
         if len(seeds) == 1:
-            shape = (scenario.steps + 1, 1, 5, len(scenario.actors))
-            return Chunk(point, first, list(seeds), [None], np.full(shape, np.nan),
-                         [(first, int(seeds[0]), traceback.format_exc(limit=3).strip().splitlines()[-1])])
+            shape = (scenario.steps + 1, 1, len(FIELDS), len(scenario.actors))
+            failure = (first, int(seeds[0]), traceback.format_exc(limit=3).strip().splitlines()[-1])
+            return Chunk(point, first, list(seeds), [None], [failure]), np.full(shape, np.nan)
     parts = [simulate_chunk(scenario, point, first + k, [s]) for k, s in enumerate(seeds)]
-    return Chunk(point, first, list(seeds), [o for p in parts for o in p.outcomes],
-                 np.concatenate([p.fields for p in parts], axis=1), [f for p in parts for f in p.failures])
+    chunk = Chunk(point, first, list(seeds), [o for p, _ in parts for o in p.outcomes],
+                  [f for p, _ in parts for f in p.failures])
+    return chunk, np.concatenate([fields for _, fields in parts], axis=1)
 
 
 def _rngs(seeds: Iterable[int]) -> list[np.random.Generator]:
     return [np.random.default_rng(s) for s in seeds]
 
 
-def _chunk(scenario: Scenario, point: int, first: int, seeds: list[int], simulation: Simulation) -> Chunk:
+def _chunk(point: int, first: int, seeds: list[int], simulation: Simulation) -> Chunk:
     outcomes = []
     for run in range(len(seeds)):
         found = run_outcomes(simulation, run)
         found["coalitions"] = coalition_label(run_coalitions(simulation, -1, run, most=1)[0])
         outcomes.append(found)
-    return Chunk(point, first, seeds, outcomes, simulation.history.array("fields"), [])
+    return Chunk(point, first, seeds, outcomes, [])
 
 
 @dataclass(frozen=True)
 class Task:
-    """One chunk of work: runs ``first ..`` of sweep point ``point`` (0 for an ensemble)."""
+    """One chunk of work: runs ``first ..`` of sweep point ``point`` (0 for an ensemble), stored into
+    ``store`` with ``made_from`` (what the chunk's results were made from, checked on resuming)."""
 
     point: int
     scenario: Scenario
     first: int
     seeds: tuple[int, ...]
-
-
-def tasks_for(scenarios: Sequence[Scenario], seeds: Sequence[int]) -> list[Task]:
-    """Every point's runs cut into chunks of `CHUNK` runs (the same seeds at every point)."""
-    chunk = CHUNK
-    return [Task(p, scenario, first, tuple(seeds[first:first + chunk]))
-            for p, scenario in enumerate(scenarios) for first in range(0, len(seeds), chunk)]
+    store: str
+    made_from: dict
 
 
 def _work(task: Task) -> Chunk:
-    return simulate_chunk(task.scenario, task.point, task.first, task.seeds)
+    chunk, fields = simulate_chunk(task.scenario, task.point, task.first, task.seeds)
+    store_chunk(Path(task.store), chunk, fields, task.made_from)
+    return chunk
 
 
-def execute(tasks: Sequence[Task], workers: int, on_done: Callable[[Chunk], None]) -> None:
+def execute(tasks: Sequence[Task], workers: int, on_done: Callable[[Chunk], None],
+            stop: Callable[[], bool] = lambda: False) -> None:
     """Run ``tasks`` on ``workers`` processes (in this process when 1), calling ``on_done`` as each ends.
 
-    On KeyboardInterrupt the tasks not started are cancelled, the chunks running finish (a chunk is
-    `CHUNK` runs), every finished chunk is handed to ``on_done``, and the interrupt is re-raised.
-    Workers ignore Ctrl-C themselves: stopping one in the middle of sending its result could leave
-    the pool waiting for the rest of the message for ever.
+    About two tasks per worker are in flight at a time. When ``stop()`` turns true, or on
+    KeyboardInterrupt, no new task starts, the running ones finish (a task is `CHUNK` runs) and are
+    handed to ``on_done``, and `Stopped` is raised. Workers ignore Ctrl-C themselves (stopping one in
+    the middle of sending its result could leave the pool waiting for ever), and exit when this
+    process dies.
     """
+    queue = iter(tasks)
     if workers <= 1 or len(tasks) <= 1:
-        for task in tasks:
+        for task in queue:
+            if stop():
+                raise Stopped
             on_done(_work(task))
         return
     context = multiprocessing.get_context("spawn")
     pool = ProcessPoolExecutor(max_workers=min(workers, len(tasks)), mp_context=context,
-                               initializer=_leave_interrupts_to_the_main_process)
-    pending: set[Future] = {pool.submit(_work, task) for task in tasks}
+                               initializer=_worker_start, initargs=(os.getpid(),))
+    pending: set[Future] = set()
+    stopping = False
     try:
-        while pending:
-            done, pending = wait(pending, return_when=FIRST_COMPLETED)
-            for future in done:
-                on_done(future.result())
-    except BaseException:
+        while True:
+            while not stopping and len(pending) < IN_FLIGHT * workers:
+                task = next(queue, None)
+                if task is None:
+                    break
+                pending.add(pool.submit(_work, task))
+            if not pending:
+                break
+            try:
+                done, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
+                for future in done:
+                    on_done(future.result())
+                stopping = stopping or stop()
+            except KeyboardInterrupt:
+                stopping = True
+    finally:
         pool.shutdown(wait=True, cancel_futures=True)
-        for future in pending:
-            if future.done() and not future.cancelled() and future.exception() is None:
-                on_done(future.result())
-        raise
-    pool.shutdown(wait=True)
+    if stopping:
+        raise Stopped
 
 
-def _leave_interrupts_to_the_main_process() -> None:
+#: Tasks in flight per worker: enough to keep each busy, few enough to stop within a chunk's time.
+IN_FLIGHT = 2
+
+
+class Stopped(Exception):
+    """`execute` stopped early, as asked."""
+
+
+def _worker_start(parent: int) -> None:
+    """In each worker: leave Ctrl-C to the main process, and exit when the main process is gone."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_exit_with, args=(parent,), daemon=True, name="dipsim-parent-watch").start()
+
+
+def _exit_with(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(1)
 
 
 def default_workers() -> int:
@@ -161,12 +197,25 @@ def wilson_interval(successes: int, trials: int, z: float = 1.959963984540054) -
     return (max(0.0, centre - half), min(1.0, centre + half))
 
 
-def quantiles(fields: np.ndarray) -> np.ndarray:
-    """Quantiles over runs of trajectories ``(steps + 1, runs, n_fields, n_actors)``, failed runs (NaN) left out.
+#: Values (runs x cells) that `quantiles` holds at once: its memory stays near 100 MB however many runs.
+QUANTILE_BLOCK = 1 << 23
 
-    Returns ``(len(QUANTILES), steps + 1, n_fields, n_actors)``.
+
+def quantiles(parts: Sequence[np.ndarray], levels: Sequence[float] = QUANTILES) -> np.ndarray:
+    """Quantiles over runs of trajectories given in parts, each ``(steps + 1, runs, n_fields, n_actors)``
+    (arrays, or `Trajectories` read from disk); failed runs (NaN) are left out.
+
+    Returns ``(len(levels), steps + 1, n_fields, n_actors)``, computed a block of steps at a time.
     """
-    return np.nanquantile(fields, QUANTILES, axis=1)
+    steps, _, n_fields, n_actors = parts[0].shape
+    runs = sum(part.shape[1] for part in parts)
+    block = max(1, QUANTILE_BLOCK // max(1, runs * n_fields * n_actors))
+    out = np.empty((len(levels), steps, n_fields, n_actors))
+    for start in range(0, steps, block):
+        values = np.concatenate([np.asarray(part[start:start + block]) for part in parts], axis=1)
+        method = np.nanquantile if np.isnan(values).any() else np.quantile  # the same numbers without NaN
+        out[:, start:start + block] = method(values, levels, axis=1)
+    return out
 
 
 # ------------------------------------------------------------------------------- experiments
@@ -187,103 +236,228 @@ class Experiment:
     #: How a sweep's points were chosen: ``grid`` (every combination) or ``latin`` (a sample).
     sample: str = "grid"
 
+    @property
+    def kind(self) -> str:
+        """``"sweep"`` or ``"ensemble"``."""
+        return "sweep" if len(self.scenarios) > 1 or bool(self.levers[0]) else "ensemble"
+
     def seeds(self) -> list[int]:
         return run_seeds(self.seed, self.runs)
 
-    def tasks(self) -> list[Task]:
-        return tasks_for(self.scenarios, self.seeds())
+    def tasks(self, store: Path) -> list[Task]:
+        """Every point's runs cut into chunks of `CHUNK` runs (the same seeds at every point), to be
+        stored in the folder ``store``."""
+        seeds, digest = self.seeds(), experiment_digest(self)
+        return [Task(p, scenario, first, tuple(seeds[first:first + CHUNK]), str(Path(store).resolve()),
+                     made_from(self, digest, p, first, seeds[first:first + CHUNK]))
+                for p, scenario in enumerate(self.scenarios) for first in range(0, len(seeds), CHUNK)]
+
+
+def made_from(experiment: Experiment, digest: str, point: int, first: int, seeds: Sequence[int]) -> dict:
+    """What a chunk's results are made from: stored with the chunk, and checked before it is used again."""
+    return {"experiment_sha256": digest, "scenario_sha256": experiment.scenarios[point].digest(),
+            "seed": experiment.seed, "point": point, "runs": [first, first + len(seeds) - 1],
+            "seeds": [int(s) for s in seeds], "dipsim": __version__}
 
 
 class Interrupted(Exception):
-    """The experiment was stopped (Ctrl-C); ``chunks`` holds every chunk finished so far."""
+    """The experiment was stopped (Ctrl-C, SIGTERM); ``runs_done`` runs are stored, marked incomplete."""
 
-    def __init__(self, chunks: list[Chunk]) -> None:
+    def __init__(self, runs_done: int) -> None:
         super().__init__("interrupted")
-        self.chunks = chunks
+        self.runs_done = runs_done
 
 
-def perform(experiment: Experiment, workers: int, *, done: Sequence[Chunk] = (),
-            on_chunk: Callable[[Chunk], None] | None = None) -> list[Chunk]:
-    """Run every chunk of ``experiment`` not already ``done``; return all chunks in (point, run) order.
+def perform(experiment: Experiment, store: Path, workers: int, *, done: Iterable[tuple[int, int]] = (),
+            on_chunk: Callable[[Chunk], None] | None = None, stop: Callable[[], bool] = lambda: False) -> None:
+    """Run and store (in the folder ``store``) every chunk of ``experiment`` whose ``(point, first run)``
+    is not already ``done``.
 
-    ``on_chunk`` is called as each chunk finishes (to store it, or to advance a progress bar). On
-    KeyboardInterrupt, raises `Interrupted` with the chunks finished so far.
+    ``on_chunk`` is called as each chunk finishes (to advance a progress bar, say). Raises `Stopped`
+    when ``stop()`` turns true or on KeyboardInterrupt, once the running chunks are stored.
     """
-    finished = {(c.point, c.first): c for c in done}
-    todo = [t for t in experiment.tasks() if (t.point, t.first) not in finished]
-
-    def keep(chunk: Chunk) -> None:
-        finished[(chunk.point, chunk.first)] = chunk
-        if on_chunk is not None:
-            on_chunk(chunk)
-
-    try:
-        execute(todo, workers, keep)
-    except KeyboardInterrupt:
-        raise Interrupted(sorted(finished.values(), key=lambda c: (c.point, c.first))) from None
-    return sorted(finished.values(), key=lambda c: (c.point, c.first))
+    finished = set(done)
+    Path(store).mkdir(parents=True, exist_ok=True)
+    todo = [t for t in experiment.tasks(store) if (t.point, t.first) not in finished]
+    execute(todo, workers, on_chunk or (lambda chunk: None), stop)
 
 
-def outcome_statistics(outcomes: Sequence[dict | None], *, within: int = 30) -> dict:
+def outcome_statistics(outcomes: Iterable[dict | None], *, within: int = 30) -> dict:
     """Probabilities (with 95 % Wilson intervals), ceasefire timing, brokers' and coalitions' shares.
 
     Failed runs (``None``) are counted apart and left out of the probabilities.
     """
-    ok = [o for o in outcomes if o is not None]
-    n = len(ok)
+    tally = Tally(within)
+    for outcome in outcomes:
+        tally.add(outcome)
+    return tally.statistics()
 
-    def probability(hits: int) -> dict:
-        low, high = wilson_interval(hits, n)
-        return {"p": round(hits / n, 10) if n else None, "ci95": [round(low, 10), round(high, 10)] if n else None,
-                "runs": hits}
 
-    days = np.array([o["first_ceasefire_day"] for o in ok if o["first_ceasefire_day"] is not None], dtype=float)
-    brokers: dict[str, int] = {}
-    camps: dict[str, int] = {}
-    for o in ok:
-        if o["first_broker"] is not None:
-            brokers[o["first_broker"]] = brokers.get(o["first_broker"], 0) + 1
-        camps[o["coalitions"]] = camps.get(o["coalitions"], 0) + 1
-    reached = int(sum(o["ceasefire_reached"] for o in ok))
-    return {
-        "runs_ok": n,
-        "runs_failed": len(outcomes) - n,
-        "probabilities": {
-            "ceasefire_reached": probability(reached),
-            f"ceasefire_within_{within}_days": probability(int((days <= within).sum())),
-            "lasting_ceasefire": probability(int(sum(o["lasting"] for o in ok))),
-            "breakdown": probability(int(sum(o["breakdowns"] > 0 for o in ok))),
-        },
-        "first_ceasefire_day": {
-            "median": float(np.median(days)) if len(days) else None,
-            "q25": float(np.quantile(days, 0.25)) if len(days) else None,
-            "q75": float(np.quantile(days, 0.75)) if len(days) else None,
-        },
-        "brokers": {k: round(v / reached, 10) for k, v in sorted(brokers.items(), key=lambda kv: (-kv[1], kv[0]))},
-        "coalitions": {k: round(v / n, 10) for k, v in sorted(camps.items(), key=lambda kv: (-kv[1], kv[0]))},
-    }
+class Tally:
+    """`outcome_statistics` kept as runs come, in memory that does not grow with the runs (but for one
+    number per run that reached a ceasefire: its first day)."""
+
+    def __init__(self, within: int = 30) -> None:
+        self.within = within
+        self.ok = self.failed = self.reached = self.lasting = self.broken = 0
+        self.days: list[int] = []
+        self.brokers: dict[str, int] = {}
+        self.camps: dict[str, int] = {}
+
+    def add(self, outcome: dict | None) -> None:
+        if outcome is None:
+            self.failed += 1
+            return
+        self.ok += 1
+        self.reached += int(outcome["ceasefire_reached"])
+        self.lasting += int(outcome["lasting"])
+        self.broken += int(outcome["breakdowns"] > 0)
+        if outcome["first_ceasefire_day"] is not None:
+            self.days.append(outcome["first_ceasefire_day"])
+        if outcome["first_broker"] is not None:
+            self.brokers[outcome["first_broker"]] = self.brokers.get(outcome["first_broker"], 0) + 1
+        self.camps[outcome["coalitions"]] = self.camps.get(outcome["coalitions"], 0) + 1
+
+    def statistics(self) -> dict:
+        n = self.ok
+        days = np.array(self.days, dtype=float)
+
+        def probability(hits: int) -> dict:
+            low, high = wilson_interval(hits, n)
+            return {"p": round(hits / n, 10) if n else None,
+                    "ci95": [round(low, 10), round(high, 10)] if n else None, "runs": hits}
+
+        def shares(counts: dict[str, int], total: int) -> dict[str, float]:
+            return {k: round(v / total, 10) for k, v in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))}
+
+        return {
+            "runs_ok": n,
+            "runs_failed": self.failed,
+            "probabilities": {
+                "ceasefire_reached": probability(self.reached),
+                f"ceasefire_within_{self.within}_days": probability(int((days <= self.within).sum())),
+                "lasting_ceasefire": probability(self.lasting),
+                "breakdown": probability(self.broken),
+            },
+            "first_ceasefire_day": {
+                "median": float(np.median(days)) if len(days) else None,
+                "q25": float(np.quantile(days, 0.25)) if len(days) else None,
+                "q75": float(np.quantile(days, 0.75)) if len(days) else None,
+            },
+            "brokers": shares(self.brokers, self.reached),
+            "coalitions": shares(self.camps, n),
+        }
 
 
 # ------------------------------------------------------------------------------------- files
 
-def save_chunk(folder: Path, chunk: Chunk) -> None:
-    """Store a finished chunk of runs (atomically), so an interrupted experiment can be resumed."""
-    folder.mkdir(parents=True, exist_ok=True)
+def chunk_name(point: int, first: int) -> str:
+    return f"point{point:04d}-run{first:07d}"
+
+
+def store_chunk(folder: Path, chunk: Chunk, fields: np.ndarray, origin: dict) -> None:
+    """Store a finished chunk: its trajectories (``NAME.npy``) and then its record (``NAME.json``: what it
+    was made from, the trajectories' SHA-256, the outcomes). The record, written last and atomically,
+    is what makes a chunk count as done."""
     stream = io.BytesIO()
-    np.savez(stream, point=chunk.point, first=chunk.first, seeds=np.array(chunk.seeds, dtype=np.uint64),
-             fields=chunk.fields, outcomes=json.dumps(chunk.outcomes), failures=json.dumps(chunk.failures))
-    write_file(folder / f"point{chunk.point:04d}-run{chunk.first:07d}.npz", stream.getvalue())
+    np.save(stream, np.ascontiguousarray(fields, dtype=np.float64))
+    data = stream.getvalue()
+    name = chunk_name(chunk.point, chunk.first)
+    write_file(folder / f"{name}.npy", data)
+    record = {"made_from": origin, "fields_sha256": hashlib.sha256(data).hexdigest(),
+              "outcomes": chunk.outcomes, "failures": chunk.failures}
+    write_file(folder / f"{name}.json", json.dumps(record))
 
 
-def load_chunks(folder: Path) -> list[Chunk]:
-    """Every chunk stored in ``folder``, in (point, first run) order."""
-    chunks = []
-    for path in sorted(folder.glob("point*-run*.npz")):
-        with np.load(path) as data:
-            chunks.append(Chunk(int(data["point"]), int(data["first"]), [int(s) for s in data["seeds"]],
-                                json.loads(str(data["outcomes"])), data["fields"],
-                                [tuple(f) for f in json.loads(str(data["failures"]))]))
-    return chunks
+def read_chunk(path: Path) -> tuple[Chunk, dict, str]:
+    """A stored chunk's outcomes, what it was made from and its trajectories' SHA-256; `OutputError`
+    (one line naming the file) if the record is damaged."""
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+        origin = record["made_from"]
+        first = origin["runs"][0]
+        chunk = Chunk(int(origin["point"]), int(first), [int(s) for s in origin["seeds"]], record["outcomes"],
+                      [tuple(f) for f in record["failures"]])
+        if len(chunk.outcomes) != len(chunk.seeds):
+            raise ValueError("outcomes and seeds differ in number")
+        return chunk, origin, str(record["fields_sha256"])
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError, IndexError) as err:
+        raise OutputError(f"{path}: damaged chunk record ({type(err).__name__}: {err}); start again with --force") \
+            from None
+
+
+class Trajectories:
+    """A stored chunk's trajectories ``(steps + 1, runs, n_fields, n_actors)``, read a block of steps at a
+    time by ``[start:stop]`` (explicit reads rather than a memory map, whose pages would stay resident)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        try:
+            with self.path.open("rb") as handle:
+                version = np.lib.format.read_magic(handle)
+                read_header = np.lib.format.read_array_header_1_0 if version == (1, 0) else \
+                    np.lib.format.read_array_header_2_0
+                shape, fortran, dtype = read_header(handle)
+                self.offset = handle.tell()
+            size = self.path.stat().st_size
+        except (OSError, ValueError) as err:
+            raise OutputError(f"{path}: damaged chunk ({err}); start again with --force") from None
+        if fortran or dtype != np.float64 or len(shape) != 4 or size != self.offset + 8 * math.prod(shape):
+            raise OutputError(f"{path}: damaged chunk (not the trajectories dipsim stores); start again with --force")
+        self.shape = shape
+
+    def __getitem__(self, steps: slice) -> np.ndarray:
+        start, stop, _ = steps.indices(self.shape[0])
+        row = math.prod(self.shape[1:])
+        with self.path.open("rb") as handle:
+            handle.seek(self.offset + 8 * row * start)
+            values = np.fromfile(handle, dtype=np.float64, count=row * max(0, stop - start))
+        return values.reshape((max(0, stop - start), *self.shape[1:]))
+
+
+def check_chunks(experiment: Experiment, store: Path) -> set[tuple[int, int]]:
+    """The ``(point, first run)`` of the chunks in ``store`` that may be used to resume ``experiment``.
+
+    A chunk made from anything else (another scenario, seed or run range, another dipsim) or damaged
+    raises `OutputError` naming it; trajectories whose record was never written (the process died
+    between the two) are removed, and their runs are made again.
+    """
+    expected = {(t.point, t.first): t.made_from for t in experiment.tasks(store)}
+    done = set()
+    for path in sorted(Path(store).glob("point*-run*.json")):
+        chunk, origin, digest = read_chunk(path)
+        key = (chunk.point, chunk.first)
+        if expected.get(key) != origin:
+            raise OutputError(f"{path}: made by {_difference(expected.get(key), origin)}; --resume uses only "
+                              "chunks of the same experiment, start again with --force")
+        fields = path.with_suffix(".npy")
+        if not fields.is_file() or _sha256(fields) != digest:
+            raise OutputError(f"{fields}: damaged or missing chunk (its SHA-256 differs from its record); start "
+                              "again with --force")
+        done.add(key)
+    for path in Path(store).glob("point*-run*.npy"):
+        if not path.with_suffix(".json").is_file():
+            path.unlink()
+    return done
+
+
+def _difference(expected: dict | None, found: dict) -> str:
+    """What differs between what a chunk should have been made from and what it was made from."""
+    if expected is None:
+        return f"another experiment (runs {found.get('runs')} of point {found.get('point')} are not in this one)"
+    for key, what in (("dipsim", "dipsim"), ("scenario_sha256", "scenario"), ("seed", "seed"),
+                      ("runs", "runs"), ("seeds", "seeds")):
+        if expected.get(key) != found.get(key):
+            return f"another experiment ({what} {found.get(key)!r}, not {expected.get(key)!r})"
+    return "another experiment (another number of runs or chunk size)"
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def outcome_columns(scenario: Scenario) -> tuple[str, ...]:
@@ -318,99 +492,119 @@ def experiment_digest(experiment: Experiment) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def experiment_files(experiment: Experiment, chunks: Sequence[Chunk], *, complete: bool) -> dict[str, str]:
-    """``runs.csv`` (ensemble) or ``experiments.csv`` (sweep), ``quantiles.csv`` and ``summary.json``."""
+def experiment_files(experiment: Experiment, store: Path, *, complete: bool) -> dict[str, str]:
+    """``runs.csv`` (ensemble) or ``experiments.csv`` (sweep), ``quantiles.csv``, ``scenario.toml`` and
+    ``summary.json`` (saying whether the experiment is ``complete``) from the chunks stored in ``store``,
+    read one at a time, their trajectories a block of steps at a time."""
     base = experiment.scenarios[0]
-    sweep = len(experiment.scenarios) > 1 or bool(experiment.levers[0])
+    sweep = experiment.kind == "sweep"
     names = sorted({k for levers in experiment.levers for k in levers})
-    errors = {(c.point, run): text for c in chunks for run, _, text in c.failures}
-    rows = []
-    for c in chunks:
-        for k, (seed, outcomes) in enumerate(zip(c.seeds, c.outcomes)):
-            run = c.first + k
-            levers = [experiment.levers[c.point].get(name, "") for name in names]
-            head = [c.point, *levers, run, seed] if sweep else [run, seed]
-            rows.append(head + outcome_row(base, outcomes, errors.get((c.point, run), "")))
     header = (("point", *names, "run", "seed") if sweep else ("run", "seed")) + outcome_columns(base)
-    table = "experiments.csv" if sweep else "runs.csv"
-    by_point = [[o for c in chunks if c.point == p for o in c.outcomes] for p in range(len(experiment.scenarios))]
+    tallies = [Tally() for _ in experiment.scenarios]
+    failures, parts, runs_done = [], [], 0
+    table = io.StringIO()
+    table.write(csv_text(header, ()))
+    for task in experiment.tasks(store):
+        path = Path(store) / f"{chunk_name(task.point, task.first)}.json"
+        if not path.is_file():
+            continue
+        chunk, _, _ = read_chunk(path)
+        errors = {run: text for run, _, text in chunk.failures}
+        levers = [experiment.levers[chunk.point].get(name, "") for name in names]
+        rows = []
+        for k, (seed, outcomes) in enumerate(zip(chunk.seeds, chunk.outcomes)):
+            run = chunk.first + k
+            head = [chunk.point, *levers, run, seed] if sweep else [run, seed]
+            rows.append(head + outcome_row(base, outcomes, errors.get(run, "")))
+            tallies[chunk.point].add(outcomes)
+        table.write(csv_rows(rows))
+        failures += [{"point": chunk.point, "run": run, "seed": seed, "error": text}
+                     for run, seed, text in chunk.failures]
+        runs_done += len(chunk.seeds)
+        if not sweep:
+            parts.append(Trajectories(path.with_suffix(".npy")))
     summary = {
         "scenario": {"name": base.name, "title": base.title, "sides": list(base.sides)},
         "seed": experiment.seed,
         "runs": experiment.runs,
         "complete": complete,
-        "runs_done": sum(len(c.seeds) for c in chunks),
+        "runs_done": runs_done,
         "runs_requested": experiment.runs * len(experiment.scenarios),
-        "failures": [{"point": c.point, "run": run, "seed": seed, "error": text}
-                     for c in chunks for run, seed, text in c.failures],
+        "failures": failures,
     }
     if sweep:
         summary["sample"] = experiment.sample
-        summary["points"] = [{"point": p, "levers": experiment.levers[p], **outcome_statistics(outcomes)}
-                             for p, outcomes in enumerate(by_point)]
+        summary["points"] = [{"point": p, "levers": experiment.levers[p], **tally.statistics()}
+                             for p, tally in enumerate(tallies)]
     else:
-        summary.update(outcome_statistics(by_point[0]))
-    summary["manifest"] = {"experiment_sha256": experiment_digest(experiment),
+        summary.update(tallies[0].statistics())
+    summary["manifest"] = {"kind": experiment.kind, "experiment_sha256": experiment_digest(experiment),
                            "scenario_sha256": base.digest(), "seed": experiment.seed, "runs": experiment.runs,
                            "chunk": CHUNK, "versions": versions()}
-    files = {table: csv_text(header, rows), "summary.json": json.dumps(summary, indent=2, ensure_ascii=False) + "\n",
-             "scenario.toml": base.to_toml()}
-    if not sweep and chunks:
-        fields = np.concatenate([c.fields for c in chunks], axis=1)
-        files["quantiles.csv"] = quantiles_csv(base, quantiles(fields), QUANTILES)
+    files = {("experiments.csv" if sweep else "runs.csv"): table.getvalue(),
+             "summary.json": json.dumps(summary, indent=2, ensure_ascii=False) + "\n", "scenario.toml": base.to_toml()}
+    if parts:
+        files["quantiles.csv"] = quantiles_csv(base, quantiles(parts), QUANTILES)
     return files
 
 
 def conduct(experiment: Experiment, directory: Path, *, workers: int, force: bool = False, resume: bool = False,
-            on_chunk: Callable[[Chunk], None] | None = None) -> dict:
+            on_chunk: Callable[[Chunk], None] | None = None, stop: Callable[[], bool] = lambda: False,
+            pictures: Callable[[dict[str, str]], dict[str, bytes]] | None = None) -> dict:
     """Run an experiment into ``directory`` and return its summary.
 
-    Finished chunks are stored in ``directory/chunks`` as they come, so that ``resume`` completes an
-    interrupted experiment with the same seeds; ``on_chunk`` sees every chunk, resumed ones first. On Ctrl-C the files are written from the finished runs,
-    marked ``"complete": false``, and `Interrupted` is raised.
+    Finished chunks are stored in ``directory/chunks`` as they come (``on_chunk`` sees each), so that
+    ``resume`` completes an interrupted experiment with the same seeds. ``pictures`` draws plots from the
+    finished files (``{"name": bytes}``, written into ``plots/``). ``summary.json`` says
+    ``"complete": true`` only once everything else is written: when ``stop()`` turns true, or on Ctrl-C,
+    at any moment, the files are written from the finished runs, marked ``"complete": false``, and
+    `Interrupted` is raised. The directory is locked while this runs: a second dipsim on it is refused.
     """
-    done = _prepare(experiment, directory, force, resume)
+    directory = Path(directory)
+    kind = experiment.kind
+    check_target(directory, kind, force=force, resume=resume)
+    sweep_stale(directory)
+    directory.mkdir(parents=True, exist_ok=True)
     store = directory / "chunks"
-    for chunk in done:
-        if on_chunk is not None:
-            on_chunk(chunk)
+    with locked(directory):
+        check_target(directory, kind, force=force, resume=resume)
+        if resume:
+            _check_resumable(experiment, directory)
+            done = check_chunks(experiment, store)
+        else:
+            prepare_directory(directory, kind)
+            write_files(directory, experiment_files(experiment, store, complete=False))
+            done = set()
+        try:
+            try:
+                perform(experiment, store, workers, done=done, on_chunk=on_chunk, stop=stop)
+            except Stopped:
+                raise KeyboardInterrupt from None
+            files = experiment_files(experiment, store, complete=True)
+            final = files.pop("summary.json")
+            write_files(directory, files)
+            if pictures is not None:
+                write_files(directory / "plots", pictures({**files, "summary.json": final}))
+            if stop():
+                raise KeyboardInterrupt
+            write_file(directory / "summary.json", final)  # last: only now is the directory complete
+        except KeyboardInterrupt:
+            files = experiment_files(experiment, store, complete=False)
+            write_files(directory, files)
+            raise Interrupted(json.loads(files["summary.json"])["runs_done"]) from None
+    return json.loads(final)
 
-    def keep(chunk: Chunk) -> None:
-        save_chunk(store, chunk)
-        if on_chunk is not None:
-            on_chunk(chunk)
 
+def _check_resumable(experiment: Experiment, directory: Path) -> None:
+    path = directory / "summary.json"
     try:
-        chunks = perform(experiment, workers, done=done, on_chunk=keep)
-    except Interrupted as stop:
-        _write(directory, experiment_files(experiment, stop.chunks, complete=False))
-        raise
-    files = experiment_files(experiment, chunks, complete=True)
-    _write(directory, files)
-    return json.loads(files["summary.json"])
-
-
-def _prepare(experiment: Experiment, directory: Path, force: bool, resume: bool) -> list[Chunk]:
-    if resume:
-        summary_path = directory / "summary.json"
-        if not summary_path.is_file():
-            raise OutputError(f"{directory}: nothing to resume (no summary.json)")
-        manifest = json.loads(summary_path.read_text(encoding="utf-8")).get("manifest", {})
-        if manifest.get("experiment_sha256") != experiment_digest(experiment):
-            raise OutputError(f"{directory}: made by a different scenario, seed or number of runs; cannot resume")
-        return load_chunks(directory / "chunks")
-    if directory.exists():
-        if not force:
-            raise OutputError(f"{directory}: already exists; use --force to replace it, --resume to complete it")
-        shutil.rmtree(directory)
-    directory.mkdir(parents=True)
-    _write(directory, experiment_files(experiment, [], complete=False))
-    return []
-
-
-def _write(directory: Path, files: dict[str, str]) -> None:
-    for name, content in files.items():
-        write_file(directory / name, content)
+        manifest = json.loads(path.read_text(encoding="utf-8"))["manifest"]
+        digest = manifest["experiment_sha256"]
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as err:
+        raise OutputError(f"{path}: damaged or missing ({type(err).__name__}); cannot resume, start again with "
+                          "--force") from None
+    if digest != experiment_digest(experiment):
+        raise OutputError(f"{directory}: made by a different scenario, seed or number of runs; cannot resume")
 
 
 # ------------------------------------------------------------------------------------ levers
@@ -424,6 +618,8 @@ class Lever:
     low: float | None = None
     high: float | None = None
     count: int = 0
+    #: Whether a range gives whole numbers (None: when its ends and grid steps are whole; see `for_scenario`).
+    whole: bool | None = None
 
     @classmethod
     def parse(cls, text: str) -> Lever:
@@ -449,6 +645,12 @@ class Lever:
             raise ScenarioError(where, key.strip(), "no values")
         return cls(key.strip(), values=tuple(_value(v) for v in values))
 
+    def for_scenario(self, scenario: Scenario) -> Lever:
+        """This lever with whole numbers exactly when the value it varies is a whole number in ``scenario``
+        (days, an event's day, a count), so that ``actors.TUR.alignment=-1:1:3`` samples real numbers."""
+        current = scenario_value(scenario, self.key)
+        return replace(self, whole=isinstance(current, int) and not isinstance(current, bool))
+
     def grid(self) -> list:
         """The values of a grid: the list, or N evenly spaced values (whole numbers stay whole)."""
         if self.values:
@@ -464,8 +666,27 @@ class Lever:
         return [int(round(v)) if self._whole() else round(float(v), 12) for v in values]
 
     def _whole(self) -> bool:
-        """A range between whole numbers whose grid steps are whole stays whole (e.g. steps=30:90:3)."""
+        """Whether a range gives whole numbers: as the scenario's value, or, for a lever not set by
+        `for_scenario`, when its ends and grid steps are whole (e.g. steps=30:90:3)."""
+        if self.whole is not None:
+            return self.whole
         return all(float(v).is_integer() for v in (self.low, self.high, *np.linspace(self.low, self.high, self.count)))
+
+
+def scenario_value(scenario: Scenario, key: str):
+    """The value ``key`` (as ``--set`` names it: ``scenario.steps``, ``actors.TUR.alignment``) has in
+    ``scenario``, or None where it has none."""
+    section, *path = key.split(".")
+    data = scenario.to_dict()
+    node = data.get(section)
+    if isinstance(node, list):
+        if not path:
+            return None
+        node = next((entry for entry in node if entry.get("id") == path[0]), None)
+        path = path[1:]
+    for part in path:
+        node = node.get(part) if isinstance(node, dict) else None
+    return node
 
 
 def _top_level_split(text: str) -> list[str]:
