@@ -1,9 +1,13 @@
 """The vocabulary shared by scenarios, rules and outputs: actor fields, their ranges, tie kinds."""
 
-import math
-
 #: Every actor's numeric fields, in the order used by arrays and output columns.
 FIELDS = ("alignment", "ceasefire", "capability", "stubbornness", "intensity")
+
+#: The largest intensity, and the largest size of any number a scenario gives (a condition's value, a
+#: shift): far above anything the model describes (the bundled scenarios stay below 2,000; the runaway
+#: arms race reaches 1e9 in 200 days), and far enough below the float overflow (1.8e308) that the rules'
+#: products of intensities and coefficients stay finite and printed numbers stay short.
+LARGEST = 1e12
 
 #: The closed range of each field; rules' changes are clipped to it.
 RANGES = {
@@ -11,7 +15,7 @@ RANGES = {
     "ceasefire": (0.0, 1.0),
     "capability": (0.0, 1.0),
     "stubbornness": (0.0, 1.0),
-    "intensity": (0.0, math.inf),
+    "intensity": (0.0, LARGEST),
 }
 
 #: Fields that carry an anchor (the stance an actor holds to, Friedkin-Johnsen's x(0)).

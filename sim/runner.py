@@ -35,7 +35,7 @@ from sim.files import (OutputError, check_target, locked, prepare_directory, swe
                        write_files)
 from sim.outcomes import coalition_label, run_coalitions, run_outcomes
 from sim.output import csv_rows, csv_text, versions
-from sim.scenario import Scenario, ScenarioError
+from sim.scenario import Scenario, ScenarioError, parse_value
 
 #: Runs simulated together as one batch.
 CHUNK = 50
@@ -643,7 +643,7 @@ class Lever:
         values = tuple(v.strip() for v in _top_level_split(spec) if v.strip())
         if not values:
             raise ScenarioError(where, key.strip(), "no values")
-        return cls(key.strip(), values=tuple(_value(v) for v in values))
+        return cls(key.strip(), values=tuple(parse_value(v, where, key.strip()) for v in values))
 
     def for_scenario(self, scenario: Scenario) -> Lever:
         """This lever with whole numbers exactly when the value it varies is a whole number in ``scenario``
@@ -705,16 +705,6 @@ def _top_level_split(text: str) -> list[str]:
             parts.append(text[start:i])
             start = i + 1
     return [*parts, text[start:]]
-
-
-def _value(text: str):
-    """A lever value as TOML would read it (number, boolean), else the bare string."""
-    import tomllib
-
-    try:
-        return tomllib.loads(f"v = {text}")["v"]
-    except tomllib.TOMLDecodeError:
-        return text
 
 
 def grid_points(levers: Sequence[Lever]) -> list[dict]:

@@ -10,7 +10,7 @@ from sim.scenario import Scenario
 
 def _range(field: str) -> str:
     low, high = RANGES[field]
-    return f">= {low:g}" if high == float("inf") else f"[{low:g}, {high:g}]"
+    return f"[{low:g}, {high:g}]"
 
 
 def what_if_template(spec: Scenario, extends: str, name: str) -> str:

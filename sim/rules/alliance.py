@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.compiled import kernel
+from sim.fields import LARGEST
 from sim.rules.base import Param, Rule
 
 
@@ -66,7 +67,7 @@ class Alliance(Rule):
     params = {
         "rate": Param(0.05, "largest daily share of the gap to the ally's side closed", lo=0.0, hi=1.0),
         "kinds": Param(("alliance", "support"), "tie kinds that pull an actor to a side", kind="kinds"),
-        "half": Param(1.0, "intensity at which the pull is half its full strength", lo=1e-9),
+        "half": Param(1.0, "intensity at which the pull is half its full strength", lo=1e-9, hi=LARGEST),
     }
 
     def propose(self, world, rngs):

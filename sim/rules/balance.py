@@ -81,8 +81,9 @@ class Balance(Rule):
                 "citation": "Heider (1946); Antal, Krapivsky & Redner, Phys. Rev. E 72, 036121 (2005)"}
     params = {
         "p": Param(0.3, "probability that a triad with one hostile tie heals it", lo=0.0, hi=1.0),
+        # at most 10,000 a day: the day's random numbers take 240 KB a run, and each update scans every triad
         "updates": Param(None, "updates per step (default: the number of ties in place)", kind="integer",
-                         lo=0, optional=True),
+                         lo=0, hi=10_000, optional=True),
         "frozen": Param((), "tie kinds whose sign never changes", kind="kinds"),
     }
 

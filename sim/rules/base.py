@@ -14,14 +14,33 @@ serve many runs and ``reset`` is never needed. Rules never import the model.
 
 from __future__ import annotations
 
-import math
-from collections.abc import Mapping, Sequence
+import reprlib
+from collections import Counter
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import islice
 from typing import Any, ClassVar
 
 import numpy as np
 
 from sim.fields import TIE_KINDS
+
+#: The largest coefficient a rule takes (a rate, a hazard, a reaction per day): fifty times the largest the
+#: bundled scenarios use, and small enough that a day's change of any field stays a finite number.
+COEFFICIENT = 100.0
+
+_SHORT = reprlib.Repr(maxlevel=3, maxstring=60, maxlist=6, maxtuple=6, maxdict=4, maxlong=40, maxother=60)
+
+
+def shown(value: Any) -> str:
+    """``repr(value)``, cut short: a message stays one short line whatever a scenario gives."""
+    return _SHORT.repr(value)
+
+
+def listing(names: Collection[str], most: int = 20) -> str:
+    """The first ``most`` of ``names`` joined by commas, and how many more there are."""
+    more = len(names) - most
+    return ", ".join(islice(names, most)) + (f" and {more} more" if more > 0 else "")
 
 
 class ParamError(ValueError):
@@ -32,16 +51,17 @@ class ParamError(ValueError):
 class Param:
     """One declared rule parameter.
 
-    ``kind`` is one of: ``number`` (within ``lo``..``hi``), ``integer``, ``pair`` (two numbers, one per
-    side, in the order of the scenario's ``sides``), ``fields`` (field names from ``choices``),
-    ``actors`` (actor ids), ``kinds`` (tie kinds). ``optional`` lets the value be absent (``None``).
+    ``kind`` is one of: ``number`` (within ``lo``..``hi``, by default +-`COEFFICIENT`), ``integer`` (also),
+    ``pair`` (two numbers, one per side, in the order of the scenario's ``sides``), ``fields`` (field names
+    from ``choices``), ``actors`` (actor ids), ``kinds`` (tie kinds); a list names each at most once.
+    ``optional`` lets the value be absent (``None``).
     """
 
     default: Any
     doc: str
     kind: str = "number"
-    lo: float = -math.inf
-    hi: float = math.inf
+    lo: float = -COEFFICIENT
+    hi: float = COEFFICIENT
     choices: tuple[str, ...] = ()
     optional: bool = False
 
@@ -51,7 +71,7 @@ class Param:
         if self.kind == "number":
             return "a number" + bounds
         if self.kind == "integer":
-            return "a whole number" + (f" >= {self.lo:g}" if self.lo > -math.inf else "")
+            return "a whole number" + bounds
         if self.kind == "pair":
             return "a pair of numbers" + bounds
         if self.kind == "fields":
@@ -60,33 +80,37 @@ class Param:
             return "a list of tie kinds from " + ", ".join(TIE_KINDS)
         return "a list of actor ids"
 
-    def check(self, value: Any, actor_ids: Sequence[str]) -> Any:
-        """Return ``value`` converted to its canonical form, or raise ParamError."""
+    def check(self, value: Any, actor_ids: Collection[str]) -> Any:
+        """Return ``value`` converted to its canonical form, or raise ParamError.
+
+        ``actor_ids`` is best a set or a dict: each actor a list names is looked up in it.
+        """
         if value is None and self.optional:
             return None
         if self.kind == "number":
             return self._number(value)
         if self.kind == "integer":
-            if isinstance(value, bool) or not isinstance(value, int) or value < self.lo:
-                raise ParamError(f"expected {self.expected()}, got {value!r}")
+            if isinstance(value, bool) or not isinstance(value, int) or not self.lo <= value <= self.hi:
+                raise ParamError(f"expected {self.expected()}, got {shown(value)}")
             return value
         if self.kind == "pair":
             if not isinstance(value, (list, tuple)) or len(value) != 2:
-                raise ParamError(f"expected {self.expected()}, got {value!r}")
+                raise ParamError(f"expected {self.expected()}, got {shown(value)}")
             return tuple(self._number(v) for v in value)
-        allowed = {"fields": self.choices, "kinds": TIE_KINDS, "actors": tuple(actor_ids)}[self.kind]
+        allowed = {"fields": self.choices, "kinds": TIE_KINDS, "actors": actor_ids}[self.kind]
         if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
-            raise ParamError(f"expected {self.expected()}, got {value!r}")
+            raise ParamError(f"expected {self.expected()}, got {shown(value)}")
         unknown = [v for v in value if v not in allowed]
         if unknown:
-            raise ParamError(f"unknown {self.kind[:-1]} {unknown[0]!r}; expected one of {', '.join(allowed)}")
+            raise ParamError(f"unknown {self.kind[:-1]} {shown(unknown[0])}; expected one of {listing(allowed)}")
+        twice = next((v for v, count in Counter(value).items() if count > 1), None)
+        if twice is not None:
+            raise ParamError(f"expected each {self.kind[:-1]} at most once, got {shown(twice)} twice")
         return tuple(value)
 
     def _number(self, value: Any) -> float:
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-            raise ParamError(f"expected {self.expected()}, got {value!r}")
-        if not self.lo <= value <= self.hi:
-            raise ParamError(f"expected {self.expected()}, got {value!r}")
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not self.lo <= value <= self.hi:
+            raise ParamError(f"expected {self.expected()}, got {shown(value)}")
         return float(value)
 
 
@@ -158,7 +182,7 @@ def draw(rngs: Sequence[np.random.Generator], method: str, shape: tuple[int, ...
     return out
 
 
-def check_params(rule_cls: type[Rule], values: Mapping[str, Any], actor_ids: Sequence[str]) -> dict[str, Any]:
+def check_params(rule_cls: type[Rule], values: Mapping[str, Any], actor_ids: Collection[str]) -> dict[str, Any]:
     """Validate ``values`` against the schema of ``rule_cls``; raises ParamError naming the parameter."""
     checked = {}
     for key, value in values.items():

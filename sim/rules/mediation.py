@@ -7,6 +7,7 @@ import math
 import numpy as np
 
 from sim.compiled import kernel
+from sim.fields import LARGEST
 from sim.measures import outside_backing
 from sim.rules.base import Happening, Param, Rule, draw
 
@@ -142,9 +143,11 @@ class Mediation(Rule):
         "stiffening": Param(1.0, "how much outside backing holds a side back", lo=0.0),
         "hurting": Param(0.0, "willingness gained per unit of the other side's intensity", lo=0.0),
         "access": Param(0.1, "access of a mediator without a friendly tie to a side", lo=0.0, hi=1.0),
-        "breakdown": Param(0.01, "daily breakdown hazard of any ceasefire", lo=0.0),
-        "breakdown_intensity": Param(0.05, "added hazard per unit of mean intensity", lo=0.0),
-        "breakdown_unwilling": Param(1.0, "added hazard per unit of willingness short of the threshold", lo=0.0),
+        # hazards: from about 40 on a breakdown is certain (1 - exp(-h) rounds to 1); any finite size is harmless
+        "breakdown": Param(0.01, "daily breakdown hazard of any ceasefire", lo=0.0, hi=LARGEST),
+        "breakdown_intensity": Param(0.05, "added hazard per unit of mean intensity", lo=0.0, hi=LARGEST),
+        "breakdown_unwilling": Param(1.0, "added hazard per unit of willingness short of the threshold", lo=0.0,
+                                     hi=LARGEST),
         "setback": Param(0.3, "share of each side's willingness lost when a ceasefire breaks down", lo=0.0, hi=1.0),
     }
 
