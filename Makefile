@@ -14,11 +14,15 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/dipsim run baseline --force --report
 
+# The rule and golden tests run again as plain Python (numba's NUMBA_DISABLE_JIT): the kernels must mean the same
+# both ways (tests/test_kernels.py). It leaves out the two long AKR statistics (half a minute as plain Python; they
+# run compiled above, and the other balance tests run the same kernel plain), and adds under 10 s.
 test: $(STAMP)
 	$(BIN)/python -m pytest
+	NUMBA_DISABLE_JIT=1 $(BIN)/python -m pytest tests/rules tests/test_golden.py -k 'not long_run_friendly_density'
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_run.py
 
 clean:
-	rm -rf $(VENV) runs build *.egg-info
+	rm -rf $(VENV) runs build dist *.egg-info

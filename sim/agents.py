@@ -1,18 +1,22 @@
-"""The Mesa face of the actors: each agent is a readable view of one actor's column of the state."""
+"""The Mesa face of the actors: each agent is a view of one actor's column of the state."""
 
 from __future__ import annotations
 
 import mesa
 
-from sim.fields import FIELDS
+from sim.fields import FIELDS, RANGES
 from sim.scenario import Actor
 
 
 class ActorAgent(mesa.Agent):
     """A state or organization of the scenario.
 
-    Its fields (``alignment``, ``ceasefire``, ``capability``, ``stubbornness``, ``intensity``) read and
-    write the model's arrays, so the agent and the rules never disagree.
+    Its fields (``alignment``, ``ceasefire``, ``capability``, ``stubbornness``, ``intensity``) read the
+    model's arrays, so the agent and the rules never disagree. Writing one goes through the engine
+    (`Simulation.write`): the value is clipped to the field's range (an actor that is not a side keeps
+    intensity 0) and the change is recorded as the source ``agents`` of the next day, so that each day's
+    contributions still add up to the day's move. A value that is not a finite number is refused
+    (ValueError). ``pressure`` (the mediation pressure the actor put on the sides the last day) is read-only.
     """
 
     def __init__(self, model: mesa.Model, index: int, actor: Actor) -> None:
@@ -32,15 +36,22 @@ class ActorAgent(mesa.Agent):
         """Whether the actor is one of the scenario's two sides."""
         return bool(self.model.world.topology.belligerent[self.index])
 
+    @property
+    def pressure(self) -> float:
+        """The mediation pressure the actor put on the sides the last day."""
+        return float(self.model.world.pressure[0, self.index])
+
 
 def _field_view(name: str) -> property:
     def get(agent: ActorAgent) -> float:
         return float(agent.model.world.fields[name][0, agent.index])
 
     def set_(agent: ActorAgent, value: float) -> None:
-        agent.model.world.fields[name][0, agent.index] = value
+        agent.model.simulation.write(name, agent.index, value)
 
-    return property(get, set_, doc=f"The actor's {name} now (a view of the model's state).")
+    low, high = RANGES[name]
+    return property(get, set_, doc=f"The actor's {name} now, in [{low:g}, {high:g}]; writing it clips it to that "
+                                   f"range and records the change as the source ``agents``.")
 
 
 for _name in FIELDS:

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from sim import measures
 from sim.compiled import kernel
-from sim.fields import ANCHORED, FIELDS, RANGES, TIE_KINDS
+from sim.fields import ANCHORED, FIELDS, RANGES, TIE_KINDS, measure_names
+from sim.records import Ceasefire
 from sim.rules.base import Happening, Rule
 from sim.scenario import Event, Scenario
 from sim.world import Topology, World
@@ -26,12 +27,6 @@ _COMPARE = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operato
 _FIELD_INDEX = {f: i for i, f in enumerate(FIELDS)}
 _LOW = np.array([RANGES[f][0] for f in FIELDS])
 _HIGH = np.array([RANGES[f][1] for f in FIELDS])
-
-
-def measure_names(sides: Sequence[str]) -> tuple[str, ...]:
-    """The columns of ``model.csv`` for a scenario with these sides, after ``step``."""
-    return ("mean_alignment", "polarization", "friendly_share", "balance_index",
-            f"intensity_{sides[0]}", f"intensity_{sides[1]}", "ceasefire_in_force", "ceasefire_count", "breakdowns")
 
 
 def measure_values(topology: Topology, fields: Mapping[str, np.ndarray], weight: np.ndarray, active: np.ndarray,
@@ -110,6 +105,8 @@ class History:
     broker: list[np.ndarray] = field(default_factory=list)         # (runs,)
     contributions: list[np.ndarray] | None = None                  # (n_sources, n_fields, runs, n_actors)
     happenings: list[tuple[int, Happening]] = field(default_factory=list)
+    #: Each run's ceasefires, in order: the one record of when each came and ended, by whom and how.
+    spans: list[list[Ceasefire]] = field(default_factory=list)
     _stacked: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
 
     def record(self, world: World, contributions: np.ndarray) -> None:
@@ -150,8 +147,10 @@ class Simulation:
         self._settling = [(k, rule, np.array([FIELDS.index(f) for f in rule.metadata["discrete"] if f in FIELDS],
                                              np.intp))
                           for k, rule in enumerate(self.rules, start=1) if type(rule).settle is not Rule.settle]
-        sources = ("events", *(spec.id for spec in scenario.rules), "limits")
-        self.history = History(self.world.topology, sources, contributions=[] if record_contributions else None)
+        # "agents": what was written through `write` since the day before (added after `apply_changes`).
+        sources = ("events", *(spec.id for spec in scenario.rules), "agents", "limits")
+        self.history = History(self.world.topology, sources, contributions=[] if record_contributions else None,
+                               spans=[[] for _ in self.rngs])
         self._fired = np.zeros((len(self.rngs), len(scenario.events)), bool)
         self._low, self._high = self._field_bounds()
         changes = self._blank()
@@ -177,6 +176,36 @@ class Simulation:
         """Room for the day's change of each field by each source: ``(n_sources, n_fields, runs, n)``."""
         return np.zeros((len(self.history.sources), *self.world.state.shape))
 
+    _written: np.ndarray | None = None  # what `write` changed since the day before, ``(n_fields, runs, n)``
+
+    def _take_written(self, changes: np.ndarray) -> None:
+        """Record what `write` changed since the day before as today's source ``agents`` (the state holds
+        it already: it goes in after `apply_changes` has summed the other sources)."""
+        if self._written is not None:
+            changes[-2] += self._written
+            self._written = None
+
+    def write(self, field_name: str, actor: int, value: float) -> float:
+        """Set one field of actor ``actor`` (an index) in every run to ``value``, clipped to the field's range.
+
+        The change is recorded as the next day's source ``agents``, so that each day's contributions add
+        up to the day's move; anchors stay where they were (unlike an event's ``set``). Returns the value
+        now held. Raises ValueError for an unknown field and a value that is not a finite number.
+        """
+        f = _FIELD_INDEX.get(field_name)
+        if f is None:
+            raise ValueError(f"unknown field {field_name!r}; expected one of {', '.join(FIELDS)}")
+        if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) \
+                or not np.isfinite(value):
+            raise ValueError(f"{field_name} must be a finite number, got {value!r}")
+        new = min(max(float(value), self._low[f, actor]), self._high[f, actor])
+        row = self.world.state[f, :, actor]
+        if self._written is None:
+            self._written = np.zeros_like(self.world.state)
+        self._written[f, :, actor] += new - row
+        row[:] = new
+        return new
+
     def run(self, steps: int | None = None) -> Simulation:
         """Advance ``steps`` days (default: the scenario's ``steps`` from where the run is now)."""
         for _ in range(self.scenario.steps - self.steps if steps is None else steps):
@@ -193,10 +222,12 @@ class Simulation:
             for name, change in rule.propose(world, self.rngs).items():
                 changes[k, _FIELD_INDEX[name]] = change
         apply_changes(world.state, changes, self._low, self._high)
+        self._take_written(changes)
         recording = self.history.contributions is not None
         for k, rule, moves in self._settling:
             before = world.state.copy() if recording and len(moves) else None
-            self.history.happenings.extend((world.step, happening) for happening in rule.settle(world, self.rngs))
+            for happening in rule.settle(world, self.rngs):
+                self._log(happening)
             if before is not None:
                 add_settled(changes[k], moves, before, world.state)
         self.history.record(world, changes)
@@ -216,8 +247,28 @@ class Simulation:
             self._fired[due, e] = True
             involved, runs = self._act(event, np.flatnonzero(due), changes)
             world.forget()
-            for run in runs:
-                self.history.happenings.append((world.step, Happening(int(run), "event", involved, event.note)))
+            for run in runs.tolist():
+                self._log(Happening(run, "event", involved, event.note))
+                if event.action == "declare_ceasefire":
+                    by = f"brokered by {event.broker}" if event.broker else "without a broker"
+                    self._log(Happening(run, "ceasefire", involved, f"A ceasefire comes into force, {by} "
+                                                                    f"(declared: {event.note})"), event)
+                elif event.action == "end_ceasefire":
+                    self._log(Happening(run, "breakdown", involved, f"The ceasefire ends ({event.note})"), event)
+
+    def _log(self, happening: Happening, event: Event | None = None) -> None:
+        """Log what happened today, and keep the run's ceasefires: a ``ceasefire`` happening opens one
+        (with the broker the world now names), a ``breakdown`` ends the one in force. ``event`` is the
+        scenario event behind it (None: a rule)."""
+        step, run = self.world.step, happening.run
+        self.history.happenings.append((step, happening))
+        spans = self.history.spans[run]
+        if happening.kind == "ceasefire":
+            broker = int(self.world.broker[run])
+            spans.append(Ceasefire(step, None, self.world.topology.actor_ids[broker] if broker >= 0 else None,
+                                   declared=event is not None, note=event.note if event else happening.note))
+        elif happening.kind == "breakdown":
+            spans[-1] = replace(spans[-1], end=step, ended_by="event" if event else "breakdown")
 
     def _holds(self, event: Event) -> np.ndarray:
         cond = event.when

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from pathlib import Path
 
-from sim.output import OutputError, read_csv, read_run
+from sim.output import OutputError
 
 
 def _signed(x: float) -> str:
@@ -37,23 +37,22 @@ def summary_lines(summary: dict) -> list[str]:
 
 def explain(directory: Path, actor: str, *, days: int = 3) -> list[str]:
     """What moved ``actor`` in the run at ``directory``: per field, each source's total and its biggest days."""
-    scenario, summary = read_run(directory)
-    if actor not in scenario.actor_ids:
-        raise OutputError(f"{directory}: no actor {actor!r} in this run (actors: {', '.join(scenario.actor_ids)})")
-    path = Path(directory) / "contributions.csv"
-    if not path.is_file():
+    from sim.rundata import load_run
+
+    run = load_run(directory)
+    if actor not in run.actor_ids:
+        raise OutputError(f"{directory}: no actor {actor!r} in this run (actors: {', '.join(run.actor_ids)})")
+    if not (Path(directory) / "contributions.csv").is_file():
         raise OutputError(f"{directory}: no contributions.csv (the run did not record contributions)")
     moves: dict[str, dict[str, list[tuple[int, float]]]] = defaultdict(lambda: defaultdict(list))
-    for row in read_csv(path):
-        if row["actor"] == actor:
-            moves[row["field"]][row["rule"]].append((int(row["step"]), float(row["change"])))
-    series = [r for r in read_csv(Path(directory) / "timeseries.csv") if r["actor"] == actor]
-    who = scenario.actor(actor)
-    lines = [f"What moved {who.name} ({actor}) over {summary['steps']} days of {scenario.name} (seed {summary['seed']})"]
+    for row in run.contributions[run.contributions["actor"] == actor].itertuples(index=False):
+        moves[row.field][row.rule].append((int(row.step), float(row.change)))
+    series = run.timeseries[run.timeseries["actor"] == actor].sort_values("step")
+    lines = [f"What moved {run.name(actor)} ({actor}) over {run.steps} days of {run.scenario.name} (seed {run.seed})"]
     if not moves:
         lines.append("  nothing: no rule or event changed any of its fields")
     for field, sources in moves.items():
-        start, end = float(series[0][field]), float(series[-1][field])
+        start, end = float(series[field].iloc[0]), float(series[field].iloc[-1])
         lines.append(f"{field}: {start:+.3f} -> {end:+.3f} (change {_signed(end - start)})")
         ranked = sorted(sources.items(), key=lambda item: -abs(sum(c for _, c in item[1])))
         for source, changes in ranked:

@@ -32,3 +32,9 @@ MEASURES = (
     "mean_alignment", "polarization", "friendly_share", "balance_index",
     "ceasefire_in_force", "ceasefire_count", "breakdowns",
 )
+
+
+def measure_names(sides: tuple[str, str] | list[str]) -> tuple[str, ...]:
+    """Every measure the engine records each day, in order (the columns of ``model.csv`` after ``step``):
+    `MEASURES`, with each side's intensity after the first four."""
+    return (*MEASURES[:4], f"intensity_{sides[0]}", f"intensity_{sides[1]}", *MEASURES[4:])

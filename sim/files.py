@@ -32,8 +32,8 @@ from sim import __version__
 MANIFEST = ".dipsim"
 #: The kinds of directory dipsim writes, and the files (glob patterns, relative) each may hold.
 KINDS: Mapping[str, tuple[str, ...]] = {
-    "run": ("timeseries.csv", "model.csv", "contributions.csv", "events.csv", "ties.csv", "summary.json",
-            "scenario.toml", "report.html", "report.md", "plots", "plots/*"),
+    "run": ("timeseries.csv", "model.csv", "contributions.csv", "events.csv", "ceasefires.csv", "ties.csv",
+            "summary.json", "scenario.toml", "report.html", "report.md", "plots", "plots/*"),
     "ensemble": ("runs.csv", "quantiles.csv", "summary.json", "scenario.toml", "chunks", "chunks/*", "plots",
                  "plots/*"),
     "sweep": ("experiments.csv", "summary.json", "scenario.toml", "chunks", "chunks/*", "plots", "plots/*"),

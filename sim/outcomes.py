@@ -2,51 +2,25 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.engine import measure_names
 from sim.fields import FIELDS, TIE_KINDS
 from sim.measures import landscape_minima
+from sim.records import ceasefire_outcomes
 
 if TYPE_CHECKING:
     from sim.engine import Simulation
-
-
-def ceasefire_outcomes(in_force: np.ndarray, count: np.ndarray, broker: np.ndarray, breakdowns: int,
-                       actor_ids: Sequence[str]) -> dict:
-    """Ceasefire outcomes from per-step series: ``in_force`` (0/1), ``count`` (ceasefires declared so
-    far) and ``broker`` (actor index or -1).
-
-    A ceasefire starts on a day the count rises (even one that breaks down the same day); it *lasts*
-    when one is in force at the last step.
-    """
-    count = np.asarray(count)
-    starts = np.flatnonzero(np.diff(count, prepend=0) > 0)
-    brokers = [actor_ids[b] if b >= 0 else None for b in np.asarray(broker)[starts]]
-    return {
-        "ceasefire_reached": bool(len(starts)),
-        "first_ceasefire_day": int(starts[0]) if len(starts) else None,
-        "first_broker": brokers[0] if brokers else None,
-        "ceasefires": int(count[-1]),
-        "brokers": brokers,
-        "breakdowns": int(breakdowns),
-        "lasting": bool(np.asarray(in_force)[-1] > 0),
-        "days_in_force": int((np.asarray(in_force)[1:] > 0).sum()),
-    }
 
 
 def run_outcomes(simulation: Simulation, run: int) -> dict:
     """Ceasefire outcomes, each side's peak intensity and each actor's final alignment, of one run."""
     scenario, history = simulation.scenario, simulation.history
     ids = scenario.actor_ids
-    names = measure_names(scenario.sides)
-    measures = history.array("measures")[:, run]
-    outcomes = ceasefire_outcomes(measures[:, names.index("ceasefire_in_force")],
-                                  measures[:, names.index("ceasefire_count")], history.array("broker")[:, run],
-                                  int(simulation.world.breakdowns[run]), ids)
+    outcomes = ceasefire_outcomes(history.spans[run], simulation.steps)
     fields = history.array("fields")[:, run]
     intensity = fields[:, FIELDS.index("intensity")]
     outcomes["max_intensity"] = {s: round(float(intensity[:, ids.index(s)].max()), 10) for s in scenario.sides}
@@ -83,7 +57,7 @@ def coalitions(capability: np.ndarray, pairs: np.ndarray, actor_ids: Sequence[st
     """
     ids = np.array(actor_ids)
     found = []
-    for in_second, energy in _minima(np.asarray(capability, float), np.asarray(pairs, float))[:most]:
+    for in_second, energy in _minima(np.asarray(capability, float), np.asarray(pairs, float), most):
         groups = [ids[~in_second].tolist(), ids[in_second].tolist()]
         found.append({"energy": round(energy, 10), "coalitions": [g for g in groups if g]})
     return found
@@ -92,13 +66,17 @@ def coalitions(capability: np.ndarray, pairs: np.ndarray, actor_ids: Sequence[st
 _MINIMA: dict[bytes, list] = {}
 
 
-def _minima(capability: np.ndarray, pairs: np.ndarray) -> list:
-    """`landscape_minima`, remembered: the runs of an ensemble mostly end with the same ties."""
-    key = capability.tobytes() + pairs.tobytes()
+def _minima(capability: np.ndarray, pairs: np.ndarray, most: int) -> list:
+    """The ``most`` lowest of `landscape_minima`, remembered (the runs of an ensemble mostly end with the
+    same ties) by a digest of the landscape, so that a remembered one takes a few hundred bytes whatever
+    the number of actors."""
+    digest = hashlib.blake2b(capability.tobytes(), digest_size=32)
+    digest.update(pairs.tobytes())
+    key = digest.digest() + most.to_bytes(8, "little")
     if key not in _MINIMA:
         if len(_MINIMA) > 4096:
             _MINIMA.clear()
-        _MINIMA[key] = landscape_minima(capability, pairs)
+        _MINIMA[key] = landscape_minima(capability, pairs)[:most]
     return _MINIMA[key]
 
 

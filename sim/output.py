@@ -19,13 +19,14 @@ from pathlib import Path
 import numpy as np
 
 from sim import __version__
-from sim.engine import Simulation, measure_names
+from sim.engine import Simulation
 from sim.fields import FIELDS, TIE_KINDS
 from sim.files import OutputError
 from sim.outcomes import run_coalitions, run_outcomes
 from sim.scenario import Scenario, ScenarioError, loads
+from sim.tables import run_tables
 
-RUN_FILES = ("timeseries.csv", "model.csv", "contributions.csv", "events.csv", "ties.csv",
+RUN_FILES = ("timeseries.csv", "model.csv", "contributions.csv", "events.csv", "ceasefires.csv", "ties.csv",
              "summary.json", "scenario.toml")
 
 
@@ -82,24 +83,26 @@ def run_files(simulation: Simulation, seed: int, run: int = 0) -> dict[str, str]
     fields = history.array("fields")[:, run]
     pressure = history.array("pressure")[:, run]
     steps = range(fields.shape[0])
+    columns = run_tables(scenario.sides)
     files = {
-        "timeseries.csv": csv_text(("step", "actor", *FIELDS, "pressure"), (
+        "timeseries.csv": csv_text(columns["timeseries.csv"], (
             (t, a, *fields[t, :, i], pressure[t, i]) for t in steps for i, a in enumerate(ids))),
-        "model.csv": csv_text(("step", *measure_names(scenario.sides)),
+        "model.csv": csv_text(columns["model.csv"],
                               ((t, *row) for t, row in enumerate(history.array("measures")[:, run]))),
-        "events.csv": csv_text(("step", "kind", "actors", "note"), (
+        "events.csv": csv_text(columns["events.csv"], (
             (t, h.kind, " ".join(h.actors), h.note) for t, h in history.happenings if h.run == run)),
-        "ties.csv": csv_text(("step", "tie", "source", "target", "directed", "kind", "weight", "active"), (
+        "ties.csv": csv_text(columns["ties.csv"], (
             (t, tie, ids[top.tie_source[k]], ids[top.tie_target[k]], int(top.tie_directed[k]),
              TIE_KINDS[history.kind[t][run, k]], float(history.weight[t][run, k]), int(history.active[t][run, k]))
             for t in steps for k, tie in enumerate(top.tie_ids))),
+        "ceasefires.csv": csv_text(columns["ceasefires.csv"], (c.row() for c in history.spans[run])),
         "summary.json": json.dumps(run_summary(simulation, run, seed), indent=2, ensure_ascii=False) + "\n",
         "scenario.toml": scenario.with_changes(seed=seed).to_toml(),
     }
     if history.contributions is not None:
         data = history.array("contributions")[:, :, :, run]              # (steps, sources, fields, n)
         nonzero = zip(*np.nonzero(data))
-        files["contributions.csv"] = csv_text(("step", "actor", "field", "rule", "change"), (
+        files["contributions.csv"] = csv_text(columns["contributions.csv"], (
             (t, ids[i], FIELDS[f], history.sources[s], float(data[t, s, f, i])) for t, s, f, i in nonzero))
     return files
 

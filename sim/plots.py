@@ -10,6 +10,9 @@ a notebook::
     run = load_run("runs/baseline-seed2020")
     plots.alignment_over_time(run)          # a Figure; Jupyter shows it
 
+Text is shown as written: a ``$`` in a scenario's title, an actor's name or an event's note is a dollar
+sign, never the start of matplotlib's math text (`literal`).
+
 Colours are colour-blind safe: alignment on ColorBrewer's diverging "RdBu" (the first side red, the
 second blue), coalitions and rules from the Okabe-Ito palette, shares over a sweep's grid on viridis.
 
@@ -23,6 +26,7 @@ The plots of an ensemble or a sweep (`alignment_fan`, `ceasefire_day_distributio
 
 from __future__ import annotations
 
+import functools
 import io
 import math
 import textwrap
@@ -37,6 +41,7 @@ from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
+from matplotlib.text import Text
 
 from sim.rundata import ExperimentData, RunData
 
@@ -76,6 +81,8 @@ BREAKDOWN = "#000000"
 MARKER_GREY = "#555555"
 #: Beyond this many days with events, event lines are drawn unnumbered and the key is left out.
 MOST_NUMBERED_EVENT_DAYS = 12
+#: The most actors the network draws: with more, the two sides and the most capable (`prominent`).
+MOST_NODES = 40
 MEDIATION_COLOUR = RULE_COLOURS["mediation"]
 
 #: The plots a run directory gets, as ``plots/NAME.FORMAT``, in the order the report shows them.
@@ -88,6 +95,39 @@ PLOTS: dict[str, str] = {
 
 
 # ------------------------------------------------------------------------------------------- helpers
+
+#: Matplotlib's settings under which every plot is drawn and rendered: no text is read as math.
+LITERAL = {"text.parse_math": False}
+
+
+def literal(draw: Callable[..., Figure]) -> Callable[..., Figure]:
+    """``draw``, a plot function, with every text it writes shown as written (no math text).
+
+    Texts read ``text.parse_math`` when they are made, so the drawing runs under `LITERAL`; the titles,
+    axis labels and tick labels of Axes it is given were made before, so they are made literal first.
+    """
+    @functools.wraps(draw)
+    def drawn(*args, **kwargs) -> Figure:
+        with matplotlib.rc_context(LITERAL):
+            for ax in _given_axes([*args, *kwargs.values()]):
+                for text in ax.findobj(Text):
+                    if text not in ax.texts:        # the Axes' own texts; others' annotations are left alone
+                        text.set_parse_math(False)
+            return draw(*args, **kwargs)
+
+    return drawn
+
+
+def _given_axes(values: Sequence) -> list[Axes]:
+    """The Axes among ``values``, alone or in sequences."""
+    found = []
+    for value in values:
+        if isinstance(value, Axes):
+            found.append(value)
+        elif isinstance(value, (list, tuple, np.ndarray)):
+            found += [v for v in np.ravel(np.array(value, dtype=object)) if isinstance(v, Axes)]
+    return found
+
 
 def _figure(**kwargs) -> Figure:
     """A new slide-sized figure, not known to pyplot."""
@@ -147,6 +187,17 @@ def coalition_titles(run: RunData, when: str = "end", counts: bool = True) -> li
 def side_label(run: RunData, k: int) -> str:
     """``backs Armenia`` for k = 0 (alignment -1), ``backs Azerbaijan`` for k = 1 (alignment +1)."""
     return f"backs {run.name(run.sides[k])}"
+
+
+def prominent(run: RunData, most: int) -> list[str]:
+    """Every actor, in the scenario's order, or with more than ``most`` the two sides and the most capable
+    (on day 0): the actors a crowded plot names (or, in the network, draws)."""
+    if len(run.actor_ids) <= most:
+        return list(run.actor_ids)
+    capability = run.field("capability").iloc[0]
+    ranked = sorted(run.mediators, key=lambda a: -float(capability[a]))      # stable: ties in scenario order
+    chosen = {*run.sides, *ranked[:max(most - 2, 0)]}
+    return [a for a in run.actor_ids if a in chosen]
 
 
 def spread(values: Sequence[float], gap: float, low: float = -math.inf, high: float = math.inf) -> list[float]:
@@ -263,11 +314,13 @@ def _event_key(run: RunData) -> list[tuple[int, int, str]]:
 
 # ------------------------------------------------------------------------------- alignment over time
 
+@literal
 def alignment_over_time(run: RunData, ax: Axes | None = None, *, labels: str = "names",
                         key: bool = True, legend: bool = True) -> Figure:
     """Each actor's alignment day by day: one line per actor, coloured by the coalition it ends in.
 
-    Lines are labelled at their end (``labels="ids"`` where space is short); the axis names the sides;
+    Lines are labelled at their end (``labels="ids"`` where space is short; with more actors than labels
+    fit, only the sides and the most capable are named, their lines drawn bolder); the axis names the sides;
     dashed grey lines numbered at the top mark the days of events and tie changes (``key`` lists them
     under the plot); green shading marks the days a ceasefire is in force, a black dash-dot line its end.
     ``legend=False`` leaves out the legend (and the key), e.g. to draw one legend for several panels.
@@ -277,8 +330,10 @@ def alignment_over_time(run: RunData, ax: Axes | None = None, *, labels: str = "
     colours = coalition_colours(run, "end")
     days = wide.index.to_numpy()
     last = int(days[-1])
+    named = prominent(run, int(2.16 / _label_gap(ax, SMALL, 2.16)))      # as many as fit one above another
     for actor in run.actor_ids:
-        ax.plot(days, wide[actor].to_numpy(), color=colours[actor], lw=2.2 if actor in run.sides else 1.6,
+        ax.plot(days, wide[actor].to_numpy(), color=colours[actor],
+                lw=2.2 if actor in run.sides else 1.6 if actor in named else 0.6,
                 label=run.name(actor), gid=f"actor:{actor}", solid_capstyle="round", zorder=3)
     ax.set_xlim(0, max(last, 1))
     ax.set_ylim(-1.08, 1.08)
@@ -303,8 +358,8 @@ def alignment_over_time(run: RunData, ax: Axes | None = None, *, labels: str = "
         ax.axvline(day, color=MARKER_GREY, lw=1.2, ls=(0, (5, 3)), zorder=2, gid=f"event:{day}")
         ax.text(x, 1.01, str(number), transform=ax.get_xaxis_transform(), ha="center", va="bottom",
                 fontsize=SMALL, color=MARKER_GREY, fontweight="bold", gid=f"event-number:{day}")
-    names = {a: (run.name(a) if labels == "names" else a) for a in run.actor_ids}
-    ends = {a: float(wide[a].iloc[-1]) for a in run.actor_ids}
+    names = {a: (run.name(a) if labels == "names" else a) for a in named}
+    ends = {a: float(wide[a].iloc[-1]) for a in named}
     _end_labels(ax, last, ends, names, colours, SMALL, -1.08, 1.08, 2.16)
     if not legend:
         key = False
@@ -314,8 +369,9 @@ def alignment_over_time(run: RunData, ax: Axes | None = None, *, labels: str = "
     title = "Who backs whom, day by day"
     if own:
         fig.suptitle(f"{title}: {run.scenario.title}", fontsize=SUPTITLE - 2, x=0.01, ha="left")
-        ax.set_title(f"alignment of each actor; {run.scenario.name}, seed {run.seed}", fontsize=TEXT, loc="left",
-                     color="#444444", pad=18)
+        some = f" (named: the sides and the {len(named) - 2} most capable)" if len(named) < len(run.actor_ids) else ""
+        ax.set_title(f"alignment of each actor{some}; {run.scenario.name}, seed {run.seed}", fontsize=TEXT,
+                     loc="left", color="#444444", pad=18)
     else:
         ax.set_title(f"{run.scenario.name}, seed {run.seed}", fontsize=TEXT, loc="left", pad=18)
     return fig
@@ -355,6 +411,7 @@ def _alignment_legends(ax: Axes, handles: list, marks: Sequence[tuple[int, int, 
 
 # ------------------------------------------------------------------------------- road to a ceasefire
 
+@literal
 def road_to_ceasefire(run: RunData, axes: Sequence[Axes] | None = None, *, mediators: int = 5) -> Figure:
     """Three panels over the days: each side's willingness against the mediation threshold; the pressure
     of the ``mediators`` who press hardest (the rest summed); each side's intensity of fighting.
@@ -436,7 +493,8 @@ def road_to_ceasefire(run: RunData, axes: Sequence[Axes] | None = None, *, media
 # ------------------------------------------------------------------------------- the network
 
 def network_layout(run: RunData, seed: int = 7) -> dict[str, tuple[float, float]]:
-    """Node positions, the same for every day of the run: a seeded spring layout over every tie ever in place.
+    """Node positions of the actors the network shows (`prominent`, at most `MOST_NODES`), the same for
+    every day of the run: a seeded spring layout over every tie between them ever in place.
 
     Friendly ties pull their ends together by their weight; hostile ties and mediation channels barely
     pull (they join actors that are not close). The layout starts with each actor placed left to right
@@ -444,7 +502,8 @@ def network_layout(run: RunData, seed: int = 7) -> dict[str, tuple[float, float]
     """
     import networkx as nx
 
-    ties = run.ties[run.ties["active"] == 1]
+    shown = prominent(run, MOST_NODES)
+    ties = run.ties[(run.ties["active"] == 1) & run.ties["source"].isin(shown) & run.ties["target"].isin(shown)]
     pull: dict[tuple[str, str], float] = {}
     for tie in ties.itertuples(index=False):
         if tie.kind == "mediation":
@@ -456,30 +515,31 @@ def network_layout(run: RunData, seed: int = 7) -> dict[str, tuple[float, float]
         pair = (min(tie.source, tie.target), max(tie.source, tie.target))
         pull[pair] = max(pull.get(pair, 0.0), w, 0.01)
     # A faint pull between every two actors keeps actors without ties (and separate groups) in the picture.
-    ids = sorted(run.actor_ids)
+    ids = sorted(shown)
     for i, a in enumerate(ids):
         for b in ids[i + 1:]:
             pull.setdefault((a, b), 0.005)
     graph = nx.Graph()
-    graph.add_nodes_from(run.actor_ids)
+    graph.add_nodes_from(shown)
     graph.add_weighted_edges_from((a, b, w) for (a, b), w in sorted(pull.items()))
     rng = np.random.default_rng(seed)
     start = run.field("alignment").iloc[0]
     # A little seeded jitter keeps actors of the same starting alignment from staying on one vertical line.
-    initial = {a: (float(start[a]) + float(rng.uniform(-0.3, 0.3)), float(rng.uniform(-1, 1)))
-               for a in run.actor_ids}
+    initial = {a: (float(start[a]) + float(rng.uniform(-0.3, 0.3)), float(rng.uniform(-1, 1))) for a in shown}
     pos = nx.spring_layout(graph, pos=initial, seed=seed, weight="weight",
-                           k=1.2 / math.sqrt(max(len(run.actor_ids), 1)), iterations=300)
-    return {a: (float(pos[a][0]), float(pos[a][1])) for a in run.actor_ids}
+                           k=1.2 / math.sqrt(max(len(shown), 1)), iterations=300)
+    return {a: (float(pos[a][0]), float(pos[a][1])) for a in shown}
 
 
 def _draw_network(ax: Axes, run: RunData, day: int, when: str, pos: dict[str, tuple[float, float]]) -> None:
-    """The network of ``run`` on ``day`` at positions ``pos``; coalitions of ``when`` (start or end)."""
+    """The network of ``run`` on ``day``, the actors at positions ``pos`` and the ties between them; coalitions
+    of ``when`` (start or end)."""
     norm = Normalize(-1, 1)
     cmap = matplotlib.colormaps[ALIGNMENT_CMAP]
     alignment = run.field("alignment")
     capability = run.field("capability")
-    ties = run.ties[(run.ties["step"] == day) & (run.ties["active"] == 1)]
+    ties = run.ties[run.ties["step"] == day]
+    ties = ties[(ties["active"] == 1) & ties["source"].isin(list(pos)) & ties["target"].isin(list(pos))]
     for tie in ties.itertuples(index=False):
         (x0, y0), (x1, y1) = pos[tie.source], pos[tie.target]
         colour = FRIENDLY if tie.weight >= 0 else HOSTILE
@@ -488,7 +548,7 @@ def _draw_network(ax: Axes, run: RunData, day: int, when: str, pos: dict[str, tu
                 zorder=1, gid=f"tie:{tie.tie}", solid_capstyle="round")
     ring = coalition_colours(run, when)
     member = run.coalition_of(when)
-    for actor in run.actor_ids:
+    for actor in pos:
         x, y = pos[actor]
         size = 120 + 1400 * float(capability.loc[day, actor])
         ax.scatter([x], [y], s=size, c=[cmap(norm(float(alignment.loc[day, actor])))],
@@ -510,8 +570,9 @@ def _draw_network(ax: Axes, run: RunData, day: int, when: str, pos: dict[str, tu
         spine.set_color("#CCCCCC")
 
 
-def _network_keys(fig: Figure, axes: Sequence[Axes], run: RunData, counts: bool = True) -> None:
-    """The alignment colour bar under ``axes`` and the legend of rings, shapes and ties beside the last."""
+def _network_keys(fig: Figure, axes: Sequence[Axes], run: RunData, counts: bool = True, crowded: bool = False) -> None:
+    """The alignment colour bar under ``axes`` and the legend of rings, shapes and ties beside the last
+    (``crowded``: saying that only the sides and the most capable are drawn)."""
     norm = Normalize(-1, 1)
     cmap = matplotlib.colormaps[ALIGNMENT_CMAP]
     colourbar = fig.colorbar(matplotlib.cm.ScalarMappable(norm=norm, cmap=cmap), ax=list(axes),
@@ -527,16 +588,19 @@ def _network_keys(fig: Figure, axes: Sequence[Axes], run: RunData, counts: bool 
                 Line2D([], [], color=HOSTILE, lw=3, ls="--", label="hostile tie"),
                 Line2D([], [], color=FRIENDLY, lw=2, ls=":", label="mediation channel")]
     axes[-1].legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=SMALL, frameon=False,
-                    title="ring and shape: coalition\nnode size: capability\nline width: tie weight",
+                    title="ring and shape: coalition\nnode size: capability\nline width: tie weight"
+                    + (f"\n\ndrawn: the two sides and\nthe {MOST_NODES - 2} most capable actors" if crowded else ""),
                     title_fontsize=SMALL, alignment="left")
 
 
+@literal
 def alignment_network(run: RunData, axes: Sequence[Axes] | None = None, *, layout_seed: int = 7) -> Figure:
     """The network at the start and at the end, side by side, each node in the same place on both.
 
     Node colour: alignment (RdBu, the first side red); node size: capability; ring colour and shape:
     coalition (landscape theory) on that day; edge colour: sign (green friendly, red dashed hostile),
-    edge width: |weight|; mediation channels dotted. ``axes``: two Axes (start, end) or None.
+    edge width: |weight|; mediation channels dotted. ``axes``: two Axes (start, end) or None. With more
+    than `MOST_NODES` actors, only the sides and the most capable are drawn (the title says so).
     """
     fig, axes, own = _panels(axes, 2, "alignment_network draws two panels (start, end)", shape=(1, 2))
     pos = network_layout(run, layout_seed)
@@ -544,7 +608,7 @@ def alignment_network(run: RunData, axes: Sequence[Axes] | None = None, *, layou
     for ax, when, day in ((axes[0], "start", int(days[0])), (axes[1], "end", int(days[-1]))):
         _draw_network(ax, run, day, when, pos)
         ax.set_title(f"{when} (day {day})", fontsize=TITLE, loc="left")
-    _network_keys(fig, axes, run)
+    _network_keys(fig, axes, run, crowded=len(run.actor_ids) > MOST_NODES)
     if own:
         fig.suptitle(f"The alignment network at the start and at the end: {run.scenario.name}, seed {run.seed}",
                      fontsize=SUPTITLE - 2, x=0.01, ha="left")
@@ -572,6 +636,7 @@ def rule_colours(run: RunData) -> dict[str, str]:
     return colours
 
 
+@literal
 def what_moved_whom(run: RunData, ax: Axes | None = None, *, field: str = "alignment", most: int = 8) -> Figure:
     """For the actors that moved most, each rule's total contribution to ``field`` as a stacked bar.
 
@@ -642,6 +707,7 @@ def _titled(run: RunData, label: str) -> str:
     return f"{label}: {run.scenario.name}, seed {run.seed}"
 
 
+@literal
 def compare_alignment(a: RunData, b: RunData, labels: Sequence[str] = ("A", "B")) -> Figure:
     """Alignment over time of two runs side by side (same scale, ids at line ends, one legend)."""
     fig = _figure()
@@ -659,6 +725,7 @@ def compare_alignment(a: RunData, b: RunData, labels: Sequence[str] = ("A", "B")
     return fig
 
 
+@literal
 def compare_ceasefire(a: RunData, b: RunData, labels: Sequence[str] = ("A", "B")) -> Figure:
     """The road to a ceasefire of two runs side by side (same scales)."""
     fig = _figure()
@@ -676,6 +743,7 @@ def compare_ceasefire(a: RunData, b: RunData, labels: Sequence[str] = ("A", "B")
     return fig
 
 
+@literal
 def compare_network(a: RunData, b: RunData, labels: Sequence[str] = ("A", "B"), *, layout_seed: int = 7) -> Figure:
     """The network at the end of each run, side by side; one layout for both when they have the same actors."""
     fig = _figure()
@@ -684,11 +752,12 @@ def compare_network(a: RunData, b: RunData, labels: Sequence[str] = ("A", "B"), 
     for ax, run, label in zip(axes, (a, b), labels):
         _draw_network(ax, run, run.steps, "end", shared or network_layout(run, layout_seed))
         ax.set_title(f"{_titled(run, label)} (day {run.steps})", fontsize=TEXT, loc="left")
-    _network_keys(fig, axes, a, counts=False)
+    _network_keys(fig, axes, a, counts=False, crowded=max(len(a.actor_ids), len(b.actor_ids)) > MOST_NODES)
     fig.suptitle("The alignment network at the end: two runs side by side", fontsize=SUPTITLE - 2, x=0.01, ha="left")
     return fig
 
 
+@literal
 def compare_moves(a: RunData, b: RunData, labels: Sequence[str] = ("A", "B")) -> Figure:
     """What moved whom in two runs side by side, on the same scale, with one legend."""
     fig = _figure()
@@ -808,6 +877,7 @@ def _fan_axes(ax: Axes, data: ExperimentData) -> None:
     _style(ax)
 
 
+@literal
 def alignment_fan(data: ExperimentData, ax: Axes | Sequence[Axes] | None = None, *,
                   actors: Sequence[str] | None = None) -> Figure:
     """Fan charts of alignment over the days of an ensemble: per actor, the median over the runs and
@@ -894,6 +964,7 @@ def alignment_fan(data: ExperimentData, ax: Axes | Sequence[Axes] | None = None,
     return fig
 
 
+@literal
 def ceasefire_day_distribution(data: ExperimentData, ax: Axes | None = None) -> Figure:
     """How many runs reached their first ceasefire on each day (among the runs that reached one), with
     the median and the middle half marked and the share of runs that never reached one written."""
@@ -963,6 +1034,7 @@ def _percent_axis(ax: Axes, right: float = 1.2, narrow: bool | None = None) -> N
     ax.grid(axis="x", color="#E5E5E5", linewidth=0.8)
 
 
+@literal
 def broker_shares(data: ExperimentData, ax: Axes | None = None) -> Figure:
     """Who brokered the first ceasefire: each actor's share of the runs that reached one (``summary.json``).
 
@@ -1019,6 +1091,7 @@ def _split_lines(data: ExperimentData, split: str, width: int, ids: bool) -> lis
     return lines
 
 
+@literal
 def coalition_frequency(data: ExperimentData, ax: Axes | None = None, *, most: int = MOST_SPLITS) -> Figure:
     """How often each coalition split (landscape theory, at the end of a run) came out: one bar per split,
     the ``most`` commonest one by one and the rest together, each labelled with its camps (named by the
@@ -1164,6 +1237,7 @@ def _lines_of(data: ExperimentData, table) -> list[tuple[str, object]] | None:
     return lines
 
 
+@literal
 def sweep_outcome(data: ExperimentData, outcome: str = "ceasefire_reached", ax: Axes | Sequence[Axes] | None = None,
                   *, parameter: str | None = None) -> Figure:
     """The share of runs with ``outcome`` (a probability of ``summary.json``) against a varied key, with its
@@ -1292,6 +1366,7 @@ def heatmap_grid(data: ExperimentData, outcome: str = "ceasefire_reached") -> tu
     return columns, rows, grid
 
 
+@literal
 def sweep_heatmap(data: ExperimentData, outcome: str = "ceasefire_reached", ax: Axes | None = None) -> Figure:
     """The share of runs with ``outcome`` over a grid of two varied keys, as a heat map (viridis, safe for
     colour-blind readers and in grey) with each cell's share, and its 95 % interval where cells are large."""
@@ -1383,7 +1458,7 @@ def render(fig: Figure, fmt: str = "png") -> bytes:
     metadata = {"png": {"Software": None}, "svg": {"Date": None, "Creator": None},
                 "pdf": {"CreationDate": None, "Creator": None, "Producer": None}}[fmt]
     buffer = io.BytesIO()
-    with matplotlib.rc_context({"svg.hashsalt": "dipsim", "pdf.compression": 6}):
+    with matplotlib.rc_context({**LITERAL, "svg.hashsalt": "dipsim", "pdf.compression": 6}):
         fig.savefig(buffer, format=fmt, dpi=DPI, metadata=metadata, facecolor="white")
     return buffer.getvalue()
 

@@ -14,12 +14,9 @@ from __future__ import annotations
 
 import base64
 import html
-import os
 import re
-import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 from sim import __version__
 from sim.rundata import RunData
@@ -224,15 +221,15 @@ class Narrator:
         run = self.run
         rows = run.contributions
         rows = rows[(rows["field"] == "alignment") & (rows["rule"] != "events")]
-        causes = rows[~rows["rule"].map(run.rule_of).isin(NOT_CAUSES)]
+        causes = rows[~rows["rule"].isin([s for s in run.sources if run.rule_of(s) in NOT_CAUSES])]
         if causes.empty:
             return []
-        daily = causes.groupby(["step", "actor"])["change"].sum()
-        daily = daily[daily.abs() >= least]
-        ranked = sorted(daily.items(), key=lambda item: (-abs(item[1]), item[0][0], item[0][1]))
+        daily = causes.groupby(["step", "actor"])["change"].sum().rename("push").reset_index()
+        daily = daily[daily["push"].abs() >= least].assign(size=lambda d: -d["push"].abs())
+        ranked = daily.sort_values(["size", "step", "actor"], kind="stable")
         found = []
         told: set[str] = set()
-        for (step, actor), push in ranked:
+        for step, actor, push in ranked[["step", "actor", "push"]].itertuples(index=False):
             if (int(step), actor) in said or actor in told:
                 continue
             told.add(actor)
@@ -388,10 +385,12 @@ def _quoted(text: str) -> str:
 
 # ------------------------------------------------------------------------------------- rendering
 
-_MD_SPECIAL = re.compile(r"([\\`*_<\[\]])")
+#: Characters Markdown could read as markup; ``$`` starts math text in GitHub's and pandoc's Markdown.
+_MD_SPECIAL = re.compile(r"([\\`*_<\[\]$])")
 
 
 def _md(text: str) -> str:
+    """``text`` as written, in Markdown: every character that could be markup escaped with a backslash."""
     return _MD_SPECIAL.sub(r"\\\1", text)
 
 
@@ -507,26 +506,6 @@ def report_files(run: RunData, pngs: Mapping[str, bytes] | None = None, folder: 
     files["report.md"] = markdown(blocks, {stem: f"{folder}/{stem}.png" for stem, _ in FIGURES})
     files["report.html"] = to_html(blocks, images, run.scenario.title)
     return files
-
-
-def write_files(directory: str | Path, files: Mapping[str, str | bytes]) -> list[Path]:
-    """Write ``files`` into an existing ``directory``, each file whole or not at all (temporary file, rename)."""
-    directory = Path(directory)
-    written = []
-    for name, content in files.items():
-        target = directory / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-        try:
-            with os.fdopen(handle, "wb") as stream:
-                stream.write(content if isinstance(content, bytes) else content.encode("utf-8"))
-            os.chmod(temporary, 0o644)
-            os.replace(temporary, target)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
-        written.append(target)
-    return written
 
 
 # ------------------------------------------------------------------------------------- comparing

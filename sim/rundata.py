@@ -16,11 +16,12 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
-from sim.fields import FIELDS
+from sim.fields import FIELDS, LARGEST, RANGES
 from sim.outcomes import coalition_of
-from sim.output import RUN_FILES, OutputError, read_run
+from sim.output import RUN_FILES, OutputError
 from sim.scenario import Scenario, ScenarioError, loads
 
 #: The tables of a run directory and the columns each must have.
@@ -31,6 +32,10 @@ TABLES = {
     "events.csv": ("step", "kind", "actors", "note"),
     "ties.csv": ("step", "tie", "source", "target", "directed", "kind", "weight", "active"),
 }
+#: Columns of text; every other column of a table holds numbers.
+TEXT_COLUMNS = frozenset({"actor", "field", "rule", "kind", "actors", "note", "tie", "source", "target"})
+#: Columns whose cells may be blank (no number): the measures that are NaN when there is nothing to measure.
+MAY_BE_BLANK = frozenset({"friendly_share", "balance_index"})
 
 
 @dataclass(frozen=True)
@@ -73,6 +78,14 @@ class _Cast:
     def sides(self) -> tuple[str, str]:
         return self.scenario.sides
 
+    @cached_property
+    def _names(self) -> dict[str, str]:
+        return {a.id: a.name for a in self.scenario.actors}
+
+    def name(self, actor: str) -> str:
+        """The actor's name as the scenario gives it (its id when it has none or is unknown)."""
+        return self._names.get(actor, actor)
+
 
 @dataclass(frozen=True)
 class RunData(_Cast):
@@ -93,18 +106,7 @@ class RunData(_Cast):
     def from_files(cls, files: Mapping[str, str | bytes], directory: Path | None = None) -> RunData:
         """A run from its files' contents (as `sim.output.run_files` returns them, or as read from disk)."""
         where = str(directory) if directory is not None else "<run>"
-
-        def text(name: str) -> str:
-            content = files.get(name)
-            if content is None:
-                raise OutputError(f"{where}: not a complete dipsim run directory (no {name})")
-            return content.decode("utf-8") if isinstance(content, bytes) else content
-
-        try:
-            summary = json.loads(text("summary.json"))
-            scenario = loads(text("scenario.toml"), f"{where}/scenario.toml")
-        except (json.JSONDecodeError, ScenarioError) as err:
-            raise OutputError(f"{where}: damaged run directory ({err})") from None
+        text = _reader(files, where, "run directory")
         tables = {}
         for name, columns in TABLES.items():
             if name == "contributions.csv" and name not in files:
@@ -112,18 +114,58 @@ class RunData(_Cast):
                                              for c in columns})
                 continue
             tables[name] = _table(text(name), name, columns, where)
-        return cls(scenario=scenario, summary=summary, timeseries=tables["timeseries.csv"],
-                   model=tables["model.csv"], contributions=tables["contributions.csv"],
-                   events=tables["events.csv"], ties=tables["ties.csv"], directory=directory)
+        summary, scenario = _summary_and_scenario(text, where, "run directory")
+        _check_summary(summary, scenario, where)
+        run = cls(scenario=scenario, summary=summary, timeseries=tables["timeseries.csv"],
+                  model=tables["model.csv"], contributions=tables["contributions.csv"],
+                  events=tables["events.csv"], ties=tables["ties.csv"], directory=directory)
+        problem = run._problem("contributions.csv" in files)
+        if problem:
+            raise OutputError(f"{where}: damaged run directory ({problem})")
+        return run
 
     @classmethod
     def load(cls, directory: str | Path) -> RunData:
-        """Read the run directory ``directory``; `OutputError` if it is not a complete one."""
+        """Read the run directory ``directory``; `OutputError` if it is not a complete, sound one."""
         directory = Path(directory)
-        read_run(directory)  # says clearly when this is not a run directory at all
-        files = {name: (directory / name).read_text(encoding="utf-8")
-                 for name in RUN_FILES if (directory / name).is_file()}
+        files = _files(directory, RUN_FILES)
+        missing = [name for name in ("summary.json", "scenario.toml") if name not in files]
+        if missing:
+            raise OutputError(f"{directory}: not a dipsim run directory (no {missing[0]})")
         return cls.from_files(files, directory)
+
+    def _problem(self, contributions: bool) -> str | None:
+        """What is wrong with the tables, read together (None: nothing): a row for every actor (and every
+        tie, between actors of the scenario) on every day, day by day, in the order dipsim writes them;
+        fields in their ranges; no unknown actor, field or day; and (when ``contributions`` were recorded)
+        each field's change over the run the sum of its recorded contributions."""
+        ids, days = list(self.actor_ids), self.steps + 1
+        series = self.timeseries
+        if not _day_by_day(series, "actor", days, np.array(ids, dtype=object)):
+            return f"timeseries.csv: expected a row for each of the {len(ids)} actors on each day 0 to {days - 1}"
+        if list(self.model["step"]) != list(range(days)):
+            return f"model.csv: expected a row for each day 0 to {days - 1}"
+        for name in FIELDS:
+            low, high = RANGES[name]
+            outside = ~series[name].between(low, high)
+            if outside.any():
+                row = series[outside].iloc[0]
+                return (f"timeseries.csv: {name} of {row['actor']} on day {row['step']} is {row[name]:g}, "
+                        f"outside [{low:g}, {high:g}]")
+        ties = self.ties
+        first = ties.iloc[:len(ties) // max(days, 1)]
+        if not _day_by_day(ties, "tie", days, first["tie"].to_numpy()) or first["tie"].duplicated().any() \
+                or not (first["source"].isin(ids) & first["target"].isin(ids)).all():
+            return f"ties.csv: expected each tie, between actors of the scenario, once on each day 0 to {days - 1}"
+        moves = self.contributions
+        if not moves["actor"].isin(ids).all() or not moves["field"].isin(FIELDS).all() \
+                or not moves["step"].between(0, days - 1).all():
+            return "contributions.csv: a row of an unknown actor, field or day"
+        if not self.events["step"].between(0, days - 1).all():
+            return f"events.csv: an event outside the days 0 to {days - 1}"
+        if contributions:
+            return _unaccounted(series, moves, ids)
+        return None
 
     # ------------------------------------------------------------------------------ who is who
 
@@ -136,33 +178,30 @@ class RunData(_Cast):
     @property
     def steps(self) -> int:
         """The last day of the run (day 0 is the start)."""
-        return int(self.summary.get("steps", self.timeseries["step"].max()))
+        return int(self.summary["steps"])
 
     @property
     def seed(self) -> int:
-        return int(self.summary.get("seed", self.scenario.seed))
-
-    def name(self, actor: str) -> str:
-        """The actor's name as the scenario gives it (its id when it has none or is unknown)."""
-        try:
-            return self.scenario.actor(actor).name
-        except StopIteration:
-            return actor
+        return int(self.summary["seed"])
 
     def names(self, text: str) -> str:
         """``text`` with every actor id that stands as a word replaced by the actor's name."""
+        return self._id_pattern.sub(lambda m: self.name(m.group(1)), text)
+
+    @cached_property
+    def _id_pattern(self) -> re.Pattern:
         ids = sorted(self.actor_ids, key=len, reverse=True)
-        if not ids:
-            return text
-        pattern = re.compile(r"(?<![A-Za-z0-9_])(" + "|".join(map(re.escape, ids)) + r")(?![A-Za-z0-9_])")
-        return pattern.sub(lambda m: self.name(m.group(1)), text)
+        return re.compile(r"(?<![A-Za-z0-9_])(" + "|".join(map(re.escape, ids)) + r")(?![A-Za-z0-9_])")
 
     # ------------------------------------------------------------------------------ tables
 
     def field(self, name: str) -> pd.DataFrame:
-        """One field (a ``timeseries.csv`` column) as a table: a row per day, a column per actor."""
-        wide = self.timeseries.pivot(index="step", columns="actor", values=name)
-        return wide.reindex(columns=list(self.actor_ids)).sort_index()
+        """One field (a ``timeseries.csv`` column) as a table: a row per day, a column per actor (the file
+        holds, as the loader checks, each day in turn and on it each actor in the scenario's order)."""
+        ids = list(self.actor_ids)
+        days = self.timeseries["step"].to_numpy()[::len(ids)]
+        return pd.DataFrame(self.timeseries[name].to_numpy().reshape(len(days), len(ids)),
+                            index=pd.Index(days, name="step"), columns=pd.Index(ids, name="actor"))
 
     def measure(self, name: str) -> pd.Series:
         """One ``model.csv`` column, indexed by day."""
@@ -175,22 +214,31 @@ class RunData(_Cast):
             return self.measure(column)
         return self.field("intensity")[side]
 
-    @property
+    @cached_property
     def sources(self) -> tuple[str, ...]:
         """What can move a field, in the engine's order: scenario events, each rule (by id), limits."""
         found = ("events", *(r.id for r in self.scenario.rules), "limits")
-        extra = sorted(set(self.contributions["rule"]) - set(found))
+        extra = sorted(set(self.contributions["rule"].unique()) - set(found))
         return (*found, *extra)
+
+    @cached_property
+    def _rules(self) -> dict[str, str]:
+        return {r.id: r.rule for r in self.scenario.rules}
 
     def rule_of(self, source: str) -> str:
         """The rule a source is an instance of (``influence`` for a rule with id ``influence-2``)."""
-        return next((r.rule for r in self.scenario.rules if r.id == source), source)
+        return self._rules.get(source, source)
 
     def totals(self, field_name: str = "alignment") -> pd.DataFrame:
         """Each source's total contribution to ``field_name`` over the run: a row per actor, a column per source."""
-        rows = self.contributions[self.contributions["field"] == field_name]
-        table = rows.pivot_table(index="actor", columns="rule", values="change", aggfunc="sum", fill_value=0.0)
+        sums = self._sums[self._sums.index.get_level_values("field") == field_name].droplevel("field")
+        table = sums.unstack("rule", fill_value=0.0) if len(sums) else pd.DataFrame()
         return table.reindex(index=list(self.actor_ids), columns=list(self.sources), fill_value=0.0).fillna(0.0)
+
+    @cached_property
+    def _sums(self) -> pd.Series:
+        """Each source's total contribution to each field of each actor (the rows of every `totals`)."""
+        return self.contributions.groupby(["field", "actor", "rule"])["change"].sum()
 
     def moved_most(self, field_name: str = "alignment", most: int = 8) -> list[str]:
         """The ``most`` actors that moved most in ``field_name``, most first.
@@ -201,9 +249,8 @@ class RunData(_Cast):
         totals = self.totals(field_name)
         steady = [s for s in totals.columns if self.rule_of(s) != "noise"]
         score = (totals[steady] if steady else totals).abs().sum(axis=1)
-        score = score[score > 1e-9]
-        order = sorted(score.index, key=lambda a: (-round(float(score[a]), 12), self.actor_ids.index(a)))
-        return order[:most]
+        score = score[score > 1e-9]          # in the scenario's order, which the stable sort keeps for ties
+        return sorted(score.index, key=lambda a: -round(float(score[a]), 12))[:most]
 
     # ------------------------------------------------------------------------------ outcomes
 
@@ -302,21 +349,149 @@ def load_run(directory: str | Path) -> RunData:
     return RunData.load(directory)
 
 
-def _table(text: str, name: str, columns: tuple[str, ...], where: str) -> pd.DataFrame:
-    strings = {"actor", "field", "rule", "kind", "actors", "note", "tie", "source", "target"}
+def _files(directory: Path, names: tuple[str, ...], kind: str = "run directory") -> dict[str, bytes]:
+    """The contents of the files ``names`` that ``directory`` holds (`OutputError` when it is no directory)."""
+    if not directory.is_dir():
+        raise OutputError(f"{directory}: not a dipsim {kind} (no such directory)")
+    return {name: (directory / name).read_bytes() for name in names if (directory / name).is_file()}
+
+
+def _reader(files: Mapping[str, str | bytes], where: str, kind: str):
+    """A function that gives a file of ``files`` as text, or fails (`OutputError`) saying which is missing
+    or not UTF-8 text."""
+    def text(name: str) -> str:
+        content = files.get(name)
+        if content is None:
+            raise OutputError(f"{where}: not a complete dipsim {kind} (no {name})")
+        try:
+            return content.decode("utf-8") if isinstance(content, bytes) else content
+        except UnicodeDecodeError:
+            raise OutputError(f"{where}: damaged {kind} ({name} is not UTF-8 text)") from None
+
+    return text
+
+
+def _summary_and_scenario(text, where: str, kind: str) -> tuple[dict, Scenario]:
+    """``summary.json`` and ``scenario.toml`` read with ``text`` (see `_reader`), or `OutputError`."""
+    try:
+        summary = json.loads(text("summary.json"))
+    except json.JSONDecodeError as err:
+        raise OutputError(f"{where}: damaged {kind} (summary.json: {err})") from None
+    try:
+        return summary, loads(text("scenario.toml"), f"{where}/scenario.toml")
+    except ScenarioError as err:
+        raise OutputError(f"{where}: damaged {kind} ({err})") from None
+
+
+def _check_summary(summary, scenario: Scenario, where: str) -> None:
+    """Fail (`OutputError`) unless ``summary.json`` holds what is read from it, of the right kinds."""
+    def whole(value) -> bool:
+        return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+    def split(found) -> bool:           # a minimum: {"energy": number, "coalitions": [[actor, ...], ...]}
+        groups = found.get("coalitions") if isinstance(found, dict) else None
+        return isinstance(groups, list) and all(isinstance(g, list) and set(g) <= set(scenario.actor_ids)
+                                                for g in groups) and _is_number(found.get("energy"))
+
+    problem = None
+    if not isinstance(summary, dict):
+        problem = "expected a JSON object"
+    elif not whole(summary.get("steps")) or not whole(summary.get("seed")):
+        problem = "expected steps and seed, whole numbers"
+    elif not isinstance(summary.get("coalitions"), dict) or not all(
+            isinstance(summary["coalitions"].get(when), list) and all(map(split, summary["coalitions"][when]))
+            for when in ("start", "end")):
+        problem = "expected coalitions at the start and the end"
+    elif not isinstance(summary.get("outcomes"), dict) or not isinstance(summary["outcomes"].get("brokers", []), list):
+        problem = "expected outcomes, with a list of brokers"
+    elif not isinstance(summary.get("manifest", {}), dict):
+        problem = "expected a manifest, a JSON object"
+    if problem:
+        raise OutputError(f"{where}: damaged run directory (summary.json: {problem})")
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and abs(value) <= LARGEST
+
+
+def _day_by_day(table: pd.DataFrame, column: str, days: int, each: np.ndarray) -> bool:
+    """Whether ``table`` holds, for each day 0 to ``days - 1`` in turn, one row for each of ``each`` (its
+    ``column``), in that order."""
+    values = table[column].to_numpy()
+    if len(values) != days * len(each):
+        return False
+    return bool((values.reshape(days, len(each)) == each).all()
+                and (table["step"].to_numpy().reshape(days, len(each)) == np.arange(days)[:, None]).all())
+
+
+def _unaccounted(series: pd.DataFrame, moves: pd.DataFrame, ids: list[str]) -> str | None:
+    """Which field's change over the run its recorded contributions do not add up to (None: each does,
+    to the 10 digits the files keep). ``series``: `_day_by_day` over ``ids``. Day 0 is recorded after its
+    events, so theirs are left out."""
+    moves = moves[moves["step"] > 0]
+    shape = (len(ids), len(FIELDS))
+    slot = (pd.Categorical(moves["actor"], ids).codes.astype(np.int64) * len(FIELDS)
+            + pd.Categorical(moves["field"], FIELDS).codes)
+    summed, scale = (np.bincount(slot, weights=w, minlength=shape[0] * shape[1]).reshape(shape)
+                     for w in (moves["change"].to_numpy(), moves["change"].abs().to_numpy()))
+    values = series[list(FIELDS)].to_numpy()
+    first, last = values[:len(ids)], values[-len(ids):]
+    wrong = np.argwhere(np.abs(last - first - summed) > 1e-8 * (np.abs(first) + np.abs(last) + scale) + 1e-9)
+    if not len(wrong):
+        return None
+    actor, name = ids[wrong[0][0]], FIELDS[wrong[0][1]]
+    return f"contributions.csv: the recorded changes of {actor}'s {name} do not add up to its change over the run"
+
+
+def _table(text: str, name: str, columns: tuple[str, ...], where: str, kind: str = "run directory") -> pd.DataFrame:
+    """A CSV file of a run (or an ensemble's quantiles) read as a table: text columns as strings (blank:
+    ""), every other column numbers (blank only in `MAY_BE_BLANK`), steps whole (see `_numbers`)."""
+    frame = _read_table(text, name, columns, TEXT_COLUMNS, where, kind)
+    _numbers(frame, [c for c in frame.columns if c not in TEXT_COLUMNS], name, where, kind, whole=("step",),
+             blank=MAY_BE_BLANK)
+    return frame
+
+
+def _read_table(text: str, name: str, columns: tuple[str, ...], strings, where: str, kind: str) -> pd.DataFrame:
+    """A whole CSV file with ``columns`` (among others) read as a table, the columns ``strings`` as strings
+    (blank: ""); `OutputError` when it is not one (or is cut short)."""
     try:
         frame = pd.read_csv(io.StringIO(text), dtype={c: str for c in strings}, keep_default_na=False,
                             na_values=[""])
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as err:
-        raise OutputError(f"{where}: damaged run directory ({name}: {err})") from None
+        raise OutputError(f"{where}: damaged {kind} ({name}: {err})") from None
+    if not text.endswith("\n"):
+        raise OutputError(f"{where}: damaged {kind} ({name} is cut short: its last line has no end)")
     missing = [c for c in columns if c not in frame.columns]
     if missing:
-        raise OutputError(f"{where}: damaged run directory ({name} has no column {missing[0]!r})")
-    for column in strings & set(frame.columns):
+        raise OutputError(f"{where}: damaged {kind} ({name} has no column {missing[0]!r})")
+    for column in set(strings) & set(frame.columns):
         frame[column] = frame[column].fillna("").astype(str)
-    if "step" in frame.columns:
-        frame["step"] = frame["step"].astype(int)
     return frame
+
+
+def _numbers(frame: pd.DataFrame, columns, name: str, where: str, kind: str, *, whole=(), blank=()) -> None:
+    """Make ``columns`` of ``frame`` numbers, or fail (`OutputError`) naming the first cell that is not one:
+    those in ``whole`` whole numbers, at least 0 (of any size: seeds are large); the others no larger than
+    any a run makes (`sim.fields.LARGEST`, so that the plots can add and scale them), blank only in ``blank``."""
+    for column in columns:
+        numbers = pd.to_numeric(frame[column], errors="coerce").astype(float)
+        if column in whole:
+            bad = ~(numbers >= 0) | (numbers % 1 != 0)
+            expected = "a whole number"
+        else:
+            bad = ~(numbers.abs() <= LARGEST) & (frame[column].notna() if column in blank else True)
+            expected = f"a number between {-LARGEST:g} and {LARGEST:g}"
+        if bad.any():
+            line = int(np.flatnonzero(bad.to_numpy())[0])
+            cell = frame[column].iloc[line]
+            shown = "blank" if pd.isna(cell) else repr(str(cell))
+            raise OutputError(f"{where}: damaged {kind} ({name} line {line + 2}: {column} is {shown}, expected "
+                              f"{expected})")
+        if column in whole:
+            frame[column] = pd.to_numeric(frame[column]).astype("int64")   # exact, where read as whole numbers
+        else:
+            frame[column] = numbers
 
 
 # ------------------------------------------------------------------------------------ ensembles and sweeps
@@ -359,21 +534,14 @@ class ExperimentData(_Cast):
         for an ensemble, ``quantiles.csv``)."""
         where = str(directory) if directory is not None else "<experiment>"
 
-        def text(name: str) -> str:
-            content = files[name]
-            return content.decode("utf-8") if isinstance(content, bytes) else content
-
+        text = _reader(files, where, "ensemble or sweep directory")
         table = next((name for name in EXPERIMENT_TABLES if name in files), None)
         if table is None:
             raise OutputError(f"{where}: not a dipsim ensemble or sweep directory (no runs.csv or experiments.csv)")
         missing = [name for name in ("summary.json", "scenario.toml") if name not in files]
         if missing:
             raise OutputError(f"{where}: not a complete dipsim ensemble or sweep directory (no {missing[0]})")
-        try:
-            summary = json.loads(text("summary.json"))
-            scenario = loads(text("scenario.toml"), f"{where}/scenario.toml")
-        except (json.JSONDecodeError, ScenarioError) as err:
-            raise OutputError(f"{where}: damaged ensemble or sweep directory ({err})") from None
+        summary, scenario = _summary_and_scenario(text, where, "ensemble or sweep directory")
         sweep = table == "experiments.csv"
         if sweep != ("points" in summary):
             raise OutputError(f"{where}: damaged ensemble or sweep directory ({table} does not match summary.json)")
@@ -386,7 +554,8 @@ class ExperimentData(_Cast):
             varied = tuple(given if sorted(given) == sorted(between) else between)
         quantiles = None
         if "quantiles.csv" in files:
-            quantiles = _table(text("quantiles.csv"), "quantiles.csv", QUANTILE_COLUMNS, where)
+            quantiles = _table(text("quantiles.csv"), "quantiles.csv", QUANTILE_COLUMNS, where,
+                               "ensemble or sweep directory")
         return cls(scenario=scenario, summary=summary, runs=runs, quantiles=quantiles, varied=varied,
                    directory=directory)
 
@@ -394,12 +563,8 @@ class ExperimentData(_Cast):
     def load(cls, directory: str | Path) -> ExperimentData:
         """Read the ensemble or sweep directory ``directory``; `OutputError` if it is not one."""
         directory = Path(directory)
-        if not directory.is_dir():
-            raise OutputError(f"{directory}: not a dipsim ensemble or sweep directory (no such directory)")
         names = ("summary.json", "scenario.toml", "quantiles.csv", *EXPERIMENT_TABLES)
-        files = {name: (directory / name).read_text(encoding="utf-8")
-                 for name in names if (directory / name).is_file()}
-        return cls.from_files(files, directory)
+        return cls.from_files(_files(directory, names, "ensemble or sweep directory"), directory)
 
     # ------------------------------------------------------------------------------ who is who
 
@@ -423,13 +588,6 @@ class ExperimentData(_Cast):
     @property
     def complete(self) -> bool:
         return bool(self.summary.get("complete", True))
-
-    def name(self, actor: str) -> str:
-        """The actor's name as the scenario gives it (its id when it has none or is unknown)."""
-        try:
-            return self.scenario.actor(actor).name
-        except StopIteration:
-            return actor
 
     @property
     def ok(self) -> pd.DataFrame:
@@ -506,19 +664,15 @@ def load_experiment(directory: str | Path) -> ExperimentData:
 
 
 def _runs_table(text: str, name: str, where: str, scenario: Scenario, sweep: bool) -> pd.DataFrame:
-    """``runs.csv`` or ``experiments.csv``: outcomes as numbers, ids and texts as strings (blank: "")."""
+    """``runs.csv`` or ``experiments.csv``: outcomes as numbers (blank for a failed run's), ids and texts as
+    strings (blank: ""), a sweep's varied keys as read."""
     strings = {"status", "first_broker", "coalitions", "error"}
-    try:
-        frame = pd.read_csv(io.StringIO(text), dtype={c: str for c in strings}, keep_default_na=False,
-                            na_values=[""])
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as err:
-        raise OutputError(f"{where}: damaged ensemble or sweep directory ({name}: {err})") from None
+    kind = "ensemble or sweep directory"
     columns = (("point",) if sweep else ()) + EXPERIMENT_COLUMNS
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise OutputError(f"{where}: damaged ensemble or sweep directory ({name} has no column {missing[0]!r})")
-    for column in strings & set(frame.columns):
-        frame[column] = frame[column].fillna("").astype(str)
-    for column in ("run", "seed", *(("point",) if sweep else ())):
-        frame[column] = frame[column].astype("int64")
+    frame = _read_table(text, name, columns, strings, where, kind)
+    header = list(frame.columns)
+    varied = header[header.index("point") + 1:header.index("run")] if sweep else []
+    whole = ("run", "seed", *(("point",) if sweep else ()))
+    numeric = [c for c in header if c not in strings and c not in varied]
+    _numbers(frame, numeric, name, where, kind, whole=whole, blank=numeric)
     return frame

@@ -36,11 +36,10 @@ from sim.files import (OutputError, check_target, locked, prepare_directory, swe
 from sim.outcomes import coalition_label, run_coalitions, run_outcomes
 from sim.output import csv_rows, csv_text, versions
 from sim.scenario import Scenario, ScenarioError, parse_value
+from sim.tables import QUANTILE_COLUMNS, QUANTILES, experiment_columns, outcome_columns
 
 #: Runs simulated together as one batch.
 CHUNK = 50
-#: Quantiles reported for every step, actor and field.
-QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 
 
 def run_seeds(seed: int, runs: int) -> list[int]:
@@ -460,29 +459,21 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def outcome_columns(scenario: Scenario) -> tuple[str, ...]:
-    """The outcome columns of ``runs.csv`` and ``experiments.csv``."""
-    return ("status", "ceasefire_reached", "first_ceasefire_day", "first_broker", "ceasefires", "breakdowns",
-            "lasting", "days_in_force", *(f"max_intensity_{s}" for s in scenario.sides), "coalitions",
-            *(f"final_alignment_{a}" for a in scenario.actor_ids), "error")
-
-
 def outcome_row(scenario: Scenario, outcomes: dict | None, error: str = "") -> list:
-    """One run's outcomes in the order of `outcome_columns` (blank cells for a failed run)."""
+    """One run's outcomes in the order of `sim.tables.outcome_columns` (blank cells for a failed run)."""
     if outcomes is None:
-        return ["failed", *[""] * (len(outcome_columns(scenario)) - 2), error]
+        return ["failed", *[""] * (len(outcome_columns(scenario.sides, scenario.actor_ids)) - 2), error]
     return ["ok", int(outcomes["ceasefire_reached"]), "" if outcomes["first_ceasefire_day"] is None else outcomes["first_ceasefire_day"],
             outcomes["first_broker"] or "", outcomes["ceasefires"], outcomes["breakdowns"], int(outcomes["lasting"]),
             outcomes["days_in_force"], *(float(outcomes["max_intensity"][s]) for s in scenario.sides),
             outcomes["coalitions"], *(float(outcomes["final_alignment"][a]) for a in scenario.actor_ids), ""]
 
 
-def quantiles_csv(scenario: Scenario, values: np.ndarray, levels: Sequence[float]) -> str:
-    """Tidy quantiles: one row per step, actor and field; ``values`` is (levels, steps+1, fields, actors)."""
-    header = ("step", "actor", "field", *(f"q{round(q * 100):02d}" for q in levels))
+def quantiles_csv(scenario: Scenario, values: np.ndarray) -> str:
+    """Tidy quantiles: one row per step, actor and field; ``values`` is (`QUANTILES`, steps+1, fields, actors)."""
     rows = ((t, a, f, *values[:, t, k, i]) for t in range(values.shape[1])
             for i, a in enumerate(scenario.actor_ids) for k, f in enumerate(FIELDS))
-    return csv_text(header, rows)
+    return csv_text(QUANTILE_COLUMNS, rows)
 
 
 def experiment_digest(experiment: Experiment) -> str:
@@ -499,7 +490,7 @@ def experiment_files(experiment: Experiment, store: Path, *, complete: bool) -> 
     base = experiment.scenarios[0]
     sweep = experiment.kind == "sweep"
     names = sorted({k for levers in experiment.levers for k in levers})
-    header = (("point", *names, "run", "seed") if sweep else ("run", "seed")) + outcome_columns(base)
+    header = experiment_columns(base.sides, base.actor_ids, names if sweep else None)
     tallies = [Tally() for _ in experiment.scenarios]
     failures, parts, runs_done = [], [], 0
     table = io.StringIO()
@@ -544,7 +535,7 @@ def experiment_files(experiment: Experiment, store: Path, *, complete: bool) -> 
     files = {("experiments.csv" if sweep else "runs.csv"): table.getvalue(),
              "summary.json": json.dumps(summary, indent=2, ensure_ascii=False) + "\n", "scenario.toml": base.to_toml()}
     if parts:
-        files["quantiles.csv"] = quantiles_csv(base, quantiles(parts), QUANTILES)
+        files["quantiles.csv"] = quantiles_csv(base, quantiles(parts))
     return files
 
 

@@ -7,6 +7,7 @@ message is one line naming the file, the field and what was expected.
 from __future__ import annotations
 
 import hashlib
+import importlib.resources
 import os
 import re
 import stat
@@ -24,8 +25,23 @@ from sim.fields import ANCHORED, COMPARISONS, FIELDS, LARGEST, MEASURES, RANGES,
 from sim.rules import REGISTRY
 from sim.rules.base import ParamError, check_params, listing, shown
 
-#: Where the bundled scenarios live (the repository's ``scenarios/`` folder).
-BUNDLED_DIR = Path(__file__).resolve().parent.parent / "scenarios"
+
+def _bundled_dir() -> Path:
+    """Where the bundled scenarios live: the repository's top-level ``scenarios/`` folder.
+
+    The wheel ships that folder inside the package as ``sim/scenarios`` (pyproject.toml maps it there), so
+    an installed dipsim finds it with `importlib.resources`; a checkout (run in place or installed with
+    ``pip install -e``) has it beside the package. Scenario sources must be regular files inside their
+    scenario's folder, so only a folder on disk will do (not a zipped package).
+    """
+    shipped = importlib.resources.files("sim") / "scenarios"
+    if isinstance(shipped, Path) and shipped.is_dir():
+        return shipped.resolve()
+    return Path(__file__).resolve().parent.parent / "scenarios"
+
+
+#: Where the bundled scenarios live (see `_bundled_dir`).
+BUNDLED_DIR = _bundled_dir()
 
 SECTIONS = ("actors", "ties", "rules", "events")
 ACTIONS = ("shift", "set", "add_tie", "change_tie", "remove_tie", "declare_ceasefire", "end_ceasefire")
@@ -179,7 +195,12 @@ class Scenario:
         return {a.id: a for a in self.actors}
 
     def actor(self, actor_id: str) -> Actor:
-        return self._actors_by_id[actor_id]
+        """The actor with this id; KeyError naming the scenario's actors if there is none."""
+        try:
+            return self._actors_by_id[actor_id]
+        except (KeyError, TypeError):
+            raise KeyError(f"no actor {shown(actor_id)} in scenario {self.name!r}; "
+                           f"its actors: {listing(self.actor_ids)}") from None
 
     def to_dict(self) -> dict[str, Any]:
         """The resolved scenario as plain TOML-ready data (``extends`` and defaults already applied)."""

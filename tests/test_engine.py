@@ -1,11 +1,14 @@
 """The engine: contributions add up, ranges hold, events fire once at the right step, runs repeat."""
 
+import json
+
 import numpy as np
 import pytest
 
 from sim import scenario as sc
-from sim.engine import Simulation, apply_changes, measure_names, world_measures
-from sim.fields import FIELDS, RANGES, TIE_KINDS
+from sim.engine import Simulation, apply_changes, world_measures
+from sim.fields import FIELDS, RANGES, TIE_KINDS, measure_names
+from sim.records import Ceasefire
 from sim.scenario import loads
 
 F = {name: i for i, name in enumerate(FIELDS)}
@@ -60,7 +63,7 @@ def test_contributions_add_up_to_every_change():
     sim = run(scn, seeds=(1, 2, 3))
     fields = sim.history.array("fields")                      # (steps + 1, runs, fields, actors)
     contributions = sim.history.array("contributions")        # (steps + 1, sources, fields, runs, actors)
-    assert sim.history.sources == ("events", *(r.id for r in scn.rules), "limits")
+    assert sim.history.sources == ("events", *(r.id for r in scn.rules), "agents", "limits")
     total = contributions.sum(axis=1).transpose(0, 2, 1, 3)   # (steps + 1, runs, fields, actors)
     np.testing.assert_allclose(total[1:], fields[1:] - fields[:-1], rtol=0, atol=1e-12)
     # step 0: what the events of day 0 did to the scenario's values
@@ -76,7 +79,7 @@ def test_contributions_by_rule_are_their_proposals():
     sim = run(scn)
     contributions = sim.history.array("contributions")
     np.testing.assert_array_equal(contributions[1:, 0], 0.0)     # no events
-    np.testing.assert_array_equal(contributions[1:, 2], 0.0)     # no limits
+    np.testing.assert_array_equal(contributions[1:, -1], 0.0)    # no limits
     fields = sim.history.array("fields")
     np.testing.assert_allclose(contributions[1:, 1, :, 0], (fields[1:] - fields[:-1])[:, 0], atol=1e-15)
 
@@ -438,5 +441,25 @@ def test_an_event_that_changes_nothing_is_not_logged():
               {"id": "over", "step": 3, "action": "end_ceasefire", "note": "over"},
               {"id": "over-again", "step": 4, "action": "end_ceasefire", "note": "over again"}]
     sim = run(baseline_with(rules=[], events=events, steps=5))
-    assert [h.note for _, h in sim.history.happenings] == ["truce", "over"]
+    assert [(h.kind, h.note) for _, h in sim.history.happenings if h.kind == "event"] == [("event", "truce"),
+                                                                                         ("event", "over")]
+    assert [h.kind for _, h in sim.history.happenings] == ["event", "ceasefire", "event", "breakdown"]
     assert int(sim.world.ceasefires[0]) == 1 and int(sim.world.breakdowns[0]) == 1
+    assert sim.history.spans[0] == [Ceasefire(1, 3, None, declared=True, ended_by="event", note="truce")]
+
+
+def test_a_ceasefire_declared_and_broken_the_same_day_is_one_record_everywhere(tmp_path):
+    """An event declares a ceasefire and the rules' hazard breaks it that day: the run's ceasefires, its
+    outcomes and events.csv all show one ceasefire that came and ended on that day."""
+    from sim.output import run_files
+
+    events = [{"id": "truce", "step": 2, "action": "declare_ceasefire", "broker": "RUS", "note": "truce"}]
+    spec = baseline_with(events=events, steps=4, rules=[{"rule": "mediation", "breakdown": 1e6}])
+    sim = run(spec)
+    assert sim.history.spans[0] == [Ceasefire(2, 2, "RUS", declared=True, ended_by="breakdown", note="truce")]
+    files = run_files(sim, seed=0)
+    rows = [r.split(",")[:2] for r in files["events.csv"].splitlines()[1:]]
+    assert rows == [["2", "event"], ["2", "ceasefire"], ["2", "breakdown"]]
+    assert files["ceasefires.csv"].splitlines() == ["start,end,broker,declared,ended_by,note", "2,2,RUS,1,breakdown,truce"]
+    outcomes = json.loads(files["summary.json"])["outcomes"]
+    assert (outcomes["ceasefires"], outcomes["breakdowns"], outcomes["days_in_force"]) == (1, 1, 0)

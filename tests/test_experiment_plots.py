@@ -290,7 +290,7 @@ def test_plot_command_draws_an_ensemble_and_a_sweep(folders, tmp_path):
         out = tmp_path / name
         result = CliRunner().invoke(main, ["plot", str(folders[name]), "--out", str(out)])
         assert result.exit_code == 0, result.output
-        assert sorted(p.name for p in out.iterdir()) == sorted(f"{n}.png" for n in expected)
+        assert sorted(p.name for p in out.glob("*.png")) == sorted(f"{n}.png" for n in expected)
         assert (out / f"{expected[0]}.png").read_bytes().startswith(b"\x89PNG")
     (tmp_path / "broken").mkdir()
     (tmp_path / "broken" / "experiments.csv").write_text("point\n", encoding="utf-8")

@@ -16,8 +16,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sim.engine import Simulation, measure_names
-from sim.fields import FIELDS
+from sim.engine import Simulation
+from sim.fields import FIELDS, measure_names
 from sim.outcomes import run_coalitions
 from sim.runner import Experiment, conduct, run_seeds
 from sim.scenario import bundled, load

@@ -306,3 +306,29 @@ def test_landscape_minima_keep_actor_zero_in_the_first_coalition():
         for config, _ in measures.landscape_minima(np.ones(n), p, rng=np.random.default_rng(1),
                                                    exhaustive_up_to=up_to, starts=200):
             assert not config[0]
+
+
+def test_landscape_minima_descent_finds_the_lowest_minimum_of_more_actors_than_the_exhaustive_limit():
+    size, p, _, _ = random_landscape(9, 22, biggest=1.0)
+    exhaustive = measures.landscape_minima(size, p, exhaustive_up_to=22)
+    descent = measures.landscape_minima(size, p)                 # 22 > 20 actors: descent from 2000 starts
+    assert descent[0][0].tolist() == exhaustive[0][0].tolist()
+    assert descent[0][1] == pytest.approx(exhaustive[0][1])
+    every = {config.tobytes() for config, _ in exhaustive}
+    assert all(config.tobytes() in every for config, _ in descent)  # each one found is a true minimum
+
+
+def test_landscape_minima_work_is_bounded_for_many_actors():
+    for n in (21, 100, 101, 400, 1000, 5000):
+        starts = measures.landscape_starts(n)
+        assert 1 <= starts <= 2000 and (starts * n * n <= measures.LANDSCAPE_WORK or starts == 1)
+    assert measures.landscape_starts(100) == 2000 and measures.landscape_starts(400) == 125
+    n = 300
+    size, p, affinity, _ = random_landscape(10, n)
+    minima = measures.landscape_minima(size, p)
+    assert 1 <= len(minima) <= measures.landscape_starts(n)        # one minimum at most per start
+    configs = np.array([config for config, _ in minima])
+    tol = 1e-12 * np.abs(affinity).sum()
+    assert (measures.switch_gains(configs, affinity) >= -tol).all()  # each a local minimum, found step by step
+    np.testing.assert_allclose([e for _, e in minima], measures.landscape_energy(configs, affinity))
+    assert not configs[:, 0].any()

@@ -6,8 +6,7 @@ import pandas as pd
 import pytest
 
 from sim.agents import ActorAgent
-from sim.engine import measure_names
-from sim.fields import FIELDS
+from sim.fields import FIELDS, measure_names
 from sim.model import CrisisModel
 from sim.scenario import load
 
@@ -112,6 +111,11 @@ def test_contributions_dataframe_sums_to_the_change(short_baseline):
     assert set(contributions.columns) >= {"step", "actor", "field", "rule", "change"}
     assert set(contributions["rule"]) <= {"events", *(r.id for r in short_baseline.rules), "limits"}
     assert (contributions["change"] != 0).all()
+    assert_contributions_add_up(agents, contributions)
+
+
+def assert_contributions_add_up(agents, contributions):
+    """Each day's recorded contributions to each field of each actor sum to the day's change."""
     summed = contributions.groupby(["step", "actor", "field"])["change"].sum()
     for name in FIELDS:
         wide = agents[name].unstack("AgentID")                 # (steps, actors)
@@ -139,3 +143,136 @@ def test_events_dataframe():
     assert events["step"].between(0, 30).all()
     cf = model.get_model_vars_dataframe()["ceasefire_count"]
     assert (events["kind"] == "ceasefire").sum() == cf.iloc[-1]
+
+
+# ------------------------------------------------------------------------------- the Mesa face
+
+
+@pytest.fixture
+def keep_start_method():
+    """mesa.batch_run sets multiprocessing's start method to spawn for the whole process: undo that."""
+    import multiprocessing
+
+    method = multiprocessing.get_start_method(allow_none=True)
+    yield
+    multiprocessing.set_start_method(method, force=True)
+
+
+def test_has_a_mesa_datacollector_fed_by_the_record(short_baseline):
+    model = CrisisModel(short_baseline, rng=2)
+    model.run_for(8)
+    collector = model.datacollector
+    assert isinstance(collector, mesa.DataCollector)
+    assert tuple(collector.model_reporters) == measure_names(short_baseline.sides)
+    assert tuple(collector.agent_reporters) == (*FIELDS, "pressure")
+    pd.testing.assert_frame_equal(collector.get_model_vars_dataframe(), model.get_model_vars_dataframe())
+    pd.testing.assert_frame_equal(collector.get_agent_vars_dataframe(), model.get_agent_vars_dataframe())
+    # what Mesa's plot components read: a column per measure, a row per day
+    assert collector.get_model_vars_dataframe().loc[:, "polarization"].shape == (9,)
+    # its reporters are real: a plain DataCollector calling them every day records the same values
+    plain = mesa.DataCollector(model_reporters=collector.model_reporters, agent_reporters=collector.agent_reporters)
+    twin = CrisisModel(short_baseline, rng=2)
+    plain.collect(twin)
+    for _ in range(8):
+        twin.step()
+        plain.collect(twin)
+    expected = plain.get_model_vars_dataframe()
+    np.testing.assert_allclose(collector.get_model_vars_dataframe().to_numpy(), expected.to_numpy(), atol=1e-12)
+    np.testing.assert_allclose(collector.get_agent_vars_dataframe().to_numpy(),
+                               plain.get_agent_vars_dataframe().to_numpy(), atol=1e-12)
+    assert collector._collection_steps == list(range(9))
+    assert collector.model_vars["polarization"] == expected["polarization"].tolist()
+
+
+def test_batch_run_gives_the_measures_and_fields(keep_start_method):
+    rows = mesa.batch_run(CrisisModel, parameters={"rng": [1, 2]}, max_steps=10, number_processes=1,
+                          display_progress=False)
+    assert rows and set(measure_names(("ARM", "AZE"))) <= set(rows[0]) and {"AgentID", *FIELDS} <= set(rows[0])
+    assert {row["Step"] for row in rows} == {10}
+    rows = pd.DataFrame(mesa.batch_run(CrisisModel, parameters={"steps": 10, "overrides": ["rules.noise.sigma=0.05"]},
+                                       rng=[1, 2], max_steps=100, data_collection_period=1, number_processes=1,
+                                       display_progress=False))
+    assert sorted(rows["Step"].unique()) == list(range(11))                  # step 0 and the 10 days: no more
+    one = CrisisModel(steps=10, overrides="rules.noise.sigma=0.05", rng=1)
+    one.run_for(10)
+    got = rows[rows["rng"] == 1].set_index(["Step", "AgentID"])
+    expected = one.get_agent_vars_dataframe()
+    np.testing.assert_array_equal(got.loc[expected.index, "alignment"], expected["alignment"])
+    day = rows[(rows["Step"] == 10) & (rows["AgentID"] == "TUR")].set_index("rng")
+    assert day.loc[1, "polarization"] == one.get_model_vars_dataframe().loc[10, "polarization"]
+    assert day.loc[1, "alignment"] != day.loc[2, "alignment"]
+
+
+def test_keywords_rebuild_the_model_as_solaraviz_reset_does():
+    import inspect
+
+    signature = inspect.signature(CrisisModel)
+    assert all(p.default is not p.empty and p.kind is not p.VAR_POSITIONAL for p in signature.parameters.values())
+    # Mesa's Reset passes a mesa Scenario to a model that takes ``scenario``: dipsim's is ``spec``
+    assert "scenario" not in signature.parameters and "rng" in signature.parameters
+    params = {"spec": "baseline", "rng": 3, "steps": 12, "overrides": ["rules.mediation.threshold=0.4"]}
+    model = CrisisModel(**params)
+    model.run_for(5)
+    again = type(model)(**params)
+    assert again.day == 0 and again.spec.steps == 12 and again.running
+    assert again.spec == load("baseline", ["rules.mediation.threshold=0.4", "scenario.steps=12"])
+    first = CrisisModel(**params)
+    np.testing.assert_array_equal(again.world.state, first.world.state)
+    again.run_for(12)
+    first.run_for(12)
+    assert not again.running
+    pd.testing.assert_frame_equal(again.get_agent_vars_dataframe(), first.get_agent_vars_dataframe())
+    # a Scenario object takes the same overrides
+    assert CrisisModel(load("baseline"), overrides="rules.mediation.threshold=0.4", steps=12).spec == again.spec
+
+
+def test_one_generator_whatever_the_seed_is(short_baseline):
+    by_seed = CrisisModel(short_baseline, rng=7)
+    by_generator = CrisisModel(short_baseline, rng=np.random.default_rng(7))
+    by_seed.run_for(8)
+    by_generator.run_for(8)
+    pd.testing.assert_frame_equal(by_seed.get_agent_vars_dataframe(), by_generator.get_agent_vars_dataframe())
+    assert by_seed.random.random() == CrisisModel(short_baseline, rng=7).random.random()   # seeded, unused
+
+
+def test_an_agent_write_is_clipped_and_recorded_as_its_own_source(short_baseline):
+    model = CrisisModel(short_baseline, rng=4)
+    model.run_for(2)
+    tur, arm, un = model.agent("TUR"), model.agent("ARM"), model.agent("UN")
+    tur.alignment = 5.0
+    assert tur.alignment == 1.0
+    un.intensity = 3.0                       # only the sides fight
+    assert un.intensity == 0.0
+    arm.ceasefire = 0.25
+    for bad in (float("nan"), float("inf"), "0.5", None):
+        with pytest.raises(ValueError):
+            tur.alignment = bad
+    with pytest.raises(AttributeError):
+        tur.pressure = 1.0
+    model.run_for(6)
+    agents = model.get_agent_vars_dataframe()
+    contributions = model.get_contributions_dataframe()
+    written = contributions[contributions["rule"] == "agents"].set_index(["step", "actor", "field"])["change"]
+    assert set(written.index) == {(3, "TUR", "alignment"), (3, "ARM", "ceasefire")}
+    assert written[(3, "TUR", "alignment")] == pytest.approx(1.0 - agents.loc[(2, "TUR"), "alignment"])
+    assert_contributions_add_up(agents, contributions)
+
+
+def test_an_unknown_actor_is_a_key_error_naming_the_actors(short_baseline):
+    model = CrisisModel(short_baseline, rng=1)
+    for lookup in (model.agent, short_baseline.actor):
+        with pytest.raises(KeyError, match="XXX.*TUR"):
+            lookup("XXX")
+
+
+def test_a_rule_checks_its_parameters_when_built():
+    from sim.rules import REGISTRY, ParamError
+
+    alliance = REGISTRY["alliance"]
+    with pytest.raises(ParamError, match=r"rate: expected a number in \[0, 1\], got 7\.0"):
+        alliance(rate=7.0)
+    with pytest.raises(ValueError, match="kinds"):
+        alliance(kinds=["friendship"])
+    with pytest.raises(ValueError, match="no_such_parameter"):
+        alliance(no_such_parameter=1)
+    assert alliance(rate=0.5, kinds=["alliance"]).kinds == ("alliance",)

@@ -1,31 +1,60 @@
-"""Run outcomes read from the recorded series."""
+"""Run outcomes: the ceasefire outcomes from a run's ceasefires, and the coalitions' helpers."""
 
-from sim.outcomes import ceasefire_outcomes, coalition_label, coalition_of
+from sim.outcomes import coalition_label, coalition_of
+from sim.records import CEASEFIRE_COLUMNS, Ceasefire, ceasefire_outcomes
 
 IDS = ("ARM", "AZE", "RUS", "USA")
 
 
-def test_ceasefires_start_when_the_count_rises():
-    in_force = [0, 0, 1, 1, 0, 0, 1, 1]
-    count = [0, 0, 1, 1, 1, 1, 2, 2]
-    broker = [-1, -1, 2, 2, 2, 2, 3, 3]
-    out = ceasefire_outcomes(in_force, count, broker, 1, IDS)
+def test_outcomes_of_two_ceasefires_the_second_in_force_at_the_end():
+    spans = [Ceasefire(2, 4, "RUS", ended_by="breakdown"), Ceasefire(6, None, "USA")]
+    out = ceasefire_outcomes(spans, steps=7)
     assert out == {"ceasefire_reached": True, "first_ceasefire_day": 2, "first_broker": "RUS", "ceasefires": 2,
                    "brokers": ["RUS", "USA"], "breakdowns": 1, "lasting": True, "days_in_force": 4}
 
 
 def test_a_ceasefire_that_breaks_down_the_day_it_comes_still_counts():
-    out = ceasefire_outcomes([0, 0, 0], [0, 1, 1], [-1, 2, 2], 1, IDS)
+    out = ceasefire_outcomes([Ceasefire(1, 1, "RUS", ended_by="breakdown")], steps=2)
     assert out["ceasefire_reached"] and out["ceasefires"] == 1 and out["first_ceasefire_day"] == 1
-    assert not out["lasting"] and out["days_in_force"] == 0
+    assert not out["lasting"] and out["days_in_force"] == 0 and out["breakdowns"] == 1
+
+
+def test_a_ceasefire_declared_on_day_0_is_in_force_from_day_1():
+    assert Ceasefire(0, None, None, declared=True).days_in_force(steps=5) == 5
+    assert Ceasefire(0, 3, None, declared=True, ended_by="event").days_in_force(steps=5) == 2
 
 
 def test_no_ceasefire():
-    out = ceasefire_outcomes([0, 0], [0, 0], [-1, -1], 0, IDS)
+    out = ceasefire_outcomes([], steps=2)
     assert out["ceasefire_reached"] is False and out["first_broker"] is None and out["brokers"] == []
+    assert out["lasting"] is False and out["days_in_force"] == 0
+
+
+def test_a_ceasefire_row_reads_back_as_itself():
+    for ceasefire in (Ceasefire(3, None, "RUS"), Ceasefire(0, 0, None, True, "event", "a, \"quoted\" note")):
+        row = dict(zip(CEASEFIRE_COLUMNS, (str(v) for v in ceasefire.row())))
+        assert Ceasefire.from_row(row) == ceasefire
 
 
 def test_coalition_helpers():
     minimum = {"energy": -4.0, "coalitions": [["ARM", "RUS"], ["AZE"]]}
     assert coalition_of(minimum["coalitions"]) == {"ARM": 0, "RUS": 0, "AZE": 1}
     assert coalition_label(minimum) == "ARM RUS | AZE"
+
+
+def test_remembered_landscapes_take_little_room_whatever_the_number_of_actors():
+    import numpy as np
+
+    from sim import outcomes
+
+    rng = np.random.default_rng(3)
+    n = 120
+    pairs = rng.uniform(-1, 1, (n, n))
+    pairs = (pairs + pairs.T) / 2
+    np.fill_diagonal(pairs, 0.0)
+    capability, ids = rng.uniform(0.1, 1, n), [f"A{i}" for i in range(n)]
+    outcomes._MINIMA.clear()
+    found = outcomes.coalitions(capability, pairs, ids)
+    assert outcomes.coalitions(capability, pairs, ids) == found and len(found) == 3
+    (key, kept), = outcomes._MINIMA.items()                  # remembered once, by a digest, the 3 lowest only
+    assert len(key) <= 64 and len(kept) == 3

@@ -339,7 +339,7 @@ def test_run_writes_plots_and_plot_command_redraws_them(rundir, tmp_path):
     assert written == sorted(f"{name}.png" for name in plots.PLOTS.values())
     result = CliRunner().invoke(main, ["plot", str(rundir), "--format", "svg", "--out", str(tmp_path / "svg")])
     assert result.exit_code == 0, result.output
-    assert sorted(p.name for p in (tmp_path / "svg").iterdir()) == sorted(
+    assert sorted(p.name for p in (tmp_path / "svg").glob("*.svg")) == sorted(
         f"{name}.svg" for name in plots.PLOTS.values())
     assert result.output.count("\n") == 1  # quick work prints nothing extra
 
@@ -361,3 +361,57 @@ def test_plots_of_a_run_without_recorded_contributions(rundir):
     assert not by_gid(ax.patches, "bar:")
     assert any("no recorded moves" in t.get_text() for t in ax.texts)
     assert sorted(plots.plot_files(data)) == sorted(f"plots/{name}.png" for name in plots.PLOTS.values())
+
+
+# ------------------------------------------------------------------------------------ many actors
+
+def crowd_scenario(n: int) -> str:
+    """A made-up crisis of ``n`` actors (A0 and A1 fight) with a few random ties each, every rule on."""
+    from sim.scenario import validate
+
+    rng = np.random.default_rng(n)
+    ids = [f"A{i}" for i in range(n)]
+    actors = [{"id": a, "alignment": float(rng.uniform(-1, 1)), "ceasefire": float(rng.uniform()),
+               "capability": float(rng.uniform(0.05, 1)), "stubbornness": float(rng.uniform()),
+               "intensity": 1.0 if i < 2 else 0.0} for i, a in enumerate(ids)]
+    pairs = sorted({tuple(sorted(rng.choice(n, 2, replace=False).tolist())) for _ in range(3 * n)})
+    ties = [{"actors": [ids[a], ids[b]], "kind": "alliance" if k % 2 else "rivalry",
+             "weight": 0.5 if k % 2 else -0.5} for k, (a, b) in enumerate(pairs)]
+    rules = [{"rule": name} for name in ("influence", "escalation", "alliance", "mediation", "balance", "noise")]
+    raw = {"scenario": {"name": f"crowd-{n}", "sides": ids[:2], "steps": 15, "seed": 1},
+           "actors": actors, "ties": ties, "rules": rules, "events": []}
+    return validate(raw, {}, "<crowd>").to_toml()
+
+
+@pytest.fixture(scope="module")
+def crowd(tmp_path_factory):
+    return load_run(make_run(tmp_path_factory.mktemp("crowd"), crowd_scenario(120), "--no-plots"))
+
+
+def test_alignment_of_many_actors_names_the_sides_and_the_most_capable_as_fit(crowd):
+    ax = plots.alignment_over_time(crowd).axes[0]
+    assert len(by_gid(ax.lines, "actor:")) == 120                      # every actor's line is drawn
+    labels = by_gid(ax.texts, "label:")
+    named = [gid.split(":")[1] for gid in labels]
+    assert 10 <= len(named) < 120 and set(crowd.sides) <= set(named)
+    capability = crowd.field("capability").iloc[0]
+    weakest_named = min(capability[a] for a in named if a not in crowd.sides)
+    assert all(capability[a] <= weakest_named for a in crowd.mediators if a not in named)
+    renderer = draw(ax.figure).get_renderer()
+    boxes = sorted((Text.get_window_extent(t, renderer) for t in labels.values()), key=lambda b: b.y0)
+    assert all(upper.y0 >= lower.y1 - 0.5 for lower, upper in zip(boxes, boxes[1:])), "end labels overlap"
+    assert "the sides and the" in ax.get_title(loc="left")
+
+
+def test_network_of_many_actors_draws_the_sides_and_the_most_capable(crowd):
+    fig = plots.alignment_network(crowd)
+    drawn = plots.prominent(crowd, plots.MOST_NODES)
+    assert len(drawn) == plots.MOST_NODES and set(crowd.sides) <= set(drawn)
+    for ax in fig.axes[:2]:
+        assert sorted(by_gid(ax.collections, "node:")) == sorted(f"node:{a}" for a in drawn)
+        assert len(ax.texts) == plots.MOST_NODES
+        tie_ids = {gid.split(":", 1)[1] for gid in by_gid(ax.lines, "tie:")}
+        ties = crowd.ties.set_index("tie").loc[sorted(tie_ids)]
+        assert ties["source"].isin(drawn).all() and ties["target"].isin(drawn).all()
+    assert "most capable" in fig.axes[1].get_legend().get_title().get_text()
+    assert plots.render(fig).startswith(b"\x89PNG")

@@ -9,6 +9,13 @@ from sim.rules.base import Happening, Param, Rule
 
 
 @kernel
+def hostile_ties(weight, r, triads, k):
+    """How many of the three ties of triad ``k`` are hostile (weight <= 0) in run ``r``: an int."""
+    return int(weight[r, triads[k, 0]] <= 0.0) + int(weight[r, triads[k, 1]] <= 0.0) \
+        + int(weight[r, triads[k, 2]] <= 0.0)
+
+
+@kernel
 def triad_updates(weight, active, frozen, triads, p, uniforms, updates):
     """Antal-Krapivsky-Redner local triad dynamics; returns the new weights ``(runs, n_ties)``.
 
@@ -29,10 +36,8 @@ def triad_updates(weight, active, frozen, triads, p, uniforms, updates):
         for step in range(updates[r]):
             count = 0
             for k in range(n_triads):
-                hostile = (weight[r, triads[k, 0]] <= 0.0) + (weight[r, triads[k, 1]] <= 0.0) \
-                    + (weight[r, triads[k, 2]] <= 0.0)
-                imbalanced[k] = complete[k] and hostile % 2 == 1
-                count += imbalanced[k]
+                imbalanced[k] = complete[k] and hostile_ties(weight, r, triads, k) % 2 == 1
+                count += int(imbalanced[k])
             if count == 0:
                 break
             u = uniforms[r, step]
@@ -40,16 +45,16 @@ def triad_updates(weight, active, frozen, triads, p, uniforms, updates):
             k = -1
             while pick >= 0:                                          # the pick-th imbalanced triad
                 k += 1
-                pick -= imbalanced[k]
+                pick -= int(imbalanced[k])
             ties = triads[k]
             first_hostile = 0
             while weight[r, ties[first_hostile]] > 0.0:
                 first_hostile += 1
-            hostile = (weight[r, ties[0]] <= 0.0) + (weight[r, ties[1]] <= 0.0) + (weight[r, ties[2]] <= 0.0)
-            if hostile == 1:
+            if hostile_ties(weight, r, triads, k) == 1:
                 # heal the hostile tie (prob. p), else sour one of the two friendly ties, taken in order
                 other = int(u[2] * 2)
-                which = first_hostile if u[1] < p else other + (other >= first_hostile)
+                friendly = other if other < first_hostile else other + 1
+                which = first_hostile if u[1] < p else friendly
             else:
                 which = min(int(u[2] * 3), 2)
             target = ties[which]

@@ -12,11 +12,20 @@ from sim.measures import outside_backing
 from sim.rules.base import Happening, Param, Rule, draw
 
 
+# Two groups travel together through the glue kernels, each as one tuple (numba passes a plain tuple of arrays
+# as cheaply as one array):
+#   reach = (weight, active, source, target, mediators, access): who can press the sides: the day's ties (weight
+#           and active ``(runs, n_ties)``, source and target actor indices ``(n_ties,)``), the actors who may
+#           press ``(n,)`` booleans (the outsiders), and the access of one without a friendly tie to a side;
+#   terms = (threshold, base, per_intensity, unwilling): the willingness every side needs for a ceasefire and
+#           the terms of the daily breakdown hazard (`breakdown_hazard`).
+
+
 @kernel
 def side_access(weight, active, source, target, sides, access, n):
     """``(runs, n, 2)``: access_js = max(``access``, weight of the tie in place between j and side s)."""
     runs = weight.shape[0]
-    out = np.full((runs, n, 2), max(access, 0.0))
+    out = np.full((runs, n, 2), max(access, 0.0), np.float64)
     for r in range(runs):
         for t in range(weight.shape[1]):
             if active[r, t]:
@@ -65,21 +74,21 @@ def breakdown_hazard(intensity, willing, threshold, base, per_intensity, unwilli
 
 
 @kernel
-def pressure_now(ceasefire, capability, weight, active, source, target, sides, mediators, access):
-    """`mediation_pressure` given the ties in place, ``(runs, n, 2)``."""
-    reach = side_access(weight, active, source, target, sides, access, ceasefire.shape[1])
-    return mediation_pressure(ceasefire, capability, reach, mediators)
+def pressure_now(ceasefire, capability, sides, reach):
+    """`mediation_pressure` on the two ``sides`` given ``reach``, ``(runs, n, 2)``."""
+    weight, active, source, target, mediators, access = reach
+    reached = side_access(weight, active, source, target, sides, access, ceasefire.shape[1])
+    return mediation_pressure(ceasefire, capability, reached, mediators)
 
 
 @kernel
-def mediation_change(ceasefire, capability, intensity, backing, weight, active, source, target, sides, mediators,
-                     access, rate, stiffening, hurting):
+def mediation_change(ceasefire, capability, intensity, backing, sides, reach, rate, stiffening, hurting):
     """The day's change of every actor's ceasefire willingness, ``(runs, n)``; only the sides' moves.
 
     Each side s is pressed by P_s = sum_j P_js + hurting * I_-s (the fighting it endures) and held
     back by its ``backing`` ``(runs, 2)``, as in `willingness_change`.
     """
-    pressure = pressure_now(ceasefire, capability, weight, active, source, target, sides, mediators, access)
+    pressure = pressure_now(ceasefire, capability, sides, reach)
     runs, n = ceasefire.shape
     change = np.zeros((runs, n))
     for r in range(runs):
@@ -97,15 +106,17 @@ HOLDS, BREAKS, COMES = 0, 1, 2
 
 
 @kernel
-def ceasefire_turns(ceasefire, capability, intensity, weight, active, source, target, sides, mediators, access,
-                    threshold, base, per_intensity, unwilling, in_force, uniform, credit):
-    """After the day's moves: the pressure each actor puts on the two sides together ``(runs, n)``, also
-    added to its ``credit``; the daily breakdown hazard ``(runs,)``; and what happens in each run
-    ``(runs,)``: HOLDS, BREAKS (in force, and ``uniform`` < 1 - exp(-hazard)) or COMES (not in force,
-    and every side willing); and the runs where it does not hold."""
-    pressure = pressure_now(ceasefire, capability, weight, active, source, target, sides, mediators, access)
+def ceasefire_turns(ceasefire, capability, intensity, sides, reach, terms, in_force, uniform, credit):
+    """After the day's moves, given ``reach`` and ``terms``:
+
+    * the pressure each actor puts on the two sides together ``(runs, n)``, and its ``credit`` with it added;
+    * the daily breakdown hazard ``(runs,)``;
+    * what happens in each run ``(runs,)``: HOLDS, BREAKS (in force, and ``uniform`` < 1 - exp(-hazard)) or
+      COMES (not in force, and every side willing); and the runs where it does not hold.
+    """
+    threshold, base, per_intensity, unwilling = terms
+    pressure = pressure_now(ceasefire, capability, sides, reach)
     pressing = pressure[:, :, 0] + pressure[:, :, 1]
-    credit += pressing
     runs = ceasefire.shape[0]
     willing = np.stack((ceasefire[:, sides[0]], ceasefire[:, sides[1]]), axis=1)
     fighting = np.stack((intensity[:, sides[0]], intensity[:, sides[1]]), axis=1)
@@ -117,7 +128,7 @@ def ceasefire_turns(ceasefire, capability, intensity, weight, active, source, ta
                 turn[r] = BREAKS
         elif willing[r, 0] >= threshold and willing[r, 1] >= threshold:
             turn[r] = COMES
-    return pressing, hazard, turn, np.flatnonzero(turn)
+    return pressing, credit + pressing, hazard, turn, np.flatnonzero(turn)
 
 
 class Mediation(Rule):
@@ -151,24 +162,25 @@ class Mediation(Rule):
         "setback": Param(0.3, "share of each side's willingness lost when a ceasefire breaks down", lo=0.0, hi=1.0),
     }
 
-    def _ties(self, world) -> tuple:
+    def _reach(self, world) -> tuple:
         top = world.topology
-        return (world.weight, world.active, top.tie_source, top.tie_target, top.sides, top.outsiders, self.access)
+        return world.weight, world.active, top.tie_source, top.tie_target, top.outsiders, self.access
 
     def propose(self, world, rngs):
         f, top = world.fields, world.topology
         backing = outside_backing(f["alignment"], f["capability"], top.outsiders)
         return {"ceasefire": mediation_change(f["ceasefire"], f["capability"], f["intensity"], backing,
-                                              *self._ties(world), self.rate, self.stiffening, self.hurting)}
+                                              top.sides, self._reach(world), self.rate, self.stiffening,
+                                              self.hurting)}
 
     def settle(self, world, rngs):
         sides = list(world.topology.sides)
         ids = world.topology.actor_ids
         f = world.fields
-        world.pressure, hazard, turn, turning = ceasefire_turns(
-            f["ceasefire"], f["capability"], f["intensity"], *self._ties(world), self.threshold, self.breakdown,
-            self.breakdown_intensity, self.breakdown_unwilling, world.in_force, draw(rngs, "random", ()),
-            world.credit)
+        terms = (self.threshold, self.breakdown, self.breakdown_intensity, self.breakdown_unwilling)
+        world.pressure, world.credit, hazard, turn, turning = ceasefire_turns(
+            f["ceasefire"], f["capability"], f["intensity"], world.topology.sides, self._reach(world), terms,
+            world.in_force, draw(rngs, "random", ()), world.credit)
         happened = []
         for run in turning.tolist():
             if turn[run] == BREAKS:

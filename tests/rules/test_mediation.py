@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from sim.engine import Simulation
-from sim.rules.mediation import breakdown_hazard, mediation_change, mediation_pressure, side_access, willingness_change
+from sim.rules.mediation import (BREAKS, COMES, breakdown_hazard, ceasefire_turns, mediation_change, mediation_pressure,
+                                 side_access, willingness_change)
 from sim.scenario import loads
 from sim.world import World
 
@@ -38,9 +39,9 @@ def test_mediation_change_hurting_is_the_other_sides_intensity():
     ceasefire = np.array([[0.2, 0.6, 0.9]])
     capability = np.ones((1, 3))
     intensity = np.array([[1.0, 3.0, 0.0]])
-    no_ties = (np.zeros((1, 0)), np.zeros((1, 0), bool), np.zeros(0, np.intp), np.zeros(0, np.intp))
-    change = mediation_change(ceasefire, capability, intensity, np.zeros((1, 2)), *no_ties, (0, 1),
-                              np.zeros(3, bool), 0.1, 0.5, 1.0, 0.2)
+    nobody = (np.zeros((1, 0)), np.zeros((1, 0), bool), np.zeros(0, np.intp), np.zeros(0, np.intp), np.zeros(3, bool),
+              0.1)
+    change = mediation_change(ceasefire, capability, intensity, np.zeros((1, 2)), (0, 1), nobody, 0.5, 1.0, 0.2)
     np.testing.assert_allclose(change, [[0.5 * 0.2 * 3.0 * 0.8, 0.5 * 0.2 * 1.0 * 0.4, 0.0]])
 
 
@@ -89,6 +90,25 @@ def test_breakdown_hazard_batch():
                            1.0)
     np.testing.assert_allclose(out, [1.0 + 0.8, 1.0])
 
+
+
+def test_ceasefire_turns_by_hand():
+    # actors 0 and 1 are the sides, 2 presses both with 1 * 0.5 * 0.2 (no ties: the access floor)
+    ceasefire = np.array([[0.8, 0.9, 0.5], [0.2, 0.9, 0.5]])
+    intensity = np.array([[1.0, 3.0, 0.0], [1.0, 3.0, 0.0]])
+    reach = (np.zeros((2, 0)), np.zeros((2, 0), bool), np.zeros(0, np.intp), np.zeros(0, np.intp),
+             np.array([False, False, True]), 0.2)
+    credit = np.array([[0.0, 0.0, 0.1], [0.0, 0.0, 0.0]])
+    pressing, credited, hazard, turn, turning = ceasefire_turns(
+        ceasefire, np.ones((2, 3)), intensity, (0, 1), reach, (0.7, 0.01, 0.05, 1.0), np.array([False, True]),
+        np.array([0.99, 0.0]), credit)
+    np.testing.assert_allclose(pressing, [[0.0, 0.0, 0.2], [0.0, 0.0, 0.2]])
+    np.testing.assert_allclose(credited, [[0.0, 0.0, 0.3], [0.0, 0.0, 0.2]])
+    np.testing.assert_array_equal(credit, [[0.0, 0.0, 0.1], [0.0, 0.0, 0.0]])    # returned, not written
+    # 0.01 + 0.05 * mean(1, 3), and run 1 falls 0.5 short of the threshold
+    np.testing.assert_allclose(hazard, [0.11, 0.61])
+    # run 0 is not in force and both sides are willing; run 1 is in force and its draw is below 1 - exp(-h)
+    assert turn.tolist() == [COMES, BREAKS] and turning.tolist() == [0, 1]
 
 # --------------------------------------------------------------------------------- the rule
 

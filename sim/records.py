@@ -1,0 +1,75 @@
+"""A run's ceasefires as plain data: the one record that the engine keeps and every reader uses.
+
+A ceasefire is in force from the day it comes into force (``start``) until the day it ends (``end``;
+None while it is still in force at the end of the run). Whatever brings it (the mediation rule, or a
+scenario event that declares it) and whatever ends it (the rule's breakdown hazard, or a scenario
+event), the engine records it here as it happens; ``ceasefires.csv``, ``summary.json``'s outcomes,
+``events.csv``, the plots and the report are all read from this record. This module is light (no
+numpy, no numba), so reading a run directory never loads the simulator.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+#: How a ceasefire ended: the rule's daily hazard, or a scenario event (``end_ceasefire``).
+ENDINGS = ("breakdown", "event")
+#: The columns of ``ceasefires.csv``, one row per ceasefire.
+CEASEFIRE_COLUMNS = ("start", "end", "broker", "declared", "ended_by", "note")
+
+
+@dataclass(frozen=True)
+class Ceasefire:
+    """A ceasefire of a run: in force from ``start`` until ``end`` (None: still in force at the end).
+
+    ``broker`` is the actor credited with it (None when nobody pressed, or a scenario event declared it
+    without one); ``declared`` tells a ceasefire a scenario event declared from one that mediation
+    brought about; ``ended_by`` is one of `ENDINGS` (None while in force); ``note`` says how it came.
+    """
+
+    start: int
+    end: int | None
+    broker: str | None
+    declared: bool = False
+    ended_by: str | None = None
+    note: str = ""
+
+    def days_in_force(self, steps: int) -> int:
+        """The days 1 .. ``steps`` at whose end it was in force (a ceasefire that ends on the day it
+        came into force was in force on none)."""
+        end = steps + 1 if self.end is None else self.end
+        return max(0, min(end, steps + 1) - max(self.start, 1))
+
+    def row(self) -> tuple:
+        """Its row of ``ceasefires.csv`` (in the order of `CEASEFIRE_COLUMNS`)."""
+        return (self.start, "" if self.end is None else self.end, self.broker or "", int(self.declared),
+                self.ended_by or "", self.note)
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, str]) -> Ceasefire:
+        """A ceasefire from its row of ``ceasefires.csv`` (strings); ValueError if it is not one."""
+        ended_by = row["ended_by"] or None
+        if ended_by not in (None, *ENDINGS) or row["declared"] not in ("0", "1"):
+            raise ValueError(f"not a ceasefire row: {dict(row)!r}")
+        return cls(start=int(row["start"]), end=int(row["end"]) if row["end"] else None,
+                   broker=row["broker"] or None, declared=row["declared"] == "1", ended_by=ended_by,
+                   note=row["note"])
+
+
+def ceasefire_outcomes(ceasefires: Sequence[Ceasefire], steps: int) -> dict:
+    """The ceasefire outcomes of a run of ``steps`` days from its ceasefires, in order.
+
+    A ceasefire is *reached* when one comes into force, even one that ends the same day; the run's
+    ceasefire *lasts* when one is in force at the end.
+    """
+    return {
+        "ceasefire_reached": bool(ceasefires),
+        "first_ceasefire_day": ceasefires[0].start if ceasefires else None,
+        "first_broker": ceasefires[0].broker if ceasefires else None,
+        "ceasefires": len(ceasefires),
+        "brokers": [c.broker for c in ceasefires],
+        "breakdowns": sum(c.end is not None for c in ceasefires),
+        "lasting": bool(ceasefires) and ceasefires[-1].end is None,
+        "days_in_force": sum(c.days_in_force(steps) for c in ceasefires),
+    }

@@ -1,0 +1,44 @@
+"""Every table dipsim writes, its columns defined once: the writers of a run's files and of an
+ensemble's or a sweep's, and `sim.rundata`, which reads them back, all take them from here.
+
+Light (no numpy, no numba): reading a run directory never loads the simulator.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sim.fields import FIELDS, measure_names
+from sim.records import CEASEFIRE_COLUMNS
+
+#: Quantiles of an ensemble's trajectories, over runs, for every day, actor and field (``quantiles.csv``).
+QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
+QUANTILE_COLUMNS = ("step", "actor", "field", *(f"q{round(q * 100):02d}" for q in QUANTILES))
+#: The table of an ensemble (one row per run) and of a sweep (one row per point and run).
+EXPERIMENT_TABLES = ("runs.csv", "experiments.csv")
+
+
+def run_tables(sides: Sequence[str]) -> dict[str, tuple[str, ...]]:
+    """The tables of a run directory, each with its columns, for a scenario with these ``sides``."""
+    return {
+        "timeseries.csv": ("step", "actor", *FIELDS, "pressure"),
+        "model.csv": ("step", *measure_names(sides)),
+        "contributions.csv": ("step", "actor", "field", "rule", "change"),
+        "events.csv": ("step", "kind", "actors", "note"),
+        "ceasefires.csv": CEASEFIRE_COLUMNS,
+        "ties.csv": ("step", "tie", "source", "target", "directed", "kind", "weight", "active"),
+    }
+
+
+def outcome_columns(sides: Sequence[str], actor_ids: Sequence[str]) -> tuple[str, ...]:
+    """The outcome columns of ``runs.csv`` and ``experiments.csv``, one row per run."""
+    return ("status", "ceasefire_reached", "first_ceasefire_day", "first_broker", "ceasefires", "breakdowns",
+            "lasting", "days_in_force", *(f"max_intensity_{s}" for s in sides), "coalitions",
+            *(f"final_alignment_{a}" for a in actor_ids), "error")
+
+
+def experiment_columns(sides: Sequence[str], actor_ids: Sequence[str], varied: Sequence[str] | None) -> tuple[str, ...]:
+    """The columns of ``runs.csv`` (``varied`` None: an ensemble) or of ``experiments.csv`` (a sweep
+    varying the keys ``varied``, one column each, sorted)."""
+    head = ("run", "seed") if varied is None else ("point", *sorted(varied), "run", "seed")
+    return head + outcome_columns(sides, actor_ids)
