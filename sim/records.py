@@ -10,7 +10,7 @@ numpy, no numba), so reading a run directory never loads the simulator.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 #: How a ceasefire ended: the rule's daily hazard, or a scenario event (``end_ceasefire``).
@@ -45,16 +45,6 @@ class Ceasefire:
         """Its row of ``ceasefires.csv`` (in the order of `CEASEFIRE_COLUMNS`)."""
         return (self.start, "" if self.end is None else self.end, self.broker or "", int(self.declared),
                 self.ended_by or "", self.note)
-
-    @classmethod
-    def from_row(cls, row: Mapping[str, str]) -> Ceasefire:
-        """A ceasefire from its row of ``ceasefires.csv`` (strings); ValueError if it is not one."""
-        ended_by = row["ended_by"] or None
-        if ended_by not in (None, *ENDINGS) or row["declared"] not in ("0", "1"):
-            raise ValueError(f"not a ceasefire row: {dict(row)!r}")
-        return cls(start=int(row["start"]), end=int(row["end"]) if row["end"] else None,
-                   broker=row["broker"] or None, declared=row["declared"] == "1", ended_by=ended_by,
-                   note=row["note"])
 
 
 def ceasefire_outcomes(ceasefires: Sequence[Ceasefire], steps: int) -> dict:

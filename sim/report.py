@@ -150,23 +150,17 @@ class Narrator:
         run = self.run
         found: dict[int, list[str]] = {}
         said: set[tuple[int, str]] = set()
-        starts = {(c.start, c.note): c for c in run.ceasefires if c.declared}
-        ended = {c.end for c in run.ceasefires if c.ended_by == "event"}
-        end_notes = {e.note for e in run.scenario.events if e.action == "end_ceasefire"}
+        starts = {c.start: c for c in run.ceasefires}
+        ends = {c.end: c for c in run.ceasefires if c.end is not None}
         for h in run.happenings:
             lines = found.setdefault(h.step, [])
             if h.kind == "event":
-                text = sentence(h.note)
-                cease = starts.pop((h.step, h.note), None)
-                if cease is not None:
-                    text += " " + self.ceasefire_comes(cease.broker)
-                if h.step in ended and h.note in end_notes:
-                    text += f" The ceasefire between {self.first} and {self.second} ends."
-                    ended.discard(h.step)
                 effects = self.event_effects(h.step, h.actors, said)
-                lines.append(text + (f" ({effects}.)" if effects else ""))
+                lines.append(sentence(h.note) + (f" ({effects}.)" if effects else ""))
             elif h.kind == "ceasefire":
-                lines.append(self.ceasefire_comes(h.actors[2] if len(h.actors) > 2 else None))
+                lines.append(self.ceasefire_comes(starts[h.step].broker if h.step in starts else None))
+            elif h.kind == "breakdown" and h.step in ends and ends[h.step].ended_by == "event":
+                lines.append(f"The ceasefire between {self.first} and {self.second} ends.")
             elif h.kind == "breakdown":
                 detail = re.search(r"\(([^)]*)\)", h.note)
                 lines.append(f"The ceasefire between {self.first} and {self.second} breaks down"

@@ -20,22 +20,19 @@ import numpy as np
 import pandas as pd
 
 from sim.fields import FIELDS, LARGEST, RANGES
+from sim.files import OutputError
 from sim.outcomes import coalition_of
-from sim.output import RUN_FILES, OutputError
+from sim.output import RUN_FILES
+from sim.records import ENDINGS, Ceasefire
 from sim.scenario import Scenario, ScenarioError, loads
+from sim.tables import EXPERIMENT_TABLES, QUANTILE_COLUMNS, experiment_columns, run_tables
 
-#: The tables of a run directory and the columns each must have.
-TABLES = {
-    "timeseries.csv": ("step", "actor", *FIELDS, "pressure"),
-    "model.csv": ("step", "ceasefire_in_force", "ceasefire_count", "breakdowns"),
-    "contributions.csv": ("step", "actor", "field", "rule", "change"),
-    "events.csv": ("step", "kind", "actors", "note"),
-    "ties.csv": ("step", "tie", "source", "target", "directed", "kind", "weight", "active"),
-}
 #: Columns of text; every other column of a table holds numbers.
-TEXT_COLUMNS = frozenset({"actor", "field", "rule", "kind", "actors", "note", "tie", "source", "target"})
-#: Columns whose cells may be blank (no number): the measures that are NaN when there is nothing to measure.
-MAY_BE_BLANK = frozenset({"friendly_share", "balance_index"})
+TEXT_COLUMNS = frozenset({"actor", "field", "rule", "kind", "actors", "note", "tie", "source", "target", "broker",
+                          "ended_by"})
+#: Columns whose cells may be blank (no number): the measures that are NaN when there is nothing to measure,
+#: and the end of a ceasefire still in force.
+MAY_BE_BLANK = frozenset({"friendly_share", "balance_index", "end"})
 
 
 @dataclass(frozen=True)
@@ -46,23 +43,6 @@ class LoggedEvent:
     kind: str
     actors: tuple[str, ...]
     note: str
-
-
-@dataclass(frozen=True)
-class Ceasefire:
-    """A ceasefire of a run: in force from ``start`` until ``end`` (None: still in force at the end).
-
-    ``broker`` is the actor credited with it (None when a scenario event declared it without one);
-    ``declared`` tells a ceasefire a scenario event declared from one that mediation brought about;
-    ``ended_by`` is ``"breakdown"`` (it broke down), ``"event"`` (a scenario event ended it) or None.
-    """
-
-    start: int
-    end: int | None
-    broker: str | None
-    declared: bool = False
-    ended_by: str | None = None
-    note: str = ""
 
 
 class _Cast:
@@ -97,6 +77,7 @@ class RunData(_Cast):
     model: pd.DataFrame
     contributions: pd.DataFrame
     events: pd.DataFrame
+    ceasefire_table: pd.DataFrame
     ties: pd.DataFrame
     directory: Path | None = field(default=None, compare=False)
 
@@ -107,18 +88,19 @@ class RunData(_Cast):
         """A run from its files' contents (as `sim.output.run_files` returns them, or as read from disk)."""
         where = str(directory) if directory is not None else "<run>"
         text = _reader(files, where, "run directory")
+        summary, scenario = _summary_and_scenario(text, where, "run directory")
+        _check_summary(summary, scenario, where)
         tables = {}
-        for name, columns in TABLES.items():
+        for name, columns in run_tables(scenario.sides).items():
             if name == "contributions.csv" and name not in files:
                 tables[name] = pd.DataFrame({c: pd.Series(dtype=float if c == "change" else object)
                                              for c in columns})
                 continue
             tables[name] = _table(text(name), name, columns, where)
-        summary, scenario = _summary_and_scenario(text, where, "run directory")
-        _check_summary(summary, scenario, where)
         run = cls(scenario=scenario, summary=summary, timeseries=tables["timeseries.csv"],
                   model=tables["model.csv"], contributions=tables["contributions.csv"],
-                  events=tables["events.csv"], ties=tables["ties.csv"], directory=directory)
+                  events=tables["events.csv"], ceasefire_table=tables["ceasefires.csv"], ties=tables["ties.csv"],
+                  directory=directory)
         problem = run._problem("contributions.csv" in files)
         if problem:
             raise OutputError(f"{where}: damaged run directory ({problem})")
@@ -163,12 +145,34 @@ class RunData(_Cast):
             return "contributions.csv: a row of an unknown actor, field or day"
         if not self.events["step"].between(0, days - 1).all():
             return f"events.csv: an event outside the days 0 to {days - 1}"
+        problem = self._ceasefire_problem(days)
+        if problem:
+            return problem
         if contributions:
             return _unaccounted(series, moves, ids)
         return None
 
-    # ------------------------------------------------------------------------------ who is who
+    def _ceasefire_problem(self, days: int) -> str | None:
+        """What is wrong with ``ceasefires.csv`` (None: nothing): each row a ceasefire within the run, in
+        order, each ending before the next comes, only the last one in force, and as many as ``model.csv``
+        counts."""
+        table = self.ceasefire_table
+        if not (table["declared"].isin((0, 1)).all() and table["ended_by"].isin(("", *ENDINGS)).all()):
+            return f"ceasefires.csv: declared must be 0 or 1, ended_by one of {', '.join(ENDINGS)} or blank"
+        found = self.ceasefires
+        previous = 0
+        for k, c in enumerate(found):
+            end = days - 1 if c.end is None else c.end
+            if not previous <= c.start <= end <= days - 1 or (c.end is None) != (c.ended_by is None) \
+                    or (c.end is None and k < len(found) - 1):
+                return f"ceasefires.csv: ceasefire {k + 1} does not fit the run's days or the one before it"
+            previous = end
+        counted = int(self.model["ceasefire_count"].iloc[-1]), int(self.model["breakdowns"].iloc[-1])
+        if (len(found), sum(c.end is not None for c in found)) != counted:
+            return f"ceasefires.csv: {len(found)} ceasefires, but model.csv counts {counted[0]}"
+        return None
 
+    # ------------------------------------------------------------------------------ who is who
 
     @property
     def mediators(self) -> tuple[str, ...]:
@@ -290,58 +294,10 @@ class RunData(_Cast):
 
     @cached_property
     def ceasefires(self) -> tuple[Ceasefire, ...]:
-        """Every ceasefire of the run, in order: when it came and ended, its broker, how it ended."""
-        found = self._ceasefires_from_events()
-        count = self.measure("ceasefire_count")
-        ends = self.measure("breakdowns")
-        if len(found) == int(count.iloc[-1]) and sum(c.end is not None for c in found) == int(ends.iloc[-1]):
-            return tuple(found)
-        return tuple(self._ceasefires_from_counts())
-
-    def _ceasefires_from_events(self) -> list[Ceasefire]:
-        """Replay the ceasefire status from the log: scenario events first each day, then the rules'."""
-        actions: dict[str, set[str]] = {}
-        brokers: dict[str, str | None] = {}
-        for event in self.scenario.events:
-            actions.setdefault(event.note, set()).add(event.action)
-            if event.action == "declare_ceasefire":
-                brokers[event.note] = event.broker
-        found: list[Ceasefire] = []
-        current: dict | None = None
-        for h in self.happenings:
-            start = end = None
-            if h.kind == "ceasefire":
-                start = {"broker": h.actors[2] if len(h.actors) > 2 else None, "declared": False}
-            elif h.kind == "breakdown":
-                end = "breakdown"
-            elif h.kind == "event" and actions.get(h.note) == {"declare_ceasefire"}:
-                start = {"broker": brokers.get(h.note), "declared": True}
-            elif h.kind == "event" and actions.get(h.note) == {"end_ceasefire"}:
-                end = "event"
-            if start is not None and current is None:
-                current = {"start": h.step, **start, "note": h.note}
-            elif end is not None and current is not None:
-                found.append(Ceasefire(end=h.step, ended_by=end, **current))
-                current = None
-        if current is not None:
-            found.append(Ceasefire(end=None, **current))
-        return found
-
-    def _ceasefires_from_counts(self) -> list[Ceasefire]:
-        """The ceasefires from ``model.csv``'s counters alone (brokers from ``summary.json``, in order)."""
-        count = self.measure("ceasefire_count").astype(int)
-        ends = self.measure("breakdowns").astype(int)
-        brokers = list(self.summary.get("outcomes", {}).get("brokers", []))
-        starts = [int(s) for s, d in count.diff().fillna(count.iloc[0]).items() for _ in range(int(d))]
-        stops = [int(s) for s, d in ends.diff().fillna(ends.iloc[0]).items() for _ in range(int(d))]
-        found = []
-        for k, start in enumerate(starts):
-            end = next((s for s in stops if s >= start), None)
-            if end is not None:
-                stops.remove(end)
-            found.append(Ceasefire(start=start, end=end, broker=brokers[k] if k < len(brokers) else None,
-                                   ended_by="breakdown" if end is not None else None))
-        return found
+        """Every ceasefire of the run, in order (``ceasefires.csv``, the engine's one record of them)."""
+        return tuple(Ceasefire(start=int(r.start), end=None if r.end != r.end else int(r.end), broker=r.broker or None,
+                               declared=bool(r.declared), ended_by=r.ended_by or None, note=r.note)
+                     for r in self.ceasefire_table.itertuples(index=False))
 
 
 def load_run(directory: str | Path) -> RunData:
@@ -495,14 +451,6 @@ def _numbers(frame: pd.DataFrame, columns, name: str, where: str, kind: str, *, 
 
 
 # ------------------------------------------------------------------------------------ ensembles and sweeps
-
-#: The table of runs an experiment directory holds: ``runs.csv`` for an ensemble, ``experiments.csv`` for a sweep.
-EXPERIMENT_TABLES = ("runs.csv", "experiments.csv")
-#: Columns of the runs table every experiment has (besides one per varied key, side and actor).
-EXPERIMENT_COLUMNS = ("run", "seed", "status", "ceasefire_reached", "first_ceasefire_day", "first_broker",
-                      "ceasefires", "breakdowns", "lasting", "days_in_force", "coalitions")
-QUANTILE_COLUMNS = ("step", "actor", "field", "q05", "q25", "q50", "q75", "q95")
-
 
 def is_experiment(directory: str | Path) -> bool:
     """Whether ``directory`` holds an ensemble's or a sweep's results (by its files)."""
@@ -668,10 +616,15 @@ def _runs_table(text: str, name: str, where: str, scenario: Scenario, sweep: boo
     strings (blank: ""), a sweep's varied keys as read."""
     strings = {"status", "first_broker", "coalitions", "error"}
     kind = "ensemble or sweep directory"
-    columns = (("point",) if sweep else ()) + EXPERIMENT_COLUMNS
-    frame = _read_table(text, name, columns, strings, where, kind)
+    frame = _read_table(text, name, (), strings, where, kind)
     header = list(frame.columns)
-    varied = header[header.index("point") + 1:header.index("run")] if sweep else []
+    ordered = sweep and "point" in header and "run" in header and header.index("point") < header.index("run")
+    varied = header[header.index("point") + 1:header.index("run")] if ordered else []
+    expected = experiment_columns(scenario.sides, scenario.actor_ids, varied if sweep else None)
+    if tuple(header) != expected:
+        missing = next((c for c in expected if c not in header), None)
+        problem = f"has no column {missing!r}" if missing else "has other columns than dipsim writes"
+        raise OutputError(f"{where}: damaged {kind} ({name} {problem})")
     whole = ("run", "seed", *(("point",) if sweep else ()))
     numeric = [c for c in header if c not in strings and c not in varied]
     _numbers(frame, numeric, name, where, kind, whole=whole, blank=numeric)

@@ -452,6 +452,7 @@ def test_a_ceasefire_declared_and_broken_the_same_day_is_one_record_everywhere(t
     """An event declares a ceasefire and the rules' hazard breaks it that day: the run's ceasefires, its
     outcomes and events.csv all show one ceasefire that came and ended on that day."""
     from sim.output import run_files
+    from sim.rundata import RunData
 
     events = [{"id": "truce", "step": 2, "action": "declare_ceasefire", "broker": "RUS", "note": "truce"}]
     spec = baseline_with(events=events, steps=4, rules=[{"rule": "mediation", "breakdown": 1e6}])
@@ -463,3 +464,4 @@ def test_a_ceasefire_declared_and_broken_the_same_day_is_one_record_everywhere(t
     assert files["ceasefires.csv"].splitlines() == ["start,end,broker,declared,ended_by,note", "2,2,RUS,1,breakdown,truce"]
     outcomes = json.loads(files["summary.json"])["outcomes"]
     assert (outcomes["ceasefires"], outcomes["breakdowns"], outcomes["days_in_force"]) == (1, 1, 0)
+    assert RunData.from_files(files).ceasefires == tuple(sim.history.spans[0])

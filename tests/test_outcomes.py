@@ -1,7 +1,7 @@
 """Run outcomes: the ceasefire outcomes from a run's ceasefires, and the coalitions' helpers."""
 
 from sim.outcomes import coalition_label, coalition_of
-from sim.records import CEASEFIRE_COLUMNS, Ceasefire, ceasefire_outcomes
+from sim.records import Ceasefire, ceasefire_outcomes
 
 IDS = ("ARM", "AZE", "RUS", "USA")
 
@@ -28,12 +28,6 @@ def test_no_ceasefire():
     out = ceasefire_outcomes([], steps=2)
     assert out["ceasefire_reached"] is False and out["first_broker"] is None and out["brokers"] == []
     assert out["lasting"] is False and out["days_in_force"] == 0
-
-
-def test_a_ceasefire_row_reads_back_as_itself():
-    for ceasefire in (Ceasefire(3, None, "RUS"), Ceasefire(0, 0, None, True, "event", "a, \"quoted\" note")):
-        row = dict(zip(CEASEFIRE_COLUMNS, (str(v) for v in ceasefire.row())))
-        assert Ceasefire.from_row(row) == ceasefire
 
 
 def test_coalition_helpers():
