@@ -19,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from naive import NaiveModel  # noqa: E402
 
-from sim.engine import Simulation  # noqa: E402
+from sim.core.engine import Simulation  # noqa: E402
 from sim.model import CrisisModel  # noqa: E402
 from sim.scenario import load, validate  # noqa: E402
 

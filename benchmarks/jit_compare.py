@@ -29,7 +29,7 @@ def record(names: list[str], seeds: int) -> dict:
 
     The seeds of a scenario run as one batch, so the kernels' loops over runs are compared too.
     """
-    from sim.engine import Simulation
+    from sim.core.engine import Simulation
     from sim.scenario import load
 
     out = {}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import mesa
 
-from sim.fields import FIELDS, RANGES
+from sim.core.fields import FIELDS, RANGES
 from sim.scenario import Actor
 
 

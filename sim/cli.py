@@ -24,7 +24,7 @@ def user_errors(command):
 
     @functools.wraps(command)
     def wrapper(*args, **kwargs):
-        from sim.files import OutputError
+        from sim.io.files import OutputError
         from sim.scenario import ScenarioError
 
         try:
@@ -97,10 +97,10 @@ def main() -> None:
 def run(scenario: str, steps: int | None, seed: int | None, overrides: tuple[str, ...], out: Path | None,
         force: bool, fmt: str, with_plots: bool, with_report: bool) -> None:
     """Run SCENARIO once and write its results, and its plots, to a run directory."""
-    from sim.explain import summary_lines
-    from sim.files import check_target, write_directory
+    from sim.report.explain import summary_lines
+    from sim.io.files import check_target, write_directory
     from sim.model import CrisisModel
-    from sim.output import default_dir, run_files
+    from sim.io.runfiles import default_dir, run_files
     from sim.scenario import load
 
     spec = load(scenario, _overrides(overrides, steps, seed))
@@ -118,16 +118,16 @@ def run(scenario: str, steps: int | None, seed: int | None, overrides: tuple[str
 
 
 def _summary(directory: Path) -> dict:
-    from sim.output import read_run
+    from sim.io.runfiles import read_run
 
     return read_run(directory)[1]
 
 
 def _pictures(files: dict, fmt: str | None, with_report: bool) -> dict[str, str | bytes]:
     """The plots (``plots/NAME.FMT``) and, if asked, the report of a run whose files are ``files``."""
-    from sim.plots import PLOTS, plot_files
-    from sim.report import FIGURES, report_files
-    from sim.rundata import RunData
+    from sim.viz.plots import PLOTS, plot_files
+    from sim.report.pages import FIGURES, report_files
+    from sim.io.rundata import RunData
 
     data = RunData.from_files(files)
     total = (len(PLOTS) if fmt else 0) + (len(FIGURES) if with_report and fmt != "png" else 0)
@@ -159,7 +159,7 @@ def _progress(total: int, unit: str):
 def ensemble(scenario: str, runs: int, seed: int | None, workers: int | None, overrides: tuple[str, ...],
              out: Path | None, force: bool, resume: bool, fmt: str, with_plots: bool) -> None:
     """Run SCENARIO many times with seeds derived from one; write outcomes, quantiles, probabilities and plots."""
-    from sim.runner import Experiment
+    from sim.experiments.runner import Experiment
     from sim.scenario import load
 
     spec = load(scenario, _overrides(overrides, None, seed))
@@ -185,7 +185,7 @@ def sweep(scenario: str, levers: tuple[str, ...], runs: int, sample: str, points
           workers: int | None, overrides: tuple[str, ...], out: Path | None, force: bool, resume: bool, fmt: str,
           with_plots: bool) -> None:
     """Run SCENARIO at every point of a grid (or sample) of values, RUNS seeded runs at each."""
-    from sim.runner import Experiment, Lever, grid_points, latin_points, override
+    from sim.experiments.runner import Experiment, Lever, grid_points, latin_points, override
     from sim.scenario import ScenarioError, load
 
     base = _overrides(overrides, None, seed)
@@ -211,8 +211,8 @@ def _experiment_pictures(fmt: str):
     """A function that draws the plots of a finished ensemble or sweep from its files."""
 
     def draw(files: dict[str, str]) -> dict[str, bytes]:
-        from sim.plots import experiment_plot_files, experiment_plot_names
-        from sim.rundata import ExperimentData
+        from sim.viz.plots import experiment_plot_files, experiment_plot_names
+        from sim.io.rundata import ExperimentData
 
         data = ExperimentData.from_files(files)
         with _progress(len(experiment_plot_names(data)), "plots") as tick:
@@ -229,7 +229,7 @@ def _conduct(experiment, directory: Path, workers: int | None, force: bool, resu
     """
     from tqdm import tqdm
 
-    from sim.runner import Interrupted, conduct, default_workers
+    from sim.experiments.runner import Interrupted, conduct, default_workers
 
     total = experiment.runs * len(experiment.scenarios)
     asked = threading.Event()
@@ -306,9 +306,9 @@ def list_() -> None:
 @user_errors
 def new(name: str, source: str, out: Path | None, force: bool) -> None:
     """Write NAME.toml, a commented what-if that extends a scenario, ready to edit."""
-    from sim.files import OutputError, write_file
+    from sim.io.files import OutputError, write_file
     from sim.scenario import ScenarioError, load, resolve
-    from sim.whatif import unedited, what_if_template
+    from sim.scenario.whatif import unedited, what_if_template
 
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", name):
         raise ScenarioError("dipsim new", "NAME", f"expected letters, digits, '-', '_' or '.', got {name!r}")
@@ -354,7 +354,7 @@ def actors(scenario: str, overrides: tuple[str, ...]) -> None:
 @user_errors
 def explain(rundir: Path, actor: str) -> None:
     """Say what moved ACTOR in the run at RUNDIR: each rule's part, and on which days."""
-    from sim.explain import explain as explain_actor
+    from sim.report.explain import explain as explain_actor
 
     for line in explain_actor(rundir, actor):
         click.echo(line)
@@ -374,9 +374,9 @@ def plot(rundir: Path, fmt: str, out: Path | None) -> None:
 
     For an ensemble's directory: fan charts of alignment, the first ceasefire's day, the brokers' and the
     coalitions' shares; for a sweep's: an outcome against each varied value, and a heat map for two."""
-    from sim.files import write_plots
-    from sim.plots import PLOTS, experiment_plot_files, experiment_plot_names, plot_files
-    from sim.rundata import is_experiment, load_experiment, load_run
+    from sim.io.files import write_plots
+    from sim.viz.plots import PLOTS, experiment_plot_files, experiment_plot_names, plot_files
+    from sim.io.rundata import is_experiment, load_experiment, load_run
 
     target = out or rundir / "plots"
     if is_experiment(rundir):
@@ -397,9 +397,9 @@ def plot(rundir: Path, fmt: str, out: Path | None) -> None:
 def report(rundir: Path) -> None:
     """Write a report of the run at RUNDIR for a class: report.html (one self-contained file) and report.md
     (with the plots in RUNDIR/plots)."""
-    from sim.files import OutputError, kind_of, write_files
-    from sim.report import FIGURES, report_files
-    from sim.rundata import load_run
+    from sim.io.files import OutputError, kind_of, write_files
+    from sim.report.pages import FIGURES, report_files
+    from sim.io.rundata import load_run
 
     data = load_run(rundir)
     if kind_of(rundir) != "run":
@@ -425,9 +425,9 @@ def compare(rundir_a: Path, rundir_b: Path, out: Path | None, fmt: str, force: b
 
     Writes compare.html, compare.md and the plots into a folder, and prints the outcomes that differ.
     """
-    from sim.files import check_target, write_directory
-    from sim.report import COMPARE_FIGURES, compare_files, outcome_table
-    from sim.rundata import load_run
+    from sim.io.files import check_target, write_directory
+    from sim.report.pages import COMPARE_FIGURES, compare_files, outcome_table
+    from sim.io.rundata import load_run
 
     a, b = load_run(rundir_a), load_run(rundir_b)
     directory = out or Path("runs") / f"compare-{rundir_a.resolve().name}-vs-{rundir_b.resolve().name}"

@@ -12,8 +12,8 @@ import mesa
 import numpy as np
 
 from sim.agents import ActorAgent
-from sim.engine import Simulation, world_measures
-from sim.fields import FIELDS, measure_names
+from sim.core.engine import Simulation, world_measures
+from sim.core.fields import FIELDS, measure_names
 from sim.scenario import Scenario, load, loads
 
 if TYPE_CHECKING:

@@ -10,9 +10,9 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import read_rows
-from sim import output
+from sim.io import runfiles as output
 from sim.cli import main
-from sim.output import RUN_FILES
+from sim.io.runfiles import RUN_FILES
 from sim.scenario import load
 
 

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from sim import plots
+from sim.viz import plots
 from sim.cli import main
-from sim.report import COMPARE_FIGURES, outcome_table
-from sim.rundata import load_run
+from sim.report.pages import COMPARE_FIGURES, outcome_table
+from sim.io.rundata import load_run
 
 # Two what-ifs of one crisis: one where a truce is declared on day 5, one where it never is.
 TRUCE = """

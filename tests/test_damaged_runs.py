@@ -13,9 +13,9 @@ from click.testing import CliRunner
 
 from conftest import truce_scenario
 from sim.cli import main
-from sim.output import RUN_FILES, OutputError
-from sim.rundata import RunData
-from sim.tables import run_tables
+from sim.io.runfiles import RUN_FILES, OutputError
+from sim.io.rundata import RunData
+from sim.io.tables import run_tables
 
 
 @pytest.fixture(scope="module")

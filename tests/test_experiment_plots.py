@@ -13,11 +13,11 @@ from click.testing import CliRunner
 from matplotlib.figure import Figure
 
 from conftest import read_rows as rows
-from sim import plots
+from sim.viz import plots
 from sim.cli import main
-from sim.output import OutputError
-from sim.runner import Experiment, Lever, conduct, grid_points, latin_points, override
-from sim.rundata import ExperimentData, is_experiment, load_experiment
+from sim.io.runfiles import OutputError
+from sim.experiments.runner import Experiment, Lever, conduct, grid_points, latin_points, override
+from sim.io.rundata import ExperimentData, is_experiment, load_experiment
 from sim.scenario import load
 
 RUNS = 30

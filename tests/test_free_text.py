@@ -13,11 +13,11 @@ from matplotlib.figure import Figure
 from matplotlib.text import Text
 
 from conftest import truce_scenario
-from sim import plots
+from sim.viz import plots
 from sim.cli import main
-from sim.report import COMPARE_FIGURES, compare_files
-from sim.rundata import load_experiment, load_run
-from sim.runner import Experiment, Lever, conduct, grid_points, override
+from sim.report.pages import COMPARE_FIGURES, compare_files
+from sim.io.rundata import load_experiment, load_run
+from sim.experiments.runner import Experiment, Lever, conduct, grid_points, override
 from sim.scenario import load
 
 TITLE = r"A $2bn loan and $\bad$"

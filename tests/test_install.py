@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from sim import compiled
+from sim.core import compiled
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = sorted(path.stem for path in (ROOT / "scenarios").glob("*.toml"))
@@ -124,7 +124,7 @@ def test_the_installed_wheel_works_from_an_empty_folder(venv, tmp_path):
 # read them from the cache.
 KERNELS = """
 import numpy as np, sim
-from sim.measures import outside_backing
+from sim.core.measures import outside_backing
 from sim.rules.influence import toward
 backing = outside_backing(np.array([[-0.5, 0.5]]), np.array([[2.0, 1.0]]), np.array([True, True]))
 print(sim.__file__)
@@ -194,7 +194,7 @@ def test_the_compiled_cache_stays_beside_the_code_where_the_package_is_writable(
     work, cache = tmp_path / "work", tmp_path / "cache"
     work.mkdir()
     cache_path = run_kernels(package, work, XDG_CACHE_HOME=str(cache))[2]
-    assert cache_path == package / "sim" / "__pycache__"
+    assert cache_path == package / "sim" / "core" / "__pycache__"
     assert cached(package / "sim") == ["influence.toward", "measures.outside_backing"]
     assert not (cache / "dipsim").exists()
 

@@ -16,10 +16,10 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import read_rows
-from sim import runner
+from sim.experiments import runner
 from sim.cli import main
-from sim.files import OutputError
-from sim.runner import Experiment, Interrupted, conduct
+from sim.io.files import OutputError
+from sim.experiments.runner import Experiment, Interrupted, conduct
 from sim.scenario import load
 
 RUNS = 12

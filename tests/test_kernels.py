@@ -1,4 +1,4 @@
-"""The kernels (sim/compiled.py): each reads only kernels and globals of its own module, and they mean the same
+"""The kernels (sim/core/compiled.py): each reads only kernels and globals of its own module, and they mean the same
 compiled and as plain Python (``NUMBA_DISABLE_JIT=1``)."""
 
 import ast
@@ -87,13 +87,13 @@ def kernel_modules() -> dict[str, object]:
 def test_every_kernel_reads_only_its_own_modules_kernels_and_globals():
     modules = kernel_modules()
     # the search finds the kernels of the engine, the measures and the rules
-    assert {"sim.engine", "sim.measures", "sim.rules.balance", "sim.rules.mediation"} <= set(modules)
-    assert {"apply_changes", "add_settled"} <= set(kernel_names(syntax(modules["sim.engine"].__file__)))
+    assert {"sim.core.engine", "sim.core.measures", "sim.rules.balance", "sim.rules.mediation"} <= set(modules)
+    assert {"apply_changes", "add_settled"} <= set(kernel_names(syntax(modules["sim.core.engine"].__file__)))
     assert {name: foreign_globals(module) for name, module in modules.items()} == {name: {} for name in modules}
 
 
 FAKE_HELPERS = """
-from sim.compiled import kernel
+from sim.core.compiled import kernel
 
 SCALE = 2.0
 
@@ -108,7 +108,7 @@ import math
 
 import numpy as np
 
-from sim.compiled import kernel
+from sim.core.compiled import kernel
 from fake_helpers import SCALE, double
 
 OFFSET = 1.0

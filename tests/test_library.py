@@ -16,10 +16,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sim.engine import Simulation
-from sim.fields import FIELDS, measure_names
-from sim.outcomes import run_coalitions
-from sim.runner import Experiment, conduct, run_seeds
+from sim.core.engine import Simulation
+from sim.core.fields import FIELDS, measure_names
+from sim.core.outcomes import run_coalitions
+from sim.experiments.runner import Experiment, conduct, run_seeds
 from sim.scenario import bundled, load
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -6,7 +6,7 @@ import math
 import numpy as np
 import pytest
 
-from sim import measures
+from sim.core import measures
 
 
 def complete_graph(n):

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from sim.agents import ActorAgent
-from sim.fields import FIELDS, measure_names
+from sim.core.fields import FIELDS, measure_names
 from sim.model import CrisisModel
 from sim.scenario import load
 

@@ -1,7 +1,7 @@
 """Run outcomes: the ceasefire outcomes from a run's ceasefires, and the coalitions' helpers."""
 
-from sim.outcomes import coalition_label, coalition_of
-from sim.records import Ceasefire, ceasefire_outcomes
+from sim.core.outcomes import coalition_label, coalition_of
+from sim.core.records import Ceasefire, ceasefire_outcomes
 
 IDS = ("ARM", "AZE", "RUS", "USA")
 
@@ -39,7 +39,7 @@ def test_coalition_helpers():
 def test_remembered_landscapes_take_little_room_whatever_the_number_of_actors():
     import numpy as np
 
-    from sim import outcomes
+    from sim.core import outcomes
 
     rng = np.random.default_rng(3)
     n = 120

@@ -16,9 +16,9 @@ from matplotlib.figure import Figure
 from matplotlib.text import Text
 
 from conftest import read_rows, truce_scenario
-from sim import plots
+from sim.viz import plots
 from sim.cli import main
-from sim.rundata import load_run
+from sim.io.rundata import load_run
 
 # A crisis with a declared ceasefire (and a broker), a scenario event that moves an actor and one that
 # ends the ceasefire: whatever the rules do, the run has events, a ceasefire and its broker to draw.
@@ -352,8 +352,8 @@ def test_plot_command_says_when_the_folder_is_not_a_run(tmp_path):
 
 def test_plots_of_a_run_without_recorded_contributions(rundir):
     """A run written without contributions.csv still gets every plot; "what moved whom" says nothing moved."""
-    from sim.output import RUN_FILES
-    from sim.rundata import RunData
+    from sim.io.runfiles import RUN_FILES
+    from sim.io.rundata import RunData
 
     files = {name: (rundir / name).read_text(encoding="utf-8") for name in RUN_FILES if name != "contributions.csv"}
     data = RunData.from_files(files)

@@ -10,10 +10,10 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import read_rows as rows
-from sim import runner
+from sim.experiments import runner
 from sim.cli import main
 from sim.model import CrisisModel
-from sim.runner import Experiment, Interrupted, Lever, conduct, grid_points, latin_points, run_seeds
+from sim.experiments.runner import Experiment, Interrupted, Lever, conduct, grid_points, latin_points, run_seeds
 from sim.scenario import ScenarioError, load
 
 RUNS = 12

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.compiled import kernel
-from sim.fields import LARGEST
+from sim.core.compiled import kernel
+from sim.core.fields import LARGEST
 from sim.rules.base import Param, Rule
 
 

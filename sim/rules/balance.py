@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.compiled import kernel
+from sim.core.compiled import kernel
 from sim.rules.base import Happening, Param, Rule
 
 

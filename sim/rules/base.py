@@ -23,7 +23,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from sim.fields import TIE_KINDS
+from sim.core.fields import TIE_KINDS
 
 #: The largest coefficient a rule takes (a rate, a hazard, a reaction per day): fifty times the largest the
 #: bundled scenarios use, and small enough that a day's change of any field stays a finite number.

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.compiled import kernel
-from sim.measures import outside_backing
+from sim.core.compiled import kernel
+from sim.core.measures import outside_backing
 from sim.rules.base import Param, Rule
 
 

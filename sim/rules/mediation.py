@@ -6,9 +6,9 @@ import math
 
 import numpy as np
 
-from sim.compiled import kernel
-from sim.fields import LARGEST
-from sim.measures import outside_backing
+from sim.core.compiled import kernel
+from sim.core.fields import LARGEST
+from sim.core.measures import outside_backing
 from sim.rules.base import Happening, Param, Rule, draw
 
 

@@ -6,8 +6,8 @@ import math
 import numpy as np
 import pytest
 
-from sim.engine import Simulation
-from sim.fields import TIE_KINDS
+from sim.core.engine import Simulation
+from sim.core.fields import TIE_KINDS
 from sim.rules.balance import triad_updates
 from sim.scenario import loads
 

@@ -11,11 +11,11 @@ import numpy as np
 import pytest
 
 from sim import scenario as scenario_mod
-from sim.engine import Simulation
-from sim.fields import FIELDS, TIE_KINDS
+from sim.core.engine import Simulation
+from sim.core.fields import FIELDS, TIE_KINDS
 from sim.rules import REGISTRY, ParamError
 from sim.rules.base import Param, check_params
-from sim.world import World
+from sim.core.world import World
 
 HISTORY = ("fields", "pressure", "weight", "active", "kind", "measures", "broker")
 WORLD_ARRAYS = ("weight", "active", "kind", "in_force", "ceasefires", "breakdowns", "broker", "pressure", "credit")

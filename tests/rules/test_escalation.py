@@ -3,10 +3,10 @@
 import numpy as np
 import pytest
 
-from sim.engine import Simulation
+from sim.core.engine import Simulation
 from sim.rules.escalation import Escalation, richardson_change, richardson_equilibrium
 from sim.scenario import loads
-from sim.world import World
+from sim.core.world import World
 
 
 def pair(values):

@@ -5,11 +5,11 @@ import math
 import numpy as np
 import pytest
 
-from sim.engine import Simulation
+from sim.core.engine import Simulation
 from sim.rules.mediation import (BREAKS, COMES, breakdown_hazard, ceasefire_turns, mediation_change, mediation_pressure,
                                  side_access, willingness_change)
 from sim.scenario import loads
-from sim.world import World
+from sim.core.world import World
 
 # ------------------------------------------------------------------------------- the functions
 

@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from sim.engine import Simulation
+from sim.core.engine import Simulation
 from sim.scenario import loads
-from sim.world import World
+from sim.core.world import World
 
 
 def noise_scenario(rule_lines, steps=1):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from pathlib import Path
 
-from sim.output import OutputError
+from sim.io.runfiles import OutputError
 
 
 def _signed(x: float) -> str:
@@ -37,7 +37,7 @@ def summary_lines(summary: dict) -> list[str]:
 
 def explain(directory: Path, actor: str, *, days: int = 3) -> list[str]:
     """What moved ``actor`` in the run at ``directory``: per field, each source's total and its biggest days."""
-    from sim.rundata import load_run
+    from sim.io.rundata import load_run
 
     run = load_run(directory)
     if actor not in run.actor_ids:

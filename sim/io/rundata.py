@@ -1,7 +1,7 @@
 """A run directory loaded for reading: its tables as pandas DataFrames, its scenario and its summary.
 
-`RunData` is what the plots (`sim.plots`) and the report (`sim.report`) read. It holds the files of a
-run as written by `sim.output` and derives what both need: each field as a day-by-actor table, the
+`RunData` is what the plots (`sim.viz.plots`) and the report (`sim.report.pages`) read. It holds the files of a
+run as written by `sim.io.runfiles` and derives what both need: each field as a day-by-actor table, the
 coalitions each actor is in, the ceasefires (when, brokered by whom, how they ended) and the mediation
 threshold. It never changes a run directory.
 """
@@ -19,13 +19,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.fields import FIELDS, LARGEST, RANGES
-from sim.files import OutputError
-from sim.outcomes import coalition_of
-from sim.output import RUN_FILES
-from sim.records import ENDINGS, Ceasefire
+from sim.core.fields import FIELDS, LARGEST, RANGES
+from sim.io.files import OutputError
+from sim.core.outcomes import coalition_of
+from sim.io.runfiles import RUN_FILES
+from sim.core.records import ENDINGS, Ceasefire
 from sim.scenario import Scenario, ScenarioError, loads
-from sim.tables import EXPERIMENT_TABLES, QUANTILE_COLUMNS, experiment_columns, run_tables
+from sim.io.tables import EXPERIMENT_TABLES, QUANTILE_COLUMNS, experiment_columns, run_tables
 
 #: Columns of text; every other column of a table holds numbers.
 TEXT_COLUMNS = frozenset({"actor", "field", "rule", "kind", "actors", "note", "tie", "source", "target", "broker",
@@ -85,7 +85,7 @@ class RunData(_Cast):
 
     @classmethod
     def from_files(cls, files: Mapping[str, str | bytes], directory: Path | None = None) -> RunData:
-        """A run from its files' contents (as `sim.output.run_files` returns them, or as read from disk)."""
+        """A run from its files' contents (as `sim.io.runfiles.run_files` returns them, or as read from disk)."""
         where = str(directory) if directory is not None else "<run>"
         text = _reader(files, where, "run directory")
         summary, scenario = _summary_and_scenario(text, where, "run directory")
@@ -429,7 +429,7 @@ def _read_table(text: str, name: str, columns: tuple[str, ...], strings, where: 
 def _numbers(frame: pd.DataFrame, columns, name: str, where: str, kind: str, *, whole=(), blank=()) -> None:
     """Make ``columns`` of ``frame`` numbers, or fail (`OutputError`) naming the first cell that is not one:
     those in ``whole`` whole numbers, at least 0 (of any size: seeds are large); the others no larger than
-    any a run makes (`sim.fields.LARGEST`, so that the plots can add and scale them), blank only in ``blank``."""
+    any a run makes (`sim.core.fields.LARGEST`, so that the plots can add and scale them), blank only in ``blank``."""
     for column in columns:
         numbers = pd.to_numeric(frame[column], errors="coerce").astype(float)
         if column in whole:
@@ -460,7 +460,7 @@ def is_experiment(directory: str | Path) -> bool:
 
 @dataclass(frozen=True)
 class ExperimentData(_Cast):
-    """The files of an ensemble or a sweep (`sim.runner.conduct`), read.
+    """The files of an ensemble or a sweep (`sim.experiments.runner.conduct`), read.
 
     ``runs`` is ``runs.csv`` (an ensemble) or ``experiments.csv`` (a sweep), one row per run;
     ``quantiles`` is ``quantiles.csv`` (ensembles only, None otherwise); ``varied`` names the keys a
@@ -582,7 +582,7 @@ class ExperimentData(_Cast):
     @property
     def sample(self) -> str:
         """``"grid"`` when the points are every combination of each key's values (in the order
-        `sim.runner.grid_points` makes them), else ``"latin"`` (scattered points, e.g. ``--sample latin``).
+        `sim.experiments.runner.grid_points` makes them), else ``"latin"`` (scattered points, e.g. ``--sample latin``).
 
         ``summary.json``'s ``sample`` is used when it says; else it is inferred from the points.
         """

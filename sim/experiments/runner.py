@@ -1,7 +1,7 @@
 """Ensembles and sweeps: many seeded runs of a scenario, in batches, on worker processes.
 
 Vocabulary (after the EMA workbench): the *uncertainties* are the seeds; the *levers* are the scenario
-values a sweep varies; the *outcomes* are the per-run results in `sim.outcomes`. Results are one tidy
+values a sweep varies; the *outcomes* are the per-run results in `sim.core.outcomes`. Results are one tidy
 table, one row per run, aligned on (point, run).
 
 Each run draws from its own generator, seeded from ``SeedSequence(seed).spawn(runs)``, so a run's
@@ -29,14 +29,14 @@ from pathlib import Path
 import numpy as np
 
 from sim import __version__
-from sim.engine import Simulation
-from sim.fields import FIELDS
-from sim.files import (OutputError, check_target, locked, prepare_directory, sweep_stale, write_file,
+from sim.core.engine import Simulation
+from sim.core.fields import FIELDS
+from sim.io.files import (OutputError, check_target, locked, prepare_directory, sweep_stale, write_file,
                        write_files)
-from sim.outcomes import coalition_label, run_coalitions, run_outcomes
-from sim.output import csv_rows, csv_text, versions
+from sim.core.outcomes import coalition_label, run_coalitions, run_outcomes
+from sim.io.runfiles import csv_rows, csv_text, versions
 from sim.scenario import Scenario, ScenarioError, parse_value
-from sim.tables import QUANTILE_COLUMNS, QUANTILES, experiment_columns, outcome_columns
+from sim.io.tables import QUANTILE_COLUMNS, QUANTILES, experiment_columns, outcome_columns
 
 #: Runs simulated together as one batch.
 CHUNK = 50
@@ -460,7 +460,7 @@ def _sha256(path: Path) -> str:
 
 
 def outcome_row(scenario: Scenario, outcomes: dict | None, error: str = "") -> list:
-    """One run's outcomes in the order of `sim.tables.outcome_columns` (blank cells for a failed run)."""
+    """One run's outcomes in the order of `sim.io.tables.outcome_columns` (blank cells for a failed run)."""
     if outcomes is None:
         return ["failed", *[""] * (len(outcome_columns(scenario.sides, scenario.actor_ids)) - 2), error]
     return ["ok", int(outcomes["ceasefire_reached"]), "" if outcomes["first_ceasefire_day"] is None else outcomes["first_ceasefire_day"],

@@ -21,7 +21,7 @@ from typing import Any, NoReturn
 
 import tomli_w
 
-from sim.fields import ANCHORED, COMPARISONS, FIELDS, LARGEST, MEASURES, RANGES, TIE_KINDS
+from sim.core.fields import ANCHORED, COMPARISONS, FIELDS, LARGEST, MEASURES, RANGES, TIE_KINDS
 from sim.rules import REGISTRY
 from sim.rules.base import ParamError, check_params, listing, shown
 
@@ -37,7 +37,7 @@ def _bundled_dir() -> Path:
     shipped = importlib.resources.files("sim") / "scenarios"
     if isinstance(shipped, Path) and shipped.is_dir():
         return shipped.resolve()
-    return Path(__file__).resolve().parent.parent / "scenarios"
+    return Path(__file__).resolve().parent.parent.parent / "scenarios"
 
 
 #: Where the bundled scenarios live (see `_bundled_dir`).

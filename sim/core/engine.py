@@ -14,13 +14,13 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from sim import measures
-from sim.compiled import kernel
-from sim.fields import ANCHORED, FIELDS, RANGES, TIE_KINDS, measure_names
-from sim.records import Ceasefire
+from sim.core import measures
+from sim.core.compiled import kernel
+from sim.core.fields import ANCHORED, FIELDS, RANGES, TIE_KINDS, measure_names
+from sim.core.records import Ceasefire
 from sim.rules.base import Happening, Rule
 from sim.scenario import Event, Scenario
-from sim.world import Topology, World
+from sim.core.world import Topology, World
 
 _COMPARE = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
             "==": operator.eq, "!=": operator.ne}

@@ -11,7 +11,7 @@ import functools
 
 import numpy as np
 
-from sim.compiled import kernel
+from sim.core.compiled import kernel
 
 
 def weighted_mean(x: np.ndarray, weights: np.ndarray) -> np.ndarray:

@@ -1,12 +1,12 @@
 """Pictures of a run for a slide: alignment over time, the road to a ceasefire, the network, what moved whom.
 
-Every plot function takes a `RunData` (see `sim.rundata`) and optionally the Axes to draw on, and returns
+Every plot function takes a `RunData` (see `sim.io.rundata`) and optionally the Axes to draw on, and returns
 the `Figure` it drew on. Without Axes it makes its own slide-sized figure (12 x 6.75 in at 150 dpi) with
 `matplotlib.figure.Figure`, never pyplot, so nothing is left open and no global state is touched. From
 a notebook::
 
-    from sim.rundata import load_run
-    from sim import plots
+    from sim.io.rundata import load_run
+    from sim.viz import plots
     run = load_run("runs/baseline-seed2020")
     plots.alignment_over_time(run)          # a Figure; Jupyter shows it
 
@@ -19,7 +19,7 @@ second blue), coalitions and rules from the Okabe-Ito palette, shares over a swe
 The plots of an ensemble or a sweep (`alignment_fan`, `ceasefire_day_distribution`, `broker_shares`,
 `coalition_frequency`, `sweep_outcome`, `sweep_heatmap`) take an `ExperimentData` the same way::
 
-    from sim.rundata import load_experiment
+    from sim.io.rundata import load_experiment
     ensemble = load_experiment("runs/baseline-ensemble-seed2020-runs300")
     plots.alignment_fan(ensemble)
 """
@@ -43,7 +43,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.text import Text
 
-from sim.rundata import ExperimentData, RunData
+from sim.io.rundata import ExperimentData, RunData
 
 #: Slide size: 16:9 at 12 inches wide, rendered at 150 dpi (1800 x 1012 pixels).
 SLIDE = (12.0, 6.75)

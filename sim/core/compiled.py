@@ -28,7 +28,7 @@ import tempfile
 from pathlib import Path
 
 #: The folders of the modules that hold kernels; numba caches each one's kernels in its ``__pycache__``.
-KERNEL_FOLDERS = (Path(__file__).parent, Path(__file__).parent / "rules")
+KERNEL_FOLDERS = (Path(__file__).parent, Path(__file__).parent.parent / "rules")
 
 
 def user_cache_folder() -> Path | None:

@@ -19,7 +19,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from sim import __version__
-from sim.rundata import RunData
+from sim.io.rundata import RunData
 
 #: The plots of the report, in order: file stem and caption.
 FIGURES = (
@@ -483,7 +483,7 @@ def report_files(run: RunData, pngs: Mapping[str, bytes] | None = None, folder: 
 
     ``pngs``: already rendered plots by file name (``plots/NAME.png``); the missing ones are drawn.
     """
-    from sim import plots
+    from sim.viz import plots
 
     files: dict[str, str | bytes] = {}
     images: dict[str, bytes] = {}
@@ -591,7 +591,7 @@ COMPARE_FIGURES = (
 def compare_files(a: RunData, b: RunData, fmt: str = "png",
                   progress: Callable[[str], None] | None = None) -> dict[str, str | bytes]:
     """The files of a comparison: the side-by-side plots, ``compare.md`` and ``compare.html``."""
-    from sim import plots
+    from sim.viz import plots
 
     files: dict[str, str | bytes] = {}
     pngs: dict[str, bytes] = {}

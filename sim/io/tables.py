@@ -1,5 +1,5 @@
 """Every table dipsim writes, its columns defined once: the writers of a run's files and of an
-ensemble's or a sweep's, and `sim.rundata`, which reads them back, all take them from here.
+ensemble's or a sweep's, and `sim.io.rundata`, which reads them back, all take them from here.
 
 Light (no numpy, no numba): reading a run directory never loads the simulator.
 """
@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sim.fields import FIELDS, measure_names
-from sim.records import CEASEFIRE_COLUMNS
+from sim.core.fields import FIELDS, measure_names
+from sim.core.records import CEASEFIRE_COLUMNS
 
 #: Quantiles of an ensemble's trajectories, over runs, for every day, actor and field (``quantiles.csv``).
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)

@@ -1,7 +1,7 @@
 """A run's files: what they hold, and how they are read back.
 
 A run directory holds ``timeseries.csv``, ``model.csv``, ``contributions.csv``, ``events.csv``,
-``ties.csv``, ``summary.json`` and ``scenario.toml``; `sim.files` writes it (whole or not at all, and
+``ties.csv``, ``summary.json`` and ``scenario.toml``; `sim.io.files` writes it (whole or not at all, and
 only where dipsim may).
 """
 
@@ -19,12 +19,12 @@ from pathlib import Path
 import numpy as np
 
 from sim import __version__
-from sim.engine import Simulation
-from sim.fields import FIELDS, TIE_KINDS
-from sim.files import OutputError
-from sim.outcomes import run_coalitions, run_outcomes
+from sim.core.engine import Simulation
+from sim.core.fields import FIELDS, TIE_KINDS
+from sim.io.files import OutputError
+from sim.core.outcomes import run_coalitions, run_outcomes
 from sim.scenario import Scenario, ScenarioError, loads
-from sim.tables import run_tables
+from sim.io.tables import run_tables
 
 RUN_FILES = ("timeseries.csv", "model.csv", "contributions.csv", "events.csv", "ceasefires.csv", "ties.csv",
              "summary.json", "scenario.toml")

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from sim.fields import ANCHORED, FIELDS, TIE_KINDS
+from sim.core.fields import ANCHORED, FIELDS, TIE_KINDS
 from sim.scenario import Scenario, Tie
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
-from sim.fields import RANGES
+from sim.core.fields import RANGES
 from sim.scenario import Scenario
 
 

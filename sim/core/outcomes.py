@@ -8,12 +8,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.fields import FIELDS, TIE_KINDS
-from sim.measures import landscape_minima
-from sim.records import ceasefire_outcomes
+from sim.core.fields import FIELDS, TIE_KINDS
+from sim.core.measures import landscape_minima
+from sim.core.records import ceasefire_outcomes
 
 if TYPE_CHECKING:
-    from sim.engine import Simulation
+    from sim.core.engine import Simulation
 
 
 def run_outcomes(simulation: Simulation, run: int) -> dict:
