@@ -39,7 +39,7 @@ def record(names: list[str], seeds: int) -> dict:
         contributions = np.stack(history.contributions)             # (steps, n_sources, n_fields, runs, n)
         for run in range(seeds):
             out[name, run + 1] = {
-                "happenings": [(step, h.kind, h.actors, h.note) for step, h in history.happenings if h.run == run],
+                "happenings": [(h.step, h.kind, h.actors, h.note) for h in history.happenings if h.run == run],
                 "arrays": {**{key: array[:, run] for key, array in arrays.items()},
                            "contributions": contributions[:, :, :, run]}}
     return out

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import json
 import os
 import re
 import signal
@@ -113,14 +114,8 @@ def run(scenario: str, steps: int | None, seed: int | None, overrides: tuple[str
         files.update(_pictures(files, fmt if with_plots else None, with_report))
     write_directory(directory, files, "run", force=force)
     click.echo(f"{spec.name}: {spec.steps} days, seed {spec.seed} -> {directory}")
-    for line in summary_lines(_summary(directory)):
+    for line in summary_lines(json.loads(files["summary.json"])):
         click.echo(f"  {line}")
-
-
-def _summary(directory: Path) -> dict:
-    from sim.io.runfiles import read_run
-
-    return read_run(directory)[1]
 
 
 def _pictures(files: dict, fmt: str | None, with_report: bool) -> dict[str, str | bytes]:

@@ -114,7 +114,7 @@ class CrisisModel(mesa.Model):
         """What happened, day by day: scenario events, ceasefires, breakdowns, ties changing sign."""
         import pandas as pd
 
-        rows = [(step, h.kind, " ".join(h.actors), h.note) for step, h in self.simulation.history.happenings]
+        rows = [(h.step, h.kind, " ".join(h.actors), h.note) for h in self.simulation.history.happenings]
         return pd.DataFrame(rows, columns=["step", "kind", "actors", "note"])
 
 

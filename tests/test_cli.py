@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from conftest import read_rows
 from sim.io import runfiles as output
 from sim.cli import main
-from sim.io.runfiles import RUN_FILES
+from sim.io.tables import RUN_FILES
 from sim.scenario import load
 
 

@@ -13,7 +13,8 @@ from click.testing import CliRunner
 
 from conftest import truce_scenario
 from sim.cli import main
-from sim.io.runfiles import RUN_FILES, OutputError
+from sim.io.files import OutputError
+from sim.io.tables import RUN_FILES
 from sim.io.rundata import RunData
 from sim.io.tables import run_tables
 

@@ -199,7 +199,7 @@ def richardson_path(steps):
 
 
 def notes(sim, run=0):
-    return [(step, h.note) for step, h in sim.history.happenings if h.run == run and h.kind == "event"]
+    return [(h.step, h.note) for h in sim.history.happenings if h.run == run and h.kind == "event"]
 
 
 def test_step_event_fires_once_at_its_step():
@@ -314,7 +314,7 @@ def test_tie_events():
     friendly = sim.history.array("measures")[:, 0, measure_names(scn.sides).index("friendly_share")]
     np.testing.assert_allclose(friendly, [0, 0, 0.5, 0.5, 0.5, 0, 0])
     assert [n for _, n in notes(sim)] == ["C backs A", "cooling", "C withdraws"]
-    involved = [set(h.actors) for _, h in sim.history.happenings]
+    involved = [set(h.actors) for h in sim.history.happenings]
     assert involved == [{"A", "C"}, {"A", "B"}, {"A", "C"}]
 
 
@@ -355,7 +355,7 @@ def test_events_fire_per_run():
     a = sim.history.array("fields")[:, :, F["alignment"], 0]
     fired_any = False
     for r in range(6):
-        fired = [step for step, h in sim.history.happenings if h.run == r and h.note == "fired"]
+        fired = [h.step for h in sim.history.happenings if h.run == r and h.note == "fired"]
         holds = np.flatnonzero(c[:, r] > 0.45)
         if len(holds) and holds[0] + 1 <= 40:
             assert fired == [holds[0] + 1]
@@ -364,7 +364,7 @@ def test_events_fire_per_run():
         else:
             assert fired == []
     assert fired_any
-    steps = {step for step, h in sim.history.happenings if h.note == "fired"}
+    steps = {h.step for h in sim.history.happenings if h.note == "fired"}
     assert len(steps) > 1
 
 
@@ -441,9 +441,9 @@ def test_an_event_that_changes_nothing_is_not_logged():
               {"id": "over", "step": 3, "action": "end_ceasefire", "note": "over"},
               {"id": "over-again", "step": 4, "action": "end_ceasefire", "note": "over again"}]
     sim = run(baseline_with(rules=[], events=events, steps=5))
-    assert [(h.kind, h.note) for _, h in sim.history.happenings if h.kind == "event"] == [("event", "truce"),
+    assert [(h.kind, h.note) for h in sim.history.happenings if h.kind == "event"] == [("event", "truce"),
                                                                                          ("event", "over")]
-    assert [h.kind for _, h in sim.history.happenings] == ["event", "ceasefire", "event", "breakdown"]
+    assert [h.kind for h in sim.history.happenings] == ["event", "ceasefire", "event", "breakdown"]
     assert int(sim.world.ceasefires[0]) == 1 and int(sim.world.breakdowns[0]) == 1
     assert sim.history.spans[0] == [Ceasefire(1, 3, None, declared=True, ended_by="event", note="truce")]
 

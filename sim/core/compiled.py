@@ -22,6 +22,7 @@ benchmarks/jit_compare.py compares every bundled scenario's runs.
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 import tempfile
@@ -70,17 +71,57 @@ def cache_folder() -> str | None:
     return str(folder) if folder is not None and _writable(folder) else None
 
 
-# numba reads NUMBA_CACHE_DIR when it is imported, and this module is dipsim's only one that imports it;
-# the variable also reaches the worker processes of ensembles and sweeps.
-_NUMBA_IMPORTED = "numba" in sys.modules
-if (_FOLDER := cache_folder()) is not None:
-    os.environ["NUMBA_CACHE_DIR"] = _FOLDER
+class Kernel:
+    """A function compiled by numba the first time a kernel of its module is called.
 
-import numba  # noqa: E402  (after NUMBA_CACHE_DIR is set)
+    Until then numba is not even imported, so what only reads (a scenario's validation, a run
+    directory's plots and report) never loads the compiler. On that first call every kernel of the
+    module is compiled and bound to its name in the module, so kernels calling kernels find compiled
+    ones, and the module's own code calls them directly; a kernel imported elsewhere by name is this
+    object, which hands each call on.
+    """
 
-if _FOLDER is not None and _NUMBA_IMPORTED:         # imported before dipsim was: read the variable again
-    numba.config.reload_config()
+    def __init__(self, function) -> None:
+        functools.update_wrapper(self, function)
+        self.py_func = function
+        self.compiled = None
+        _KERNELS.setdefault(function.__module__, []).append(self)
 
-#: Decorator for compiled functions. ``error_model="numpy"``: division by zero gives inf or nan, as in
-#: numpy, rather than raising; no ``fastmath``, so the arithmetic is IEEE's, in the order written.
-kernel = numba.njit(cache=True, error_model="numpy")
+    def __call__(self, *args):
+        if self.compiled is None:
+            _compile(self.py_func.__module__)
+        return self.compiled(*args)
+
+
+#: Every kernel not compiled yet, by module.
+_KERNELS: dict[str, list[Kernel]] = {}
+
+
+def kernel(function) -> Kernel:
+    """Decorator for compiled functions. ``error_model="numpy"``: division by zero gives inf or nan, as in
+    numpy, rather than raising; no ``fastmath``, so the arithmetic is IEEE's, in the order written."""
+    return Kernel(function)
+
+
+def _compile(module: str) -> None:
+    """Compile every kernel of ``module`` (on the first call of one) and bind each to its name there."""
+    numba = _numba()
+    namespace = sys.modules[module].__dict__
+    for each in _KERNELS.pop(module, ()):
+        each.compiled = numba.njit(cache=True, error_model="numpy")(each.py_func)
+        namespace[each.__name__] = each.compiled
+
+
+@functools.cache
+def _numba():
+    """numba, imported once NUMBA_CACHE_DIR says where its cache goes (numba reads the variable when it is
+    imported; it also reaches the worker processes of ensembles and sweeps)."""
+    imported = "numba" in sys.modules
+    folder = cache_folder()
+    if folder is not None:
+        os.environ["NUMBA_CACHE_DIR"] = folder
+    import numba
+
+    if folder is not None and imported:         # imported before dipsim was: read the variable again
+        numba.config.reload_config()
+    return numba

@@ -17,8 +17,8 @@ import numpy as np
 from sim.core import measures
 from sim.core.compiled import kernel
 from sim.core.fields import ANCHORED, FIELDS, RANGES, TIE_KINDS, measure_names
-from sim.core.records import Ceasefire
-from sim.rules.base import Happening, Rule
+from sim.core.records import Ceasefire, Happening
+from sim.rules.base import Rule
 from sim.scenario import Event, Scenario
 from sim.core.world import Topology, World
 
@@ -104,7 +104,7 @@ class History:
     breakdowns: list[np.ndarray] = field(default_factory=list)     # (runs,)
     broker: list[np.ndarray] = field(default_factory=list)         # (runs,)
     contributions: list[np.ndarray] | None = None                  # (n_sources, n_fields, runs, n_actors)
-    happenings: list[tuple[int, Happening]] = field(default_factory=list)
+    happenings: list[Happening] = field(default_factory=list)
     #: Each run's ceasefires, in order: the one record of when each came and ended, by whom and how.
     spans: list[list[Ceasefire]] = field(default_factory=list)
     _stacked: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
@@ -261,7 +261,7 @@ class Simulation:
         (with the broker the world now names), a ``breakdown`` ends the one in force. ``event`` is the
         scenario event behind it (None: a rule)."""
         step, run = self.world.step, happening.run
-        self.history.happenings.append((step, happening))
+        self.history.happenings.append(replace(happening, step=step))
         spans = self.history.spans[run]
         if happening.kind == "ceasefire":
             broker = int(self.world.broker[run])

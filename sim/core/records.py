@@ -1,4 +1,5 @@
-"""A run's ceasefires as plain data: the one record that the engine keeps and every reader uses.
+"""What a run records as plain data: what happened (`Happening`, a row of ``events.csv``) and its
+ceasefires (`Ceasefire`, a row of ``ceasefires.csv``), the one record the engine keeps and every reader uses.
 
 A ceasefire is in force from the day it comes into force (``start``) until the day it ends (``end``;
 None while it is still in force at the end of the run). Whatever brings it (the mediation rule, or a
@@ -17,6 +18,19 @@ from dataclasses import dataclass
 ENDINGS = ("breakdown", "event")
 #: The columns of ``ceasefires.csv``, one row per ceasefire.
 CEASEFIRE_COLUMNS = ("start", "end", "broker", "declared", "ended_by", "note")
+
+
+@dataclass(frozen=True)
+class Happening:
+    """Something that happened in a run: one row of ``events.csv``. ``kind`` is ``event`` (a scenario
+    event), ``ceasefire`` (one comes into force), ``breakdown`` (one ends) or ``tie`` (a tie turns);
+    ``run`` is the run's place in its batch; ``step`` the day (the engine stamps it as it logs)."""
+
+    run: int
+    kind: str
+    actors: tuple[str, ...]
+    note: str
+    step: int = 0
 
 
 @dataclass(frozen=True)

@@ -22,8 +22,8 @@ import pandas as pd
 from sim.core.fields import FIELDS, LARGEST, RANGES
 from sim.io.files import OutputError
 from sim.core.outcomes import coalition_of
-from sim.io.runfiles import RUN_FILES
-from sim.core.records import ENDINGS, Ceasefire
+from sim.io.tables import RUN_FILES
+from sim.core.records import ENDINGS, Ceasefire, Happening
 from sim.scenario import Scenario, ScenarioError, loads
 from sim.io.tables import EXPERIMENT_TABLES, QUANTILE_COLUMNS, experiment_columns, run_tables
 
@@ -33,16 +33,6 @@ TEXT_COLUMNS = frozenset({"actor", "field", "rule", "kind", "actors", "note", "t
 #: Columns whose cells may be blank (no number): the measures that are NaN when there is nothing to measure,
 #: and the end of a ceasefire still in force.
 MAY_BE_BLANK = frozenset({"friendly_share", "balance_index", "end"})
-
-
-@dataclass(frozen=True)
-class LoggedEvent:
-    """One row of ``events.csv``: on ``step``, something of ``kind`` involving ``actors``."""
-
-    step: int
-    kind: str
-    actors: tuple[str, ...]
-    note: str
 
 
 class _Cast:
@@ -278,9 +268,9 @@ class RunData(_Cast):
         return {a: found.get(a, len(groups)) for a in self.actor_ids}
 
     @cached_property
-    def happenings(self) -> tuple[LoggedEvent, ...]:
+    def happenings(self) -> tuple[Happening, ...]:
         """Every row of ``events.csv``, in order."""
-        return tuple(LoggedEvent(int(r.step), str(r.kind), tuple(str(r.actors).split()), str(r.note))
+        return tuple(Happening(0, str(r.kind), tuple(str(r.actors).split()), str(r.note), int(r.step))
                      for r in self.events.itertuples(index=False))
 
     def event_marks(self) -> list[tuple[int, int, str]]:

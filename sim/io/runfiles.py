@@ -21,13 +21,10 @@ import numpy as np
 from sim import __version__
 from sim.core.engine import Simulation
 from sim.core.fields import FIELDS, TIE_KINDS
-from sim.io.files import OutputError
 from sim.core.outcomes import run_coalitions, run_outcomes
-from sim.scenario import Scenario, ScenarioError, loads
+from sim.scenario import Scenario
 from sim.io.tables import run_tables
 
-RUN_FILES = ("timeseries.csv", "model.csv", "contributions.csv", "events.csv", "ceasefires.csv", "ties.csv",
-             "summary.json", "scenario.toml")
 
 
 def default_dir(scenario: Scenario, seed: int) -> Path:
@@ -90,7 +87,7 @@ def run_files(simulation: Simulation, seed: int, run: int = 0) -> dict[str, str]
         "model.csv": csv_text(columns["model.csv"],
                               ((t, *row) for t, row in enumerate(history.array("measures")[:, run]))),
         "events.csv": csv_text(columns["events.csv"], (
-            (t, h.kind, " ".join(h.actors), h.note) for t, h in history.happenings if h.run == run)),
+            (h.step, h.kind, " ".join(h.actors), h.note) for h in history.happenings if h.run == run)),
         "ties.csv": csv_text(columns["ties.csv"], (
             (t, tie, ids[top.tie_source[k]], ids[top.tie_target[k]], int(top.tie_directed[k]),
              TIE_KINDS[history.kind[t][run, k]], float(history.weight[t][run, k]), int(history.active[t][run, k]))
@@ -105,22 +102,3 @@ def run_files(simulation: Simulation, seed: int, run: int = 0) -> dict[str, str]
         files["contributions.csv"] = csv_text(columns["contributions.csv"], (
             (t, ids[i], FIELDS[f], history.sources[s], float(data[t, s, f, i])) for t, s, f, i in nonzero))
     return files
-
-
-def read_csv(path: Path) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle))
-
-
-def read_run(directory: Path) -> tuple[Scenario, dict]:
-    """The resolved scenario and summary of a run directory; OutputError if it is not one."""
-    directory = Path(directory)
-    missing = [name for name in ("summary.json", "scenario.toml") if not (directory / name).is_file()]
-    if missing:
-        raise OutputError(f"{directory}: not a dipsim run directory (no {missing[0]})")
-    try:
-        summary = json.loads((directory / "summary.json").read_text(encoding="utf-8"))
-        scenario = loads((directory / "scenario.toml").read_text(encoding="utf-8"), str(directory / "scenario.toml"))
-    except (json.JSONDecodeError, ScenarioError) as err:
-        raise OutputError(f"{directory}: damaged run directory ({err})") from None
-    return scenario, summary

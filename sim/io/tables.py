@@ -30,6 +30,10 @@ def run_tables(sides: Sequence[str]) -> dict[str, tuple[str, ...]]:
     }
 
 
+#: The files of a run directory (its plots and report aside).
+RUN_FILES = (*run_tables(("first", "second")), "summary.json", "scenario.toml")
+
+
 def outcome_columns(sides: Sequence[str], actor_ids: Sequence[str]) -> tuple[str, ...]:
     """The outcome columns of ``runs.csv`` and ``experiments.csv``, one row per run."""
     return ("status", "ceasefire_reached", "first_ceasefire_day", "first_broker", "ceasefires", "breakdowns",

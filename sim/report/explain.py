@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from pathlib import Path
 
-from sim.io.runfiles import OutputError
+from sim.io.files import OutputError
 
 
 def _signed(x: float) -> str:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from sim.core.compiled import kernel
-from sim.rules.base import Happening, Param, Rule
+from sim.core.records import Happening
+from sim.rules.base import Param, Rule
 
 
 @kernel

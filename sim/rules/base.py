@@ -24,6 +24,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from sim.core.fields import TIE_KINDS
+from sim.core.records import Happening
 
 #: The largest coefficient a rule takes (a rate, a hazard, a reaction per day): fifty times the largest the
 #: bundled scenarios use, and small enough that a day's change of any field stays a finite number.
@@ -113,16 +114,6 @@ class Param:
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not self.lo <= value <= self.hi:
             raise ParamError(f"expected {self.expected()}, got {shown(value)}")
         return float(value)
-
-
-@dataclass(frozen=True)
-class Happening:
-    """Something a rule or an event did that the run's log shows (one row of ``events.csv``)."""
-
-    run: int
-    kind: str
-    actors: tuple[str, ...]
-    note: str
 
 
 class Rule:

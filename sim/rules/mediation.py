@@ -9,7 +9,8 @@ import numpy as np
 from sim.core.compiled import kernel
 from sim.core.fields import LARGEST
 from sim.core.measures import outside_backing
-from sim.rules.base import Happening, Param, Rule, draw
+from sim.core.records import Happening
+from sim.rules.base import Param, Rule, draw
 
 
 # Two groups travel together through the glue kernels, each as one tuple (numba passes a plain tuple of arrays

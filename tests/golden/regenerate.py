@@ -13,7 +13,8 @@ import json
 import sys
 from pathlib import Path
 
-from sim.io.runfiles import RUN_FILES, run_files
+from sim.io.runfiles import run_files
+from sim.io.tables import RUN_FILES
 from sim.model import CrisisModel
 from sim.scenario import load
 

@@ -217,8 +217,8 @@ class RuleContract:
                                               err_msg=f"{name} of run {run}")
             np.testing.assert_array_equal(batch.history.array("contributions")[:, :, :, run],
                                           alone.history.array("contributions")[:, :, :, 0])
-            mine = [(step, h.kind, h.actors, h.note) for step, h in batch.history.happenings if h.run == run]
-            theirs = [(step, h.kind, h.actors, h.note) for step, h in alone.history.happenings]
+            mine = [(h.step, h.kind, h.actors, h.note) for h in batch.history.happenings if h.run == run]
+            theirs = [(h.step, h.kind, h.actors, h.note) for h in alone.history.happenings]
             assert mine == theirs
 
     def test_kind_masks_stay_current(self, scenario):

@@ -187,7 +187,7 @@ def test_ceasefire_comes_when_every_side_is_willing_brokered_by_most_accumulated
     broker = sim.history.array("broker")[:, 0]
     np.testing.assert_array_equal(broker[:first], -1)
     np.testing.assert_array_equal(broker[first:], scn.actor_ids.index("M2"))
-    notes = [(step, h.kind, h.actors) for step, h in sim.history.happenings if h.kind == "ceasefire"]
+    notes = [(h.step, h.kind, h.actors) for h in sim.history.happenings if h.kind == "ceasefire"]
     assert notes == [(first, "ceasefire", ("A", "B", "M2"))]
 
 
@@ -215,7 +215,7 @@ def test_breakdown_is_certain_under_a_huge_hazard():
         for day in np.flatnonzero(in_force):
             if day < steps:
                 assert sim.history.array("measures")[day + 1, 0, 8] == sim.history.array("measures")[day, 0, 8] + 1
-        kinds = [h.kind for _, h in sim.history.happenings]
+        kinds = [h.kind for h in sim.history.happenings]
         assert kinds.count("breakdown") == int(sim.world.breakdowns[0]) >= 1
 
 
