@@ -94,8 +94,11 @@ def test_apply_changes_by_hand():
     # actor 0: 0.5 + 0.7 = 1.2, clipped to 1 (the limits take 0.2); actor 1: 0.1 + 0.2 = 0.3
     np.testing.assert_allclose(state[0, 0], [1.0, 0.3])
     np.testing.assert_allclose(changes[3, 0, 0, 0], -0.2)
-    assert (0.1 + 0.2) - 0.1 - 0.2 != 0.0       # in floating point, a remainder ...
-    assert changes[3, 0, 0, 1] == 0.0          # ... that is rounding, not a limit reached
+    # actor 1 was not clipped: its move differs from the rules' sum only by rounding, and the limits take
+    # nothing (a limits' share that held the rounding would show a move no bound made)
+    assert state[0, 0, 1] - 0.1 - changes[1:3, 0, 0, 1].sum() != 0.0
+    assert changes[3, 0, 0, 1] == 0.0
+    assert state[0, 0, 0] == pytest.approx(0.5 + changes[1:, 0, 0, 0].sum(), abs=1e-15)   # clipped: they add up
 
 
 def test_recorded_measures_are_those_of_each_day():

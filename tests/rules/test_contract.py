@@ -221,20 +221,32 @@ class RuleContract:
             theirs = [(h.step, h.kind, h.actors, h.note) for h in alone.history.happenings]
             assert mine == theirs
 
-    def test_kind_masks_stay_current(self, scenario):
-        # after days of the rule, the tie-kind masks the world keeps match the kinds themselves
+    def test_tie_kinds_matter_only_through_a_kinds_parameter_and_its_masks_stay_current(self, scenario):
+        """A rule with a parameter naming tie kinds reads them through the world's kind masks, current
+        after days of the rule; a rule without one is blind to kinds: relabelling every tie leaves its
+        run as it was."""
         world = simulate(scenario, [1, 2], steps=8).world
         rule = scenario.rules[0].build()
-        for key, param in REGISTRY[self.rule].params.items():
-            if param.kind == "kinds" and getattr(rule, key):
-                kinds = getattr(rule, key)
-                mask = np.isin(world.kind, [TIE_KINDS.index(k) for k in kinds])
-                np.testing.assert_array_equal(world.kind_mask(kinds), mask)
+        declared = [key for key, param in REGISTRY[self.rule].params.items() if param.kind == "kinds"]
+        for key in declared:
+            kinds = tuple(getattr(rule, key)) or TIE_KINDS
+            np.testing.assert_array_equal(world.kind_mask(kinds), np.isin(world.kind, [TIE_KINDS.index(k) for k in kinds]))
+        raw = scenario.to_dict()
+        for tie in raw["ties"]:
+            tie["kind"] = "partnership" if tie["kind"] == "rivalry" else "rivalry"
+        relabelled = simulate(scenario_mod.validate(raw, {}, "<test>"), [1, 2], steps=8)
+        original = simulate(scenario, [1, 2], steps=8)
+        same = all(np.array_equal(relabelled.history.array(name), original.history.array(name))
+                   for name in ("fields", "weight", "pressure"))
+        assert same == (not declared), f"{self.rule}: kinds matter {'without' if same else 'with'} a kinds parameter"
 
-    def test_world_from_scenario_has_one_row_per_run(self, scenario):
-        world = World.from_scenario(scenario, runs=4)
-        for name in FIELDS:
-            assert world.fields[name].shape == (4, len(scenario.actors))
+
+def test_a_world_from_a_scenario_has_one_row_per_run():
+    scenario = scenario_mod.load("baseline")
+    world = World.from_scenario(scenario, runs=4)
+    for name in FIELDS:
+        assert world.fields[name].shape == (4, len(scenario.actors))
+    assert world.weight.shape == (4, len(scenario.ties))
 
 
 class TestInfluenceContract(RuleContract):

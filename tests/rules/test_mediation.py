@@ -6,12 +6,16 @@ import numpy as np
 import pytest
 
 from sim.core.engine import Simulation
+from sim.core.fields import measure_names
 from sim.rules.mediation import (BREAKS, COMES, breakdown_hazard, ceasefire_turns, mediation_change, mediation_pressure,
                                  side_access, willingness_change)
 from sim.scenario import loads
 from sim.core.world import World
 
 # ------------------------------------------------------------------------------- the functions
+
+#: The recorded measures' places (their order is `measure_names`; the sides' names do not move them).
+IN_FORCE, BREAKDOWNS = (measure_names(("A", "B")).index(name) for name in ("ceasefire_in_force", "breakdowns"))
 
 
 def test_mediation_pressure_by_hand():
@@ -176,7 +180,7 @@ def test_ceasefire_comes_when_every_side_is_willing_brokered_by_most_accumulated
     assert ready.any() and first > M2_STOPS
     # B is willing before A: no ceasefire until A is too
     assert (expected[:first, 1] >= 0.6).any()
-    in_force = sim.history.array("measures")[:, 0, 6]
+    in_force = sim.history.array("measures")[:, 0, IN_FORCE]
     np.testing.assert_array_equal(in_force[:first], 0.0)
     np.testing.assert_array_equal(in_force[first:], 1.0)      # no breakdown hazard at all here
     assert sim.world.ceasefires[0] == 1
@@ -208,13 +212,13 @@ def test_breakdown_is_certain_under_a_huge_hazard():
     for seed in range(3):
         scn = mediation_scenario(steps, params)
         sim = Simulation(scn, [np.random.default_rng(seed)]).run()
-        in_force = sim.history.array("measures")[:, 0, 6].astype(bool)
+        in_force = sim.history.array("measures")[:, 0, IN_FORCE].astype(bool)
         assert in_force.any()
         # a ceasefire never lasts past the day after it came
         assert not (in_force[1:] & in_force[:-1]).any()
         for day in np.flatnonzero(in_force):
             if day < steps:
-                assert sim.history.array("measures")[day + 1, 0, 8] == sim.history.array("measures")[day, 0, 8] + 1
+                assert sim.history.array("measures")[day + 1, 0, BREAKDOWNS] == sim.history.array("measures")[day, 0, BREAKDOWNS] + 1
         kinds = [h.kind for h in sim.history.happenings]
         assert kinds.count("breakdown") == int(sim.world.breakdowns[0]) >= 1
 
@@ -225,8 +229,8 @@ def test_breakdown_costs_each_side_its_setback():
     sim = Simulation(scn, [np.random.default_rng(1)]).run()
     measures = sim.history.array("measures")[:, 0]
     willing = sim.history.array("fields")[:, 0, 1, :2]
-    day = int(np.flatnonzero(measures[:, 6])[0])    # the first ceasefire
-    assert measures[day + 1, 8] == 1                 # breaks down the next day
+    day = int(np.flatnonzero(measures[:, IN_FORCE])[0])    # the first ceasefire
+    assert measures[day + 1, BREAKDOWNS] == 1                 # breaks down the next day
     rate, hurting = params["rate"], params["hurting"]
     pressure = 0.13                                  # M2 and M3 still pressing (no event here)
     after_rule = willing[day] + rate * ((pressure + hurting) * (1.0 - willing[day]))
@@ -242,8 +246,8 @@ def test_breakdown_probability_from_the_hazard():
     runs = 400
     world_sim = Simulation(scn, [np.random.default_rng(s) for s in range(runs)]).run(2)
     # day 1: all runs reach a ceasefire; day 2: each breaks with probability 1/2
-    broke = world_sim.history.array("measures")[2, :, 8]
-    assert np.all(world_sim.history.array("measures")[1, :, 6] == 1)
+    broke = world_sim.history.array("measures")[2, :, BREAKDOWNS]
+    assert np.all(world_sim.history.array("measures")[1, :, IN_FORCE] == 1)
     # binomial(400, 1/2): sd 10, so 5 sd either side is 150..250
     assert 150 <= broke.sum() <= 250
 
