@@ -98,10 +98,10 @@ def main() -> None:
 def run(scenario: str, steps: int | None, seed: int | None, overrides: tuple[str, ...], out: Path | None,
         force: bool, fmt: str, with_plots: bool, with_report: bool) -> None:
     """Run SCENARIO once and write its results, and its plots, to a run directory."""
-    from sim.report.explain import summary_lines
     from sim.io.files import check_target, write_directory
-    from sim.model import CrisisModel
     from sim.io.runfiles import default_dir, run_files
+    from sim.model import CrisisModel
+    from sim.report.explain import summary_lines
     from sim.scenario import load
 
     spec = load(scenario, _overrides(overrides, steps, seed))
@@ -120,9 +120,9 @@ def run(scenario: str, steps: int | None, seed: int | None, overrides: tuple[str
 
 def _pictures(files: dict, fmt: str | None, with_report: bool) -> dict[str, str | bytes]:
     """The plots (``plots/NAME.FMT``) and, if asked, the report of a run whose files are ``files``."""
-    from sim.viz.plots import PLOTS, plot_files
-    from sim.report.pages import FIGURES, report_files
     from sim.io.rundata import RunData
+    from sim.report.pages import FIGURES, report_files
+    from sim.viz import PLOTS, plot_files
 
     data = RunData.from_files(files)
     total = (len(PLOTS) if fmt else 0) + (len(FIGURES) if with_report and fmt != "png" else 0)
@@ -154,14 +154,13 @@ def _progress(total: int, unit: str):
 def ensemble(scenario: str, runs: int, seed: int | None, workers: int | None, overrides: tuple[str, ...],
              out: Path | None, force: bool, resume: bool, fmt: str, with_plots: bool) -> None:
     """Run SCENARIO many times with seeds derived from one; write outcomes, quantiles, probabilities and plots."""
-    from sim.experiments.runner import Experiment
-    from sim.scenario import load
+    from sim.experiments import Experiment
 
-    spec = load(scenario, _overrides(overrides, None, seed))
-    directory = out or Path("runs") / f"{spec.name}-ensemble-seed{spec.seed}-runs{runs}"
-    summary = _conduct(Experiment((spec,), ({},), spec.seed, runs), directory, workers, force, resume,
-                       fmt if with_plots else None)
-    click.echo(f"{spec.name}: {runs} runs from seed {spec.seed} -> {directory}")
+    experiment = Experiment.ensemble(scenario, runs, _overrides(overrides, None, seed))
+    name = experiment.scenarios[0].name
+    directory = out or Path("runs") / f"{name}-ensemble-seed{experiment.seed}-runs{runs}"
+    summary = _conduct(experiment, directory, workers, force, resume, fmt if with_plots else None)
+    click.echo(f"{name}: {runs} runs from seed {experiment.seed} -> {directory}")
     for line in _statistics_lines(summary):
         click.echo(f"  {line}")
 
@@ -180,23 +179,14 @@ def sweep(scenario: str, levers: tuple[str, ...], runs: int, sample: str, points
           workers: int | None, overrides: tuple[str, ...], out: Path | None, force: bool, resume: bool, fmt: str,
           with_plots: bool) -> None:
     """Run SCENARIO at every point of a grid (or sample) of values, RUNS seeded runs at each."""
-    from sim.experiments.runner import Experiment, Lever, grid_points, latin_points, override
-    from sim.scenario import ScenarioError, load
+    from sim.experiments import Experiment
 
-    base = _overrides(overrides, None, seed)
-    spec = load(scenario, base)
-    parsed = [Lever.parse(text).for_scenario(spec) for text in levers]
-    if sample == "latin":
-        if points is None:
-            raise ScenarioError("--sample latin", "", "needs --points N")
-        chosen = latin_points(parsed, points, spec.seed)
-    else:
-        chosen = grid_points(parsed)
-    scenarios = tuple(load(scenario, [*base, *(override(k, v) for k, v in p.items())]) for p in chosen)
-    directory = out or Path("runs") / f"{spec.name}-sweep-seed{spec.seed}"
-    summary = _conduct(Experiment(scenarios, tuple(chosen), spec.seed, runs, sample), directory, workers, force,
-                       resume, fmt if with_plots else None)
-    click.echo(f"{spec.name}: {len(chosen)} points x {runs} runs from seed {spec.seed} -> {directory}")
+    experiment = Experiment.sweep(scenario, levers, runs, _overrides(overrides, None, seed), sample=sample,
+                                  points=points)
+    name = experiment.scenarios[0].name
+    directory = out or Path("runs") / f"{name}-sweep-seed{experiment.seed}"
+    summary = _conduct(experiment, directory, workers, force, resume, fmt if with_plots else None)
+    click.echo(f"{name}: {len(experiment.scenarios)} points x {runs} runs from seed {experiment.seed} -> {directory}")
     for point in summary["points"]:
         values = ", ".join(f"{k}={v}" for k, v in point["levers"].items())
         click.echo(f"  {values}: {_statistics_lines(point)[0]}")
@@ -206,8 +196,8 @@ def _experiment_pictures(fmt: str):
     """A function that draws the plots of a finished ensemble or sweep from its files."""
 
     def draw(files: dict[str, str]) -> dict[str, bytes]:
-        from sim.viz.plots import experiment_plot_files, experiment_plot_names
         from sim.io.rundata import ExperimentData
+        from sim.viz import experiment_plot_files, experiment_plot_names
 
         data = ExperimentData.from_files(files)
         with _progress(len(experiment_plot_names(data)), "plots") as tick:
@@ -224,7 +214,7 @@ def _conduct(experiment, directory: Path, workers: int | None, force: bool, resu
     """
     from tqdm import tqdm
 
-    from sim.experiments.runner import Interrupted, conduct, default_workers
+    from sim.experiments import Interrupted, conduct
 
     total = experiment.runs * len(experiment.scenarios)
     asked = threading.Event()
@@ -232,8 +222,8 @@ def _conduct(experiment, directory: Path, workers: int | None, force: bool, resu
     try:
         with tqdm(total=total, unit="run", disable=None, delay=1.0, leave=False, file=sys.stderr) as bar:
             try:
-                return conduct(experiment, directory, workers=workers or default_workers(), force=force,
-                               resume=resume, on_chunk=lambda chunk: bar.update(len(chunk.seeds)), stop=asked.is_set,
+                return conduct(experiment, directory, workers=workers, force=force, resume=resume,
+                               on_chunk=lambda chunk: bar.update(len(chunk.seeds)), stop=asked.is_set,
                                pictures=_experiment_pictures(fmt) if fmt else None)
             except Interrupted as stop:
                 bar.close()
@@ -370,8 +360,8 @@ def plot(rundir: Path, fmt: str, out: Path | None) -> None:
     For an ensemble's directory: fan charts of alignment, the first ceasefire's day, the brokers' and the
     coalitions' shares; for a sweep's: an outcome against each varied value, and a heat map for two."""
     from sim.io.files import write_plots
-    from sim.viz.plots import PLOTS, experiment_plot_files, experiment_plot_names, plot_files
     from sim.io.rundata import is_experiment, load_experiment, load_run
+    from sim.viz import PLOTS, experiment_plot_files, experiment_plot_names, plot_files
 
     target = out or rundir / "plots"
     if is_experiment(rundir):
@@ -393,8 +383,8 @@ def report(rundir: Path) -> None:
     """Write a report of the run at RUNDIR for a class: report.html (one self-contained file) and report.md
     (with the plots in RUNDIR/plots)."""
     from sim.io.files import OutputError, kind_of, write_files
-    from sim.report.pages import FIGURES, report_files
     from sim.io.rundata import load_run
+    from sim.report.pages import FIGURES, report_files
 
     data = load_run(rundir)
     if kind_of(rundir) != "run":
@@ -421,8 +411,8 @@ def compare(rundir_a: Path, rundir_b: Path, out: Path | None, fmt: str, force: b
     Writes compare.html, compare.md and the plots into a folder, and prints the outcomes that differ.
     """
     from sim.io.files import check_target, write_directory
-    from sim.report.pages import COMPARE_FIGURES, compare_files, outcome_table
     from sim.io.rundata import load_run
+    from sim.report.pages import COMPARE_FIGURES, compare_files, outcome_table
 
     a, b = load_run(rundir_a), load_run(rundir_b)
     directory = out or Path("runs") / f"compare-{rundir_a.resolve().name}-vs-{rundir_b.resolve().name}"

@@ -8,10 +8,10 @@ import sys
 
 import pytest
 from click.testing import CliRunner
-
 from conftest import read_rows
-from sim.io import runfiles as output
+
 from sim.cli import main
+from sim.io import runfiles as output
 from sim.io.tables import RUN_FILES
 from sim.scenario import load
 

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from sim.viz import plots
+from sim import viz
 from sim.cli import main
-from sim.report.pages import COMPARE_FIGURES, outcome_table
 from sim.io.rundata import load_run
+from sim.report.pages import COMPARE_FIGURES, outcome_table
 
 # Two what-ifs of one crisis: one where a truce is declared on day 5, one where it never is.
 TRUCE = """
@@ -70,7 +70,7 @@ def test_outcome_table_says_what_differs(runs):
 
 def test_compare_figures_put_the_two_runs_side_by_side(runs):
     a, b = (load_run(r) for r in runs)
-    fig = plots.compare_alignment(a, b)
+    fig = viz.compare_alignment(a, b)
     left, right = fig.axes[:2]
     for ax, run in ((left, a), (right, b)):
         lines = [l for l in ax.lines if (l.get_gid() or "").startswith("actor:")]
@@ -80,12 +80,12 @@ def test_compare_figures_put_the_two_runs_side_by_side(runs):
     assert [p.get_gid() for p in right.patches if (p.get_gid() or "").startswith("ceasefire:")] == [
         f"ceasefire:{c.start}" for c in b.ceasefires]
     assert "A:" in left.get_title(loc="left") and "B:" in right.get_title(loc="left")
-    network = plots.compare_network(a, b)
+    network = viz.compare_network(a, b)
     offsets = [{c.get_gid(): tuple(c.get_offsets()[0]) for c in ax.collections if (c.get_gid() or "").startswith("node:")}
                for ax in network.axes[:2]]
     assert offsets[0] == offsets[1]  # same actors: one layout
-    assert len(plots.compare_ceasefire(a, b).axes) >= 6
-    assert len(plots.compare_moves(a, b).axes) == 2
+    assert len(viz.compare_ceasefire(a, b).axes) >= 6
+    assert len(viz.compare_moves(a, b).axes) == 2
 
 
 def test_compare_command_writes_plots_and_a_self_contained_page(runs, tmp_path):
@@ -129,6 +129,6 @@ def test_compared_roads_share_scales_that_hold_both_runs(tmp_path):
     a, b = load_run(tmp_path / "a"), load_run(tmp_path / "b")
     peak = max(float(r.field("intensity")[list(r.sides)].to_numpy().max()) for r in (a, b))
     for first, second in ((a, b), (b, a)):  # whichever run is drawn last
-        fig = plots.compare_ceasefire(first, second)
+        fig = viz.compare_ceasefire(first, second)
         intensity_row = fig.axes[4:6]  # the 3 x 2 grid, row by row: the bottom row is intensity
         assert all(ax.get_ylim()[1] >= peak for ax in intensity_row), [ax.get_ylim() for ax in intensity_row]

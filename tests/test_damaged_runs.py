@@ -10,13 +10,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
 from conftest import truce_scenario
+
 from sim.cli import main
 from sim.io.files import OutputError
-from sim.io.tables import RUN_FILES
 from sim.io.rundata import RunData
-from sim.io.tables import run_tables
+from sim.io.tables import RUN_FILES, run_tables
 
 
 @pytest.fixture(scope="module")

@@ -454,8 +454,8 @@ def test_an_event_that_changes_nothing_is_not_logged():
 def test_a_ceasefire_declared_and_broken_the_same_day_is_one_record_everywhere(tmp_path):
     """An event declares a ceasefire and the rules' hazard breaks it that day: the run's ceasefires, its
     outcomes and events.csv all show one ceasefire that came and ended on that day."""
-    from sim.io.runfiles import run_files
     from sim.io.rundata import RunData
+    from sim.io.runfiles import run_files
 
     events = [{"id": "truce", "step": 2, "action": "declare_ceasefire", "broker": "RUS", "note": "truce"}]
     spec = baseline_with(events=events, steps=4, rules=[{"rule": "mediation", "breakdown": 1e6}])

@@ -10,15 +10,18 @@ from pathlib import Path
 import numpy as np
 import pytest
 from click.testing import CliRunner
+from conftest import read_rows as rows
 from matplotlib.figure import Figure
 
-from conftest import read_rows as rows
-from sim.viz import plots
+from sim import viz
 from sim.cli import main
-from sim.io.runfiles import OutputError
-from sim.experiments.runner import Experiment, Lever, conduct, grid_points, latin_points, override
+from sim.experiments import Experiment, Lever, conduct, grid_points, latin_points
+from sim.experiments.levers import override
+from sim.io.files import OutputError
 from sim.io.rundata import ExperimentData, is_experiment, load_experiment
 from sim.scenario import load
+from sim.viz.experiment import NEUTRAL_COLOUR
+from sim.viz.style import SIDE_COLOURS, SLIDE
 
 RUNS = 30
 #: Short runs whose mediation threshold is low enough for most, not all, to reach a ceasefire.
@@ -109,7 +112,7 @@ def test_loader_says_in_one_line_when_a_folder_is_not_an_experiment(tmp_path):
 # ------------------------------------------------------------------------------------ ensembles
 
 def test_fan_draws_each_actors_quantiles(folders, ensemble):
-    fig = plots.alignment_fan(ensemble)
+    fig = viz.alignment_fan(ensemble)
     medians = by_gid(all_artists(fig, "lines"), "median:")
     assert sorted(medians) == sorted(f"median:{a}" for a in ensemble.actor_ids)   # one panel per actor
     table = [r for r in rows(folders["ensemble"] / "quantiles.csv") if r["field"] == "alignment"]
@@ -123,10 +126,10 @@ def test_fan_draws_each_actors_quantiles(folders, ensemble):
             drawn = ys_of(bands[f"band{low[1:]}-{high[1:]}:{actor}"])
             assert drawn == {round(float(r[q]), 9) for r in mine for q in (low, high)}
     # Coloured by the side the median ends up backing.
-    assert medians["median:ARM"].get_color() == plots.SIDE_COLOURS[0]
-    assert medians["median:AZE"].get_color() == plots.SIDE_COLOURS[1]
-    assert medians["median:USA"].get_color() == plots.NEUTRAL_COLOUR
-    assert tuple(fig.get_size_inches()) == plots.SLIDE
+    assert medians["median:ARM"].get_color() == SIDE_COLOURS[0]
+    assert medians["median:AZE"].get_color() == SIDE_COLOURS[1]
+    assert medians["median:USA"].get_color() == NEUTRAL_COLOUR
+    assert tuple(fig.get_size_inches()) == SLIDE
 
 
 def test_ceasefire_days_histogram_counts_the_runs_and_says_how_many_never_did(folders, ensemble):
@@ -134,7 +137,7 @@ def test_ceasefire_days_histogram_counts_the_runs_and_says_how_many_never_did(fo
     days = [int(r["first_ceasefire_day"]) for r in table if r["ceasefire_reached"] == "1"]
     never = RUNS - len(days)
     assert 0 < never < RUNS                         # the fixture has both
-    ax = plots.ceasefire_day_distribution(ensemble).axes[0]
+    ax = viz.ceasefire_day_distribution(ensemble).axes[0]
     bars = by_gid(ax.patches, "days:")
     assert sum(bar.get_height() for bar in bars.values()) == len(days)
     for bar in bars.values():
@@ -148,7 +151,7 @@ def test_ceasefire_days_histogram_counts_the_runs_and_says_how_many_never_did(fo
 
 def test_broker_bars_are_the_summarys_shares(folders, ensemble):
     brokers = summary(folders["ensemble"])["brokers"]
-    ax = plots.broker_shares(ensemble).axes[0]
+    ax = viz.broker_shares(ensemble).axes[0]
     bars = by_gid(ax.patches, "broker:")
     for actor, share in brokers.items():
         assert bars[f"broker:{actor}"].get_width() == pytest.approx(share)
@@ -161,14 +164,14 @@ def test_broker_bars_are_the_summarys_shares(folders, ensemble):
 
 def test_broker_bars_count_ceasefires_declared_without_a_broker(ensemble):
     changed = dataclasses.replace(ensemble, summary={**ensemble.summary, "brokers": {"RUS": 0.6, "USA": 0.3}})
-    bars = by_gid(plots.broker_shares(changed).axes[0].patches, "broker:")
+    bars = by_gid(viz.broker_shares(changed).axes[0].patches, "broker:")
     assert bars["broker:RUS"].get_width() == 0.6 and bars["broker:USA"].get_width() == 0.3
     assert bars["broker:"].get_width() == pytest.approx(0.1)
 
 
 def test_coalition_bars_are_the_summarys_shares_labelled_by_camp(folders, ensemble):
     shares = summary(folders["ensemble"])["coalitions"]
-    fig = plots.coalition_frequency(ensemble)
+    fig = viz.coalition_frequency(ensemble)
     bars = by_gid(all_artists(fig, "patches"), "split:")
     widths = {k: bar.get_width() for k, bar in bars.items()}
     assert widths == pytest.approx({f"split:{k}": v for k, v in shares.items()})
@@ -183,7 +186,7 @@ def test_coalition_bars_are_the_summarys_shares_labelled_by_camp(folders, ensemb
 def test_coalition_frequency_sums_the_rarest_splits(ensemble):
     many = {f"ARM X{k} | AZE": 0.1 for k in range(10)}
     changed = dataclasses.replace(ensemble, summary={**ensemble.summary, "coalitions": many})
-    bars = by_gid(plots.coalition_frequency(changed, most=4).axes[-1].patches, "split:")
+    bars = by_gid(viz.coalition_frequency(changed, most=4).axes[-1].patches, "split:")
     assert bars["split:others"].get_width() == pytest.approx(0.6) and len(bars) == 5
 
 
@@ -192,7 +195,7 @@ def test_coalition_frequency_sums_the_rarest_splits(ensemble):
 def test_sweep_line_and_band_are_each_points_share_and_interval(folders):
     data = load_experiment(folders["line"])
     points = summary(folders["line"])["points"]
-    ax = plots.sweep_outcome(data).axes[0]
+    ax = viz.sweep_outcome(data).axes[0]
     line = by_gid(ax.lines, "share:")["share:all"]
     assert list(line.get_xdata()) == [p["levers"][THRESHOLD] for p in points]
     assert list(line.get_ydata()) == [p["probabilities"]["ceasefire_reached"]["p"] for p in points]
@@ -203,7 +206,7 @@ def test_sweep_line_and_band_are_each_points_share_and_interval(folders):
 
 def test_sweep_of_two_keys_draws_a_line_per_value_of_the_second(folders, grid):
     points = summary(folders["grid"])["points"]
-    ax = plots.sweep_outcome(grid, "lasting_ceasefire").axes[0]
+    ax = viz.sweep_outcome(grid, "lasting_ceasefire").axes[0]
     lines = by_gid(ax.lines, "share:")
     assert sorted(lines) == ["share:0.1", "share:0.5"]
     for value in (0.1, 0.5):
@@ -218,7 +221,7 @@ def test_sweep_of_two_keys_draws_a_line_per_value_of_the_second(folders, grid):
 
 def test_heatmap_is_the_grid_of_shares(folders, grid):
     points = summary(folders["grid"])["points"]
-    ax = plots.sweep_heatmap(grid).axes[0]
+    ax = viz.sweep_heatmap(grid).axes[0]
     image = next(i for i in ax.images if i.get_gid() == "heatmap")
     expected = np.array([[next(p["probabilities"]["ceasefire_reached"]["p"] for p in points
                                if p["levers"] == {THRESHOLD: t, HURTING: h}) for t in (0.5, 0.6, 0.7)]
@@ -233,37 +236,37 @@ def test_heatmap_is_the_grid_of_shares(folders, grid):
 def test_latin_sample_is_scattered_with_error_bars_and_has_no_heatmap(folders):
     data = load_experiment(folders["latin"])
     points = summary(folders["latin"])["points"]
-    fig = plots.sweep_outcome(data)
+    fig = viz.sweep_outcome(data)
     for key in (THRESHOLD, HURTING):
         found = by_gid(all_artists(fig, "lines"), f"points:{key}")[f"points:{key}"]
         assert list(found.get_xdata()) == [p["levers"][key] for p in points]
         assert list(found.get_ydata()) == [p["probabilities"]["ceasefire_reached"]["p"] for p in points]
-    assert plots.experiment_plot_names(data) == ["sweep_outcome"]
+    assert viz.experiment_plot_names(data) == ["sweep_outcome"]
     with pytest.raises(ValueError, match="grid of two"):
-        plots.sweep_heatmap(data)
+        viz.sweep_heatmap(data)
 
 
 # ------------------------------------------------------------------------------------ given Axes, files
 
 def test_every_plot_draws_on_given_axes(ensemble, grid):
-    for draw, data in ((plots.alignment_fan, ensemble), (plots.ceasefire_day_distribution, ensemble),
-                       (plots.broker_shares, ensemble), (plots.coalition_frequency, ensemble),
-                       (plots.sweep_outcome, grid), (plots.sweep_heatmap, grid)):
+    for draw, data in ((viz.alignment_fan, ensemble), (viz.ceasefire_day_distribution, ensemble),
+                       (viz.broker_shares, ensemble), (viz.coalition_frequency, ensemble),
+                       (viz.sweep_outcome, grid), (viz.sweep_heatmap, grid)):
         fig = Figure()
         ax = fig.add_subplot()
         assert draw(data, ax=ax) is fig
         assert ax.has_data(), draw.__name__
     fig = Figure()
     panels = fig.subplots(1, 3)
-    plots.alignment_fan(ensemble, list(panels), actors=["ARM", "RUS", "AZE"])
+    viz.alignment_fan(ensemble, list(panels), actors=["ARM", "RUS", "AZE"])
     assert [by_gid(p.lines, "median:").popitem()[0] for p in panels] == ["median:ARM", "median:RUS", "median:AZE"]
 
 
 def test_experiment_plot_files_are_the_right_set(ensemble, grid):
-    files = plots.experiment_plot_files(ensemble)
-    assert list(files) == [f"plots/{name}.png" for name in plots.ENSEMBLE_PLOTS]
+    files = viz.experiment_plot_files(ensemble)
+    assert list(files) == [f"plots/{name}.png" for name in viz.ENSEMBLE_PLOTS]
     assert all(content.startswith(b"\x89PNG") for content in files.values())
-    assert list(plots.experiment_plot_files(grid, "svg", folder="")) == ["sweep_outcome.svg", "sweep_heatmap.svg"]
+    assert list(viz.experiment_plot_files(grid, "svg", folder="")) == ["sweep_outcome.svg", "sweep_heatmap.svg"]
 
 
 # ------------------------------------------------------------------------------------ the commands
@@ -273,7 +276,7 @@ def test_ensemble_and_sweep_commands_write_their_plots(tmp_path):
     result = CliRunner().invoke(main, ["ensemble", "baseline", "--runs", "4", *short, "--out", str(tmp_path / "e")])
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in (tmp_path / "e" / "plots").iterdir()) == sorted(
-        f"{name}.png" for name in plots.ENSEMBLE_PLOTS)
+        f"{name}.png" for name in viz.ENSEMBLE_PLOTS)
     result = CliRunner().invoke(main, ["ensemble", "baseline", "--runs", "4", *short, "--no-plots",
                                        "--out", str(tmp_path / "quiet")])
     assert result.exit_code == 0, result.output
@@ -286,7 +289,7 @@ def test_ensemble_and_sweep_commands_write_their_plots(tmp_path):
 
 
 def test_plot_command_draws_an_ensemble_and_a_sweep(folders, tmp_path):
-    for name, expected in (("ensemble", plots.ENSEMBLE_PLOTS), ("line", ["sweep_outcome"])):
+    for name, expected in (("ensemble", viz.ENSEMBLE_PLOTS), ("line", ["sweep_outcome"])):
         out = tmp_path / name
         result = CliRunner().invoke(main, ["plot", str(folders[name]), "--out", str(out)])
         assert result.exit_code == 0, result.output

@@ -13,7 +13,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sim.cli import main
-from sim.io.files import MANIFEST, OutputError, kind_of, locked, manifest_text, write_directory
+from sim.io.files import (
+    MANIFEST,
+    OutputError,
+    kind_of,
+    locked,
+    manifest_text,
+    write_directory,
+)
 
 RUN = ("run", "baseline", "--steps", "3", "--no-plots")
 ENSEMBLE = ("ensemble", "baseline", "--runs", "2", "--workers", "1", "--set", "scenario.steps=3", "--no-plots")

@@ -9,15 +9,16 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import truce_scenario
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 
-from conftest import truce_scenario
-from sim.viz import plots
+from sim import viz
 from sim.cli import main
-from sim.report.pages import COMPARE_FIGURES, compare_files
+from sim.experiments import Experiment, Lever, conduct, grid_points
+from sim.experiments.levers import override
 from sim.io.rundata import load_experiment, load_run
-from sim.experiments.runner import Experiment, Lever, conduct, grid_points, override
+from sim.report.pages import COMPARE_FIGURES, compare_files
 from sim.scenario import load
 
 TITLE = r"A $2bn loan and $\bad$"
@@ -66,11 +67,11 @@ def assert_literal(fig: Figure, *expected: str) -> None:
     assert all(not t.get_parse_math() for t in dollars), [t.get_text() for t in dollars if t.get_parse_math()]
     for wanted in expected:
         assert any(wanted in text for text in texts), (wanted, texts)
-    assert plots.render(fig, "png").startswith(b"\x89PNG")
+    assert viz.render(fig, "png").startswith(b"\x89PNG")
 
 
 def test_run_with_dollars_writes_plots_and_report(rundir):
-    for name in plots.PLOTS.values():
+    for name in viz.PLOTS.values():
         assert (rundir / "plots" / f"{name}.png").read_bytes().startswith(b"\x89PNG")
     page = (rundir / "report.html").read_text(encoding="utf-8")
     assert f"<title>{TITLE}</title>" in page and f"<h1>{TITLE}</h1>" in page
@@ -88,21 +89,21 @@ def test_run_with_dollars_writes_plots_and_report(rundir):
     ("what_moved_whom", [TURKEY, f"toward {ARMENIA}"]),
 ])
 def test_run_plots_show_free_text_as_written(rundir, name, expected):
-    assert_literal(getattr(plots, name)(load_run(rundir)), *expected)
+    assert_literal(getattr(viz, name)(load_run(rundir)), *expected)
 
 
 def test_plots_on_given_axes_show_free_text_as_written(rundir):
     fig = Figure()
     ax = fig.add_subplot()                         # made before, with its own tick labels
     ax.yaxis.get_major_ticks(3)
-    assert plots.what_moved_whom(load_run(rundir), ax) is fig
+    assert viz.what_moved_whom(load_run(rundir), ax) is fig
     assert_literal(fig, TURKEY)
 
 
 def test_compare_shows_free_text_as_written(rundir, baseline_run):
     a, b = load_run(rundir), load_run(baseline_run)
     for stem, _ in COMPARE_FIGURES:
-        assert_literal(getattr(plots, stem)(a, b), ARMENIA)
+        assert_literal(getattr(viz, stem)(a, b), ARMENIA)
     page = compare_files(a, b)["compare.html"]
     assert f"A: {TITLE} (truce" in page and "&lt;script&gt;" in page and "<script" not in page
 
@@ -113,10 +114,10 @@ def test_ensemble_and_sweep_plots_show_free_text_as_written(scenario, tmp_path):
     ensemble = load_experiment(tmp_path / "ensemble")
     expected = {"alignment_fan": [ARMENIA, f"backs {ARMENIA}"], "ceasefire_day_distribution": [],
                 "broker_shares": [RUSSIA], "coalition_frequency": [f"{ARMENIA}'s camp"]}
-    assert plots.experiment_plot_names(ensemble) == list(expected)
+    assert viz.experiment_plot_names(ensemble) == list(expected)
     for name, wanted in expected.items():
-        assert_literal(getattr(plots, name)(ensemble), *wanted)
+        assert_literal(getattr(viz, name)(ensemble), *wanted)
     points = grid_points([Lever.parse(r"actors.TUR.name=Turkey $\bad$,Türkiye $1")])
     scenarios = tuple(load(scenario, [override(k, v) for k, v in p.items()]) for p in points)
     conduct(Experiment(scenarios, tuple(points), spec.seed, 2), tmp_path / "sweep", workers=1)
-    assert_literal(plots.sweep_outcome(load_experiment(tmp_path / "sweep")), TURKEY, "Türkiye $1")
+    assert_literal(viz.sweep_outcome(load_experiment(tmp_path / "sweep")), TURKEY, "Türkiye $1")

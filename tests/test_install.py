@@ -93,7 +93,7 @@ def test_the_installed_wheel_works_from_an_empty_folder(venv, tmp_path):
     dipsim = venv / "bin" / "dipsim"
 
     # `import sim` is the venv's copy, the checkout is not on the path, the scenarios come with it.
-    where = ran([venv / "bin" / "python", "-c", "import sim, sim.scenario as s; print(sim.__file__); "
+    where = ran([venv / "bin" / "python", "-c", "import sim, sim.scenario.library as s; print(sim.__file__); "
                  "print(s.BUNDLED_DIR)"], work, env).split()
     site_packages = venv / "lib" / f"python{sys.version_info.major}.{sys.version_info.minor}" / "site-packages"
     assert where == [str(site_packages / "sim" / "__init__.py"), str(site_packages / "sim" / "scenarios")]
@@ -129,8 +129,8 @@ from sim.rules.influence import toward
 backing = outside_backing(np.array([[-0.5, 0.5]]), np.array([[2.0, 1.0]]), np.array([True, True]))
 print(sim.__file__)
 print(backing.tolist(), toward(0.5, 0.0, 0.0, 1.0, 0.1))
-print(outside_backing.stats.cache_path)
-print(sum(outside_backing.stats.cache_hits.values()) + sum(toward.stats.cache_hits.values()))
+print(outside_backing.compiled.stats.cache_path)
+print(sum(outside_backing.compiled.stats.cache_hits.values()) + sum(toward.compiled.stats.cache_hits.values()))
 """
 
 

@@ -14,12 +14,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
 from conftest import read_rows
-from sim.experiments import runner
+
 from sim.cli import main
+from sim.experiments import Experiment, Interrupted, conduct, run_seeds
+from sim.experiments.pool import IN_FLIGHT
 from sim.io.files import OutputError
-from sim.experiments.runner import Experiment, Interrupted, conduct
 from sim.scenario import load
 
 RUNS = 12
@@ -32,7 +32,7 @@ def short():
 
 @pytest.fixture
 def small_chunks(monkeypatch):
-    monkeypatch.setattr(runner, "CHUNK", 3)
+    monkeypatch.setattr("sim.experiments.experiment.CHUNK", 3)
 
 
 def summary_of(directory: Path) -> dict:
@@ -80,7 +80,7 @@ def test_no_more_than_two_chunks_per_worker_are_in_flight(short, small_chunks, t
     with pytest.raises(Interrupted) as stop:
         conduct(Experiment((short,), ({},), 3, 300), tmp_path / "e", workers=2, on_chunk=seen.append,
                 stop=lambda: bool(seen))
-    assert 1 <= len(seen) <= 1 + runner.IN_FLIGHT * 2
+    assert 1 <= len(seen) <= 1 + IN_FLIGHT * 2
     assert stop.value.runs_done == 3 * len(seen)
 
 
@@ -108,7 +108,7 @@ def test_two_ensembles_on_one_folder_never_mix(tmp_path):
     again = CliRunner().invoke(main, ["ensemble", "baseline", "--seed", "1", *common, "--resume"])
     assert again.exit_code == 2 and "different scenario, seed" in again.stderr
     assert {r["seed"] for r in read_rows(tmp_path / "e" / "runs.csv")} == \
-        {str(s) for s in runner.run_seeds(2, 6)}
+        {str(s) for s in run_seeds(2, 6)}
 
 
 @pytest.mark.parametrize("damage", ["truncate-npy", "tamper-npy", "truncate-json", "garbage-json",

@@ -40,7 +40,7 @@ def test_the_core_and_the_rules_import_nothing_above_them(path):
 
 def test_the_checker_sees_an_import_inside_a_function(tmp_path):
     source = tmp_path / "m.py"
-    source.write_text("def f():\n    from sim.viz import plots\n", encoding="utf-8")
+    source.write_text("def f():\n    from sim.viz import render\n", encoding="utf-8")
     assert "sim.viz" in imported_modules(source)
 
 

@@ -19,7 +19,7 @@ import pytest
 from sim.core.engine import Simulation
 from sim.core.fields import FIELDS, measure_names
 from sim.core.outcomes import run_coalitions
-from sim.experiments.runner import Experiment, conduct, run_seeds
+from sim.experiments import Experiment, conduct, run_seeds
 from sim.scenario import bundled, load
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -10,15 +10,26 @@ import matplotlib
 import numpy as np
 import pytest
 from click.testing import CliRunner
+from conftest import read_rows, truce_scenario
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import Normalize, to_hex
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 
-from conftest import read_rows, truce_scenario
-from sim.viz import plots
+from sim import viz
 from sim.cli import main
 from sim.io.rundata import load_run
+from sim.viz.network import MOST_NODES, network_layout
+from sim.viz.run import spread
+from sim.viz.style import (
+    ALIGNMENT_CMAP,
+    DPI,
+    FRIENDLY,
+    HOSTILE,
+    SIDE_COLOURS,
+    SLIDE,
+    prominent,
+)
 
 # A crisis with a declared ceasefire (and a broker), a scenario event that moves an actor and one that
 # ends the ceasefire: whatever the rules do, the run has events, a ceasefire and its broker to draw.
@@ -91,7 +102,7 @@ def draw(fig: Figure) -> FigureCanvasAgg:
 # ------------------------------------------------------------------------------------ alignment over time
 
 def test_alignment_draws_one_line_per_actor_coloured_by_final_coalition(run, rundir):
-    fig = plots.alignment_over_time(run)
+    fig = viz.alignment_over_time(run)
     ax = fig.axes[0]
     lines = by_gid(ax.lines, "actor:")
     actors = [a.id for a in run.scenario.actors]
@@ -110,13 +121,13 @@ def test_alignment_draws_one_line_per_actor_coloured_by_final_coalition(run, run
             assert (colour[a] == colour[b]) == (group_of[a] == group_of[b]), (a, b)
     # The camp of the first side is vermillion, the second's blue (as on the alignment scale).
     first, second = run.sides
-    assert colour[first] == plots.SIDE_COLOURS[0].lower()
+    assert colour[first] == SIDE_COLOURS[0].lower()
     if group_of[second] != group_of[first]:
-        assert colour[second] == plots.SIDE_COLOURS[1].lower()
+        assert colour[second] == SIDE_COLOURS[1].lower()
 
 
 def test_alignment_labels_every_line_at_its_end_without_overlap(run):
-    fig = plots.alignment_over_time(run)
+    fig = viz.alignment_over_time(run)
     ax = fig.axes[0]
     labels = by_gid(ax.texts, "label:")
     assert {t.get_text() for t in labels.values()} == {a.name for a in run.scenario.actors}
@@ -132,7 +143,7 @@ def test_alignment_labels_every_line_at_its_end_without_overlap(run):
 
 
 def test_alignment_names_the_sides_on_the_axis(run):
-    ax = plots.alignment_over_time(run).axes[0]
+    ax = viz.alignment_over_time(run).axes[0]
     ticks = [t.get_text() for t in ax.get_yticklabels()]
     first, second = (run.scenario.actor(s).name for s in run.sides)
     assert any(f"backs {first}" in t for t in ticks)
@@ -141,7 +152,7 @@ def test_alignment_names_the_sides_on_the_axis(run):
 
 
 def test_alignment_marks_events_and_shades_ceasefires(run, rundir):
-    ax = plots.alignment_over_time(run).axes[0]
+    ax = viz.alignment_over_time(run).axes[0]
     events = rows(rundir, "events.csv")
     marked_days = {int(r["step"]) for r in events if r["kind"] in ("event", "tie")}
     assert marked_days, "the test scenario has events"
@@ -170,15 +181,15 @@ def test_alignment_marks_events_and_shades_ceasefires(run, rundir):
 def test_alignment_draws_on_a_given_axes(run):
     fig = Figure()
     ax = fig.add_subplot()
-    assert plots.alignment_over_time(run, ax) is ax.figure
+    assert viz.alignment_over_time(run, ax) is ax.figure
     assert len(by_gid(ax.lines, "actor:")) == len(run.scenario.actors)
     assert fig.axes == [ax]
 
 
 def test_alignment_figure_is_slide_sized(run):
-    fig = plots.alignment_over_time(run)
-    assert tuple(fig.get_size_inches()) == plots.SLIDE
-    assert fig.dpi == plots.DPI
+    fig = viz.alignment_over_time(run)
+    assert tuple(fig.get_size_inches()) == SLIDE
+    assert fig.dpi == DPI
     assert fig.get_suptitle()
     assert fig.axes[0].get_xlabel() == "day"
 
@@ -186,7 +197,7 @@ def test_alignment_figure_is_slide_sized(run):
 # ------------------------------------------------------------------------------------ the road to a ceasefire
 
 def test_road_to_ceasefire_shows_willingness_threshold_pressure_and_intensity(run, rundir):
-    fig = plots.road_to_ceasefire(run)
+    fig = viz.road_to_ceasefire(run)
     top, middle, bottom = fig.axes[:3]
     series = defaultdict(lambda: defaultdict(list))
     for row in rows(rundir, "timeseries.csv"):
@@ -218,7 +229,7 @@ def test_road_to_ceasefire_shows_willingness_threshold_pressure_and_intensity(ru
 def test_road_to_ceasefire_without_mediation_has_no_threshold(tmp_path):
     data = load_run(make_run(tmp_path, NO_MEDIATION, "--no-plots"))
     assert data.threshold is None
-    fig = plots.road_to_ceasefire(data)
+    fig = viz.road_to_ceasefire(data)
     assert not by_gid(fig.axes[0].lines, "threshold")
     assert not (tmp_path / "run" / "plots").exists()
 
@@ -226,20 +237,20 @@ def test_road_to_ceasefire_without_mediation_has_no_threshold(tmp_path):
 def test_road_to_ceasefire_draws_on_given_axes(run):
     fig = Figure()
     axes = fig.subplots(3, 1)
-    assert plots.road_to_ceasefire(run, axes) is fig
+    assert viz.road_to_ceasefire(run, axes) is fig
     assert all(ax.lines for ax in axes)
     with pytest.raises(ValueError, match="three panels"):
-        plots.road_to_ceasefire(run, axes[:2])
+        viz.road_to_ceasefire(run, axes[:2])
 
 
 # ------------------------------------------------------------------------------------ the network
 
 def test_network_start_and_end_share_positions_and_show_alignment_and_capability(run, rundir):
-    fig = plots.alignment_network(run)
+    fig = viz.alignment_network(run)
     start, end = fig.axes[:2]
     timeseries = rows(rundir, "timeseries.csv")
     last = max(int(r["step"]) for r in timeseries)
-    cmap, norm = matplotlib.colormaps[plots.ALIGNMENT_CMAP], Normalize(-1, 1)
+    cmap, norm = matplotlib.colormaps[ALIGNMENT_CMAP], Normalize(-1, 1)
     sizes = {}
     for ax, day in ((start, 0), (end, last)):
         nodes = by_gid(ax.collections, "node:")
@@ -254,7 +265,7 @@ def test_network_start_and_end_share_positions_and_show_alignment_and_capability
         assert len(edges) == len(ties)
         for tie in ties:
             edge = edges[f"tie:{tie['tie']}"]
-            expected = plots.FRIENDLY if float(tie["weight"]) >= 0 else plots.HOSTILE
+            expected = FRIENDLY if float(tie["weight"]) >= 0 else HOSTILE
             assert to_hex(edge.get_color()) == expected.lower()
     positions = [{g: tuple(n.get_offsets()[0]) for g, n in by_gid(ax.collections, "node:").items()}
                  for ax in (start, end)]
@@ -264,20 +275,20 @@ def test_network_start_and_end_share_positions_and_show_alignment_and_capability
 
 
 def test_network_layout_is_seeded(run):
-    assert plots.network_layout(run) == plots.network_layout(run)
+    assert network_layout(run) == network_layout(run)
 
 
 def test_network_draws_on_given_axes(run):
     fig = Figure()
     axes = fig.subplots(1, 2)
-    assert plots.alignment_network(run, axes) is fig
+    assert viz.alignment_network(run, axes) is fig
     assert all(by_gid(ax.collections, "node:") for ax in axes)
 
 
 # ------------------------------------------------------------------------------------ what moved whom
 
 def test_what_moved_whom_stacks_each_rules_recorded_total(run, rundir):
-    fig = plots.what_moved_whom(run)
+    fig = viz.what_moved_whom(run)
     ax = fig.axes[0]
     totals = defaultdict(float)
     for row in rows(rundir, "contributions.csv"):
@@ -307,7 +318,7 @@ def test_what_moved_whom_stacks_each_rules_recorded_total(run, rundir):
 def test_what_moved_whom_draws_on_a_given_axes(run):
     fig = Figure()
     ax = fig.add_subplot()
-    assert plots.what_moved_whom(run, ax) is ax.figure
+    assert viz.what_moved_whom(run, ax) is ax.figure
     assert by_gid(ax.patches, "bar:")
 
 
@@ -315,32 +326,32 @@ def test_what_moved_whom_draws_on_a_given_axes(run):
 
 def test_spread_keeps_order_gap_and_bounds():
     values = [0.0, 0.01, 0.02, 0.5, 0.51, 0.98]
-    placed = plots.spread(values, 0.1, -1, 1)
+    placed = spread(values, 0.1, -1, 1)
     order = sorted(range(len(values)), key=values.__getitem__)
     ranked = [placed[i] for i in order]
     assert all(b - a >= 0.1 - 1e-9 for a, b in zip(ranked, ranked[1:]))
     assert min(placed) >= -1 and max(placed) <= 1
-    assert plots.spread([0.0, 0.5], 0.1) == [0.0, 0.5]  # far apart: left alone
+    assert spread([0.0, 0.5], 0.1) == [0.0, 0.5]  # far apart: left alone
 
 
 @pytest.mark.parametrize("fmt, magic", [("png", b"\x89PNG"), ("svg", b"<?xml"), ("pdf", b"%PDF")])
 def test_render_formats(run, fmt, magic):
-    data = plots.render(plots.what_moved_whom(run), fmt)
+    data = viz.render(viz.what_moved_whom(run), fmt)
     assert data.startswith(magic)
 
 
 def test_plot_files_name_every_plot(run):
-    files = plots.plot_files(run, "png")
-    assert sorted(files) == sorted(f"plots/{name}.png" for name in plots.PLOTS.values())
+    files = viz.plot_files(run, "png")
+    assert sorted(files) == sorted(f"plots/{name}.png" for name in viz.PLOTS.values())
 
 
 def test_run_writes_plots_and_plot_command_redraws_them(rundir, tmp_path):
     written = sorted(p.name for p in (rundir / "plots").iterdir())
-    assert written == sorted(f"{name}.png" for name in plots.PLOTS.values())
+    assert written == sorted(f"{name}.png" for name in viz.PLOTS.values())
     result = CliRunner().invoke(main, ["plot", str(rundir), "--format", "svg", "--out", str(tmp_path / "svg")])
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in (tmp_path / "svg").glob("*.svg")) == sorted(
-        f"{name}.svg" for name in plots.PLOTS.values())
+        f"{name}.svg" for name in viz.PLOTS.values())
     assert result.output.count("\n") == 1  # quick work prints nothing extra
 
 
@@ -352,15 +363,15 @@ def test_plot_command_says_when_the_folder_is_not_a_run(tmp_path):
 
 def test_plots_of_a_run_without_recorded_contributions(rundir):
     """A run written without contributions.csv still gets every plot; "what moved whom" says nothing moved."""
-    from sim.io.runfiles import RUN_FILES
     from sim.io.rundata import RunData
+    from sim.io.tables import RUN_FILES
 
     files = {name: (rundir / name).read_text(encoding="utf-8") for name in RUN_FILES if name != "contributions.csv"}
     data = RunData.from_files(files)
-    ax = plots.what_moved_whom(data).axes[0]
+    ax = viz.what_moved_whom(data).axes[0]
     assert not by_gid(ax.patches, "bar:")
     assert any("no recorded moves" in t.get_text() for t in ax.texts)
-    assert sorted(plots.plot_files(data)) == sorted(f"plots/{name}.png" for name in plots.PLOTS.values())
+    assert sorted(viz.plot_files(data)) == sorted(f"plots/{name}.png" for name in viz.PLOTS.values())
 
 
 # ------------------------------------------------------------------------------------ many actors
@@ -389,7 +400,7 @@ def crowd(tmp_path_factory):
 
 
 def test_alignment_of_many_actors_names_the_sides_and_the_most_capable_as_fit(crowd):
-    ax = plots.alignment_over_time(crowd).axes[0]
+    ax = viz.alignment_over_time(crowd).axes[0]
     assert len(by_gid(ax.lines, "actor:")) == 120                      # every actor's line is drawn
     labels = by_gid(ax.texts, "label:")
     named = [gid.split(":")[1] for gid in labels]
@@ -404,14 +415,14 @@ def test_alignment_of_many_actors_names_the_sides_and_the_most_capable_as_fit(cr
 
 
 def test_network_of_many_actors_draws_the_sides_and_the_most_capable(crowd):
-    fig = plots.alignment_network(crowd)
-    drawn = plots.prominent(crowd, plots.MOST_NODES)
-    assert len(drawn) == plots.MOST_NODES and set(crowd.sides) <= set(drawn)
+    fig = viz.alignment_network(crowd)
+    drawn = prominent(crowd, MOST_NODES)
+    assert len(drawn) == MOST_NODES and set(crowd.sides) <= set(drawn)
     for ax in fig.axes[:2]:
         assert sorted(by_gid(ax.collections, "node:")) == sorted(f"node:{a}" for a in drawn)
-        assert len(ax.texts) == plots.MOST_NODES
+        assert len(ax.texts) == MOST_NODES
         tie_ids = {gid.split(":", 1)[1] for gid in by_gid(ax.lines, "tie:")}
         ties = crowd.ties.set_index("tie").loc[sorted(tie_ids)]
         assert ties["source"].isin(drawn).all() and ties["target"].isin(drawn).all()
     assert "most capable" in fig.axes[1].get_legend().get_title().get_text()
-    assert plots.render(fig).startswith(b"\x89PNG")
+    assert viz.render(fig).startswith(b"\x89PNG")

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
 from conftest import read_rows, truce_scenario
+
 from sim.cli import main
-from sim.report.pages import FIGURES, document, markdown, report_files
 from sim.io.rundata import load_run
+from sim.report.pages import FIGURES, document, markdown, report_files
 
 TRUCE = truce_scenario("A declared truce <that does not hold> & more", 'Ankara calls for "restraint"')
 

@@ -8,12 +8,22 @@ import math
 import numpy as np
 import pytest
 from click.testing import CliRunner
-
 from conftest import read_rows as rows
-from sim.experiments import runner
+
 from sim.cli import main
+from sim.experiments import (
+    Experiment,
+    Interrupted,
+    Lever,
+    chunks,
+    conduct,
+    grid_points,
+    latin_points,
+    run_seeds,
+)
+from sim.experiments.levers import override
+from sim.experiments.statistics import outcome_statistics, wilson_interval
 from sim.model import CrisisModel
-from sim.experiments.runner import Experiment, Interrupted, Lever, conduct, grid_points, latin_points, run_seeds
 from sim.scenario import ScenarioError, load
 
 RUNS = 12
@@ -38,7 +48,7 @@ def test_run_seeds_come_from_spawned_seed_sequences():
 
 
 def test_an_ensemble_run_is_the_single_run_with_its_seed(short_baseline, tmp_path, monkeypatch):
-    monkeypatch.setattr(runner, "CHUNK", 5)
+    monkeypatch.setattr("sim.experiments.experiment.CHUNK", 5)
     summary = conduct(Experiment((short_baseline,), ({},), 3, RUNS), tmp_path / "e", workers=1)
     assert summary["complete"] and summary["runs_done"] == RUNS
     table = rows(tmp_path / "e" / "runs.csv")
@@ -51,10 +61,10 @@ def test_an_ensemble_run_is_the_single_run_with_its_seed(short_baseline, tmp_pat
 
 def test_results_do_not_depend_on_workers_or_chunks(short_baseline, tmp_path, monkeypatch):
     experiment = Experiment((short_baseline,), ({},), 9, RUNS)
-    monkeypatch.setattr(runner, "CHUNK", 4)
+    monkeypatch.setattr("sim.experiments.experiment.CHUNK", 4)
     conduct(experiment, tmp_path / "one", workers=1)
     conduct(experiment, tmp_path / "two", workers=2)
-    monkeypatch.setattr(runner, "CHUNK", 5)  # chunking changes the experiment's digest, not the numbers
+    monkeypatch.setattr("sim.experiments.experiment.CHUNK", 5)  # chunking changes the experiment's digest, not the numbers
     conduct(experiment, tmp_path / "five", workers=1)
     assert files_of(tmp_path / "one") == files_of(tmp_path / "two")
     for name in ("runs.csv", "quantiles.csv", "scenario.toml"):
@@ -63,7 +73,7 @@ def test_results_do_not_depend_on_workers_or_chunks(short_baseline, tmp_path, mo
 
 def test_interrupted_ensemble_keeps_finished_runs_and_resumes_to_the_same_files(short_baseline, tmp_path,
                                                                                 monkeypatch):
-    monkeypatch.setattr(runner, "CHUNK", 3)
+    monkeypatch.setattr("sim.experiments.experiment.CHUNK", 3)
     experiment = Experiment((short_baseline,), ({},), 4, RUNS)
     conduct(experiment, tmp_path / "whole", workers=1)
     seen = []
@@ -94,14 +104,14 @@ def test_resume_refuses_a_different_experiment(short_baseline, tmp_path):
 
 def test_a_failing_run_is_reported_with_its_seed_and_counted(short_baseline, tmp_path, monkeypatch):
     bad_seed = run_seeds(8, RUNS)[5]
-    real = runner.Simulation
+    real = chunks.Simulation
 
     def fragile(scenario, rngs, **kwargs):
         if any(rng.bit_generator.seed_seq.entropy == bad_seed for rng in rngs):
             raise FloatingPointError("a run that fails")
         return real(scenario, rngs, **kwargs)
 
-    monkeypatch.setattr(runner, "Simulation", fragile)
+    monkeypatch.setattr(chunks, "Simulation", fragile)
     summary = conduct(Experiment((short_baseline,), ({},), 8, RUNS), tmp_path / "e", workers=1)
     assert summary["runs_failed"] == 1 and summary["runs_ok"] == RUNS - 1
     assert summary["failures"] == [{"point": 0, "run": 5, "seed": bad_seed,
@@ -122,10 +132,10 @@ def test_quantiles_are_those_of_the_runs(short_baseline, tmp_path):
 
 
 def test_wilson_interval_matches_its_closed_form():
-    low, high = runner.wilson_interval(7, 10)
+    low, high = wilson_interval(7, 10)
     assert low == pytest.approx(0.3968, abs=1e-4) and high == pytest.approx(0.8922, abs=1e-4)
-    assert runner.wilson_interval(0, 20)[0] == 0.0 and runner.wilson_interval(20, 20)[1] == 1.0
-    assert all(math.isnan(v) for v in runner.wilson_interval(0, 0))
+    assert wilson_interval(0, 20)[0] == 0.0 and wilson_interval(20, 20)[1] == 1.0
+    assert all(math.isnan(v) for v in wilson_interval(0, 0))
 
 
 def test_outcome_statistics_count_what_the_runs_say():
@@ -134,7 +144,7 @@ def test_outcome_statistics_count_what_the_runs_say():
     runs = [dict(base), {**base, "ceasefire_reached": True, "first_ceasefire_day": 10, "first_broker": "RUS",
                          "lasting": True}, {**base, "ceasefire_reached": True, "first_ceasefire_day": 40,
                                             "first_broker": "USA", "breakdowns": 2, "coalitions": "A B"}, None]
-    stats = runner.outcome_statistics(runs)
+    stats = outcome_statistics(runs)
     assert stats["runs_ok"] == 3 and stats["runs_failed"] == 1
     assert stats["probabilities"]["ceasefire_reached"]["runs"] == 2
     assert stats["probabilities"]["ceasefire_within_30_days"]["runs"] == 1
@@ -190,7 +200,7 @@ def test_ensemble_and_sweep_commands(tmp_path):
 def test_levers_may_vary_a_pair_parameter(tmp_path):
     lever = Lever.parse("rules.escalation.defense=[0.1, 0.1],[0.3, 0.2]")
     assert lever.grid() == [[0.1, 0.1], [0.3, 0.2]]
-    spec = load("baseline", [runner.override(lever.key, lever.grid()[1])])
+    spec = load("baseline", [override(lever.key, lever.grid()[1])])
     assert next(r for r in spec.rules if r.rule == "escalation").params["defense"] == (0.3, 0.2)
     assert Lever.parse('actors.TUR.name="A, B",C').grid() == ["A, B", "C"]
 

@@ -12,10 +12,9 @@ import pytest
 from click.testing import CliRunner
 from test_scenario import TINY, write
 
-from sim import scenario as sc
 from sim.cli import main
 from sim.rules import REGISTRY
-from sim.scenario import ScenarioError, load, loads, validate
+from sim.scenario import ScenarioError, limits, load, loading, loads, validate
 
 EVENT = '\n[[events]]\nid = "e"\nstep = 2\naction = "shift"\nactor = "TUR"\nfield = "{field}"\nby = {by}\nnote = "n"\n'
 
@@ -95,7 +94,7 @@ def test_days_times_actors_are_bounded():
     assert load("baseline", ["scenario.steps=71428"]).steps == 71428
 
 
-@pytest.mark.parametrize("section, most", sorted(sc.MAX_ENTRIES.items()))
+@pytest.mark.parametrize("section, most", sorted(limits.MAX_ENTRIES.items()))
 def test_the_number_of_entries_is_bounded(section, most):
     raw = load("baseline").to_dict()
     raw[section] = [{}] * (most + 1)
@@ -137,14 +136,14 @@ def test_a_rule_lists_each_name_once():
 def test_a_scenario_file_is_size_limited(tmp_path):
     path = tmp_path / "big.toml"
     with path.open("wb") as handle:
-        handle.truncate(sc.MAX_FILE_BYTES + 1)
+        handle.truncate(limits.MAX_FILE_BYTES + 1)
     err = failure(lambda: load(path))
     assert err.where == str(path) and "MiB" in err.message
-    assert "MiB" in failure(lambda: loads("#" * (sc.MAX_FILE_BYTES + 1))).message
+    assert "MiB" in failure(lambda: loads("#" * (limits.MAX_FILE_BYTES + 1))).message
 
 
 def test_a_source_is_size_limited(tmp_path):
-    (tmp_path / "big.txt").write_text("x" * (sc.MAX_SOURCE_BYTES + 1))
+    (tmp_path / "big.txt").write_text("x" * (limits.MAX_SOURCE_BYTES + 1))
     path = write(tmp_path, "s.toml", TINY.replace("steps = 5", 'steps = 5\nsource = "big.txt"'))
     err = failure(lambda: load(path))
     assert (err.where, err.field) == (str(path), "scenario.source") and "MiB" in err.message
@@ -200,14 +199,14 @@ def test_an_event_id_matches_whole(tmp_path):
 
 def test_merging_looks_each_key_up_once(monkeypatch, tmp_path):
     calls = 0
-    entry_key = sc._entry_key
+    entry_key = loading._entry_key
 
     def counted(section, entry):
         nonlocal calls
         calls += 1
         return entry_key(section, entry)
 
-    monkeypatch.setattr(sc, "_entry_key", counted)
+    monkeypatch.setattr(loading, "_entry_key", counted)
     ties = "".join(f'\n[[ties]]\nactors = ["ARM", "X{i}"]\nkind = "alliance"\nweight = 0.1\n' for i in range(400))
     write(tmp_path, "wide.toml", TINY + more_actors(400) + ties)
     child = write(tmp_path, "child.toml", '[scenario]\nextends = "wide.toml"\n\n[[ties]]\nactors = ["X1", "ARM"]\n'
@@ -258,8 +257,8 @@ def test_a_long_extends_chain_is_one_line(tmp_path):
     for i in range(1, 500):
         write(tmp_path, f"s{i}.toml", f'[scenario]\nextends = "s{i - 1}.toml"\n')
     err = failure(lambda: load(tmp_path / "s499.toml"))
-    assert err.field == "scenario.extends" and str(sc.MAX_EXTENDS) in err.message
-    assert load(tmp_path / f"s{sc.MAX_EXTENDS - 1}.toml").name == "tiny"
+    assert err.field == "scenario.extends" and str(limits.MAX_EXTENDS) in err.message
+    assert load(tmp_path / f"s{limits.MAX_EXTENDS - 1}.toml").name == "tiny"
 
 
 def test_deep_nesting_in_a_file_is_one_line(tmp_path):

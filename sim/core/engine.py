@@ -18,9 +18,9 @@ from sim.core import measures
 from sim.core.compiled import kernel
 from sim.core.fields import ANCHORED, FIELDS, RANGES, TIE_KINDS, measure_names
 from sim.core.records import Ceasefire, Happening
+from sim.core.world import Topology, World
 from sim.rules.base import Rule
 from sim.scenario import Event, Scenario
-from sim.core.world import Topology, World
 
 _COMPARE = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
             "==": operator.eq, "!=": operator.ne}

@@ -1,2 +1,27 @@
 """Many runs: ensembles and sweeps (levers, designs, seeds), run in chunks on worker processes, stored
-as they finish and resumed; the command line only calls this."""
+as they finish and resumed; the command line only calls this.
+
+Vocabulary (after the EMA workbench): the *uncertainties* are the seeds (`run_seeds`); the *levers* are
+the scenario values a sweep varies (`Lever`, `grid_points`, `latin_points`); the *outcomes* are the
+per-run results in `sim.core.outcomes`. Results are one tidy table, one row per run, aligned on
+(point, run)::
+
+    from sim.experiments import Experiment, conduct
+    summary = conduct(Experiment.sweep("baseline", ["rules.mediation.threshold=0.3:0.7:5"], runs=100), "out")
+
+Where what is:
+
+- `sim.experiments.experiment`: `Experiment` (what to run; `Experiment.ensemble`, `Experiment.sweep`),
+  `conduct` (run it into a directory, resumably) and the files it writes.
+- `sim.experiments.levers`: levers and designs (every combination, or a Latin hypercube sample).
+- `sim.experiments.chunks`: each run's seed, and a chunk of runs simulated as one batch.
+- `sim.experiments.pool`: running tasks on worker processes, stopping cleanly when asked.
+- `sim.experiments.store`: chunks on disk, what each was made from, checked and read back.
+- `sim.experiments.statistics`: Wilson intervals, outcome statistics (`Tally`), quantiles over runs.
+"""
+
+from sim.experiments.chunks import run_seeds
+from sim.experiments.experiment import Experiment, Interrupted, conduct
+from sim.experiments.levers import Lever, grid_points, latin_points
+
+__all__ = ["Experiment", "Interrupted", "Lever", "conduct", "grid_points", "latin_points", "run_seeds"]

@@ -1,6 +1,6 @@
 """A run directory loaded for reading: its tables as pandas DataFrames, its scenario and its summary.
 
-`RunData` is what the plots (`sim.viz.plots`) and the report (`sim.report.pages`) read. It holds the files of a
+`RunData` is what the plots (`sim.viz`) and the report (`sim.report.pages`) read. It holds the files of a
 run as written by `sim.io.runfiles` and derives what both need: each field as a day-by-actor table, the
 coalitions each actor is in, the ceasefires (when, brokered by whom, how they ended) and the mediation
 threshold. It never changes a run directory.
@@ -20,12 +20,17 @@ import numpy as np
 import pandas as pd
 
 from sim.core.fields import FIELDS, LARGEST, RANGES
-from sim.io.files import OutputError
 from sim.core.outcomes import coalition_of
-from sim.io.tables import RUN_FILES
 from sim.core.records import ENDINGS, Ceasefire, Happening
+from sim.io.files import OutputError
+from sim.io.tables import (
+    EXPERIMENT_TABLES,
+    QUANTILE_COLUMNS,
+    RUN_FILES,
+    experiment_columns,
+    run_tables,
+)
 from sim.scenario import Scenario, ScenarioError, loads
-from sim.io.tables import EXPERIMENT_TABLES, QUANTILE_COLUMNS, experiment_columns, run_tables
 
 #: Columns of text; every other column of a table holds numbers.
 TEXT_COLUMNS = frozenset({"actor", "field", "rule", "kind", "actors", "note", "tie", "source", "target", "broker",
@@ -450,7 +455,7 @@ def is_experiment(directory: str | Path) -> bool:
 
 @dataclass(frozen=True)
 class ExperimentData(_Cast):
-    """The files of an ensemble or a sweep (`sim.experiments.runner.conduct`), read.
+    """The files of an ensemble or a sweep (`sim.experiments.conduct`), read.
 
     ``runs`` is ``runs.csv`` (an ensemble) or ``experiments.csv`` (a sweep), one row per run;
     ``quantiles`` is ``quantiles.csv`` (ensembles only, None otherwise); ``varied`` names the keys a
@@ -572,7 +577,7 @@ class ExperimentData(_Cast):
     @property
     def sample(self) -> str:
         """``"grid"`` when the points are every combination of each key's values (in the order
-        `sim.experiments.runner.grid_points` makes them), else ``"latin"`` (scattered points, e.g. ``--sample latin``).
+        `sim.experiments.grid_points` makes them), else ``"latin"`` (scattered points, e.g. ``--sample latin``).
 
         ``summary.json``'s ``sample`` is used when it says; else it is inferred from the points.
         """

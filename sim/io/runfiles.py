@@ -22,9 +22,8 @@ from sim import __version__
 from sim.core.engine import Simulation
 from sim.core.fields import FIELDS, TIE_KINDS
 from sim.core.outcomes import run_coalitions, run_outcomes
-from sim.scenario import Scenario
 from sim.io.tables import run_tables
-
+from sim.scenario import Scenario
 
 
 def default_dir(scenario: Scenario, seed: int) -> Path:

@@ -483,7 +483,7 @@ def report_files(run: RunData, pngs: Mapping[str, bytes] | None = None, folder: 
 
     ``pngs``: already rendered plots by file name (``plots/NAME.png``); the missing ones are drawn.
     """
-    from sim.viz import plots
+    from sim import viz
 
     files: dict[str, str | bytes] = {}
     images: dict[str, bytes] = {}
@@ -493,7 +493,7 @@ def report_files(run: RunData, pngs: Mapping[str, bytes] | None = None, folder: 
         if data is None:
             if progress:
                 progress(stem)
-            data = plots.render(getattr(plots, stem)(run), "png")
+            data = viz.render(getattr(viz, stem)(run), "png")
         files[name] = data
         images[stem] = data
     blocks = document(run)
@@ -591,18 +591,18 @@ COMPARE_FIGURES = (
 def compare_files(a: RunData, b: RunData, fmt: str = "png",
                   progress: Callable[[str], None] | None = None) -> dict[str, str | bytes]:
     """The files of a comparison: the side-by-side plots, ``compare.md`` and ``compare.html``."""
-    from sim.viz import plots
+    from sim import viz
 
     files: dict[str, str | bytes] = {}
     pngs: dict[str, bytes] = {}
     for stem, _ in COMPARE_FIGURES:
         if progress:
             progress(stem)
-        fig = getattr(plots, stem)(a, b)
-        pngs[stem] = plots.render(fig, "png")
+        fig = getattr(viz, stem)(a, b)
+        pngs[stem] = viz.render(fig, "png")
         files[f"{stem}.png"] = pngs[stem]
         if fmt != "png":
-            files[f"{stem}.{fmt}"] = plots.render(fig, fmt)
+            files[f"{stem}.{fmt}"] = viz.render(fig, fmt)
     blocks = compare_document(a, b, COMPARE_FIGURES)
     files["compare.md"] = markdown(blocks, {stem: f"{stem}.png" for stem, _ in COMPARE_FIGURES})
     files["compare.html"] = to_html(blocks, pngs, "Two runs compared")

@@ -12,7 +12,6 @@ from sim.core.measures import outside_backing
 from sim.core.records import Happening
 from sim.rules.base import Param, Rule, draw
 
-
 # Two groups travel together through the glue kernels, each as one tuple (numba passes a plain tuple of arrays
 # as cheaply as one array):
 #   reach = (weight, active, source, target, mediators, access): who can press the sides: the day's ties (weight

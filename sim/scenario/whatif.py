@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 
 from sim.core.fields import RANGES
-from sim.scenario import Scenario
+from sim.scenario import Scenario, toml_value
 
 
 def _range(field: str) -> str:
@@ -51,7 +51,7 @@ def what_if_template(spec: Scenario, extends: str, name: str) -> str:
     lines += ["", "# ---- Rules: change a parameter (see docs/rules.md for what each one does)."]
     for rule in spec.rules:
         lines += ["", "# [[rules]]", f'# id = "{rule.id}"' if rule.id != rule.rule else f'# rule = "{rule.rule}"']
-        lines += [f"# {key} = {_toml(value)}" for key, value in rule.params.items() if value is not None]
+        lines += [f"# {key} = {toml_value(value)}" for key, value in rule.params.items() if value is not None]
     lines += [
         "", "# ---- Events: something that happens on a given day (see docs/scenario-format.md).",
         "", "# [[events]]", '# id = "my-event"', "# step = 10", '# action = "shift"',
@@ -75,13 +75,3 @@ def unedited(text: str) -> bool:
     """Whether ``text`` is a file `dipsim new` wrote, unchanged since (so that --force may replace it)."""
     head, _, last = text.rstrip("\n").rpartition("\n")
     return last == _SIGNATURE + hashlib.sha256(f"{head}\n".encode()).hexdigest()
-
-
-def _toml(value) -> str:
-    if isinstance(value, (tuple, list)):
-        return "[" + ", ".join(_toml(v) for v in value) + "]"
-    if isinstance(value, str):
-        return f'"{value}"'
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return f"{value:g}" if isinstance(value, float) else str(value)

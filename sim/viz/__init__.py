@@ -1,2 +1,56 @@
-"""Plots: each function takes the data of a run, an ensemble or a sweep (`sim.io.rundata`) and an
-optional matplotlib ``Axes`` and returns the ``Figure``; none uses pyplot."""
+"""Pictures of a run, an ensemble or a sweep for a slide.
+
+Every plot function takes the data of a run (`RunData`), an ensemble or a sweep (`ExperimentData`),
+both read by `sim.io.rundata`, and optionally the Axes to draw on, and returns the `Figure` it drew on.
+Without Axes it makes its own slide-sized figure (12 x 6.75 in at 150 dpi) with
+`matplotlib.figure.Figure`, never pyplot, so nothing is left open and no global state is touched. From
+a notebook::
+
+    from sim import viz
+    from sim.io.rundata import load_experiment, load_run
+    run = load_run("runs/baseline-seed2020")
+    viz.alignment_over_time(run)            # a Figure; Jupyter shows it
+    ensemble = load_experiment("runs/baseline-ensemble-seed2020-runs300")
+    viz.alignment_fan(ensemble)
+
+Text is shown as written: a ``$`` in a scenario's title, an actor's name or an event's note is a dollar
+sign, never the start of matplotlib's math text (`style.literal`).
+
+Where is what: `style` (size, fonts, colours, text as written, new figures and panels, the camps'
+colours and names), `run` (alignment over time, the road to a ceasefire, what moved whom), `network`
+(the alignment network), `compare` (two runs side by side), `experiment` (ensembles and sweeps) and
+`files` (which plots a directory gets, and their files' bytes).
+"""
+
+from sim.viz.compare import (
+    compare_alignment,
+    compare_ceasefire,
+    compare_moves,
+    compare_network,
+)
+from sim.viz.experiment import (
+    alignment_fan,
+    broker_shares,
+    ceasefire_day_distribution,
+    coalition_frequency,
+    sweep_heatmap,
+    sweep_outcome,
+)
+from sim.viz.files import (
+    ENSEMBLE_PLOTS,
+    PLOTS,
+    SWEEP_PLOTS,
+    experiment_plot_files,
+    experiment_plot_names,
+    plot_files,
+    render,
+)
+from sim.viz.network import alignment_network
+from sim.viz.run import alignment_over_time, road_to_ceasefire, what_moved_whom
+
+__all__ = [
+    "ENSEMBLE_PLOTS", "PLOTS", "SWEEP_PLOTS", "alignment_fan", "alignment_network", "alignment_over_time",
+    "broker_shares", "ceasefire_day_distribution", "coalition_frequency", "compare_alignment", "compare_ceasefire",
+    "compare_moves", "compare_network", "experiment_plot_files", "experiment_plot_names", "plot_files",
+    "render", "road_to_ceasefire", "sweep_heatmap", "sweep_outcome", "what_moved_whom",
+]

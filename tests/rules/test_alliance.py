@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 
 from sim.core.engine import Simulation
+from sim.core.world import World
 from sim.rules.alliance import alliance_bonds, alliance_change
 from sim.scenario import loads
-from sim.core.world import World
 
 
 def test_alliance_change_by_hand():

@@ -13,9 +13,9 @@ import pytest
 from sim import scenario as scenario_mod
 from sim.core.engine import Simulation
 from sim.core.fields import FIELDS, TIE_KINDS
+from sim.core.world import World
 from sim.rules import REGISTRY, ParamError
 from sim.rules.base import Param, check_params
-from sim.core.world import World
 
 HISTORY = ("fields", "pressure", "weight", "active", "kind", "measures", "broker")
 WORLD_ARRAYS = ("weight", "active", "kind", "in_force", "ceasefires", "breakdowns", "broker", "pressure", "credit")

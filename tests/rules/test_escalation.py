@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 
 from sim.core.engine import Simulation
+from sim.core.world import World
 from sim.rules.escalation import Escalation, richardson_change, richardson_equilibrium
 from sim.scenario import loads
-from sim.core.world import World
 
 
 def pair(values):

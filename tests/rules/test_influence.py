@@ -4,9 +4,14 @@ import numpy as np
 import pytest
 
 from sim.core.engine import Simulation
-from sim.rules.influence import friedkin_johnsen_change, friedkin_johnsen_fixed_point, influence_weights, listened
-from sim.scenario import load, loads
 from sim.core.world import World
+from sim.rules.influence import (
+    friedkin_johnsen_change,
+    friedkin_johnsen_fixed_point,
+    influence_weights,
+    listened,
+)
+from sim.scenario import load, loads
 
 # Parsegov et al. 2017 / the SINT package's documentation (models.md)
 SINT_W = np.array([[0.5, 0.5, 0.0], [0.2, 0.6, 0.2], [0.0, 0.3, 0.7]])

@@ -7,10 +7,18 @@ import pytest
 
 from sim.core.engine import Simulation
 from sim.core.fields import measure_names
-from sim.rules.mediation import (BREAKS, COMES, breakdown_hazard, ceasefire_turns, mediation_change, mediation_pressure,
-                                 side_access, willingness_change)
-from sim.scenario import loads
 from sim.core.world import World
+from sim.rules.mediation import (
+    BREAKS,
+    COMES,
+    breakdown_hazard,
+    ceasefire_turns,
+    mediation_change,
+    mediation_pressure,
+    side_access,
+    willingness_change,
+)
+from sim.scenario import loads
 
 # ------------------------------------------------------------------------------- the functions
 

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from sim.core.engine import Simulation
-from sim.scenario import loads
 from sim.core.world import World
+from sim.scenario import loads
 
 
 def noise_scenario(rule_lines, steps=1):

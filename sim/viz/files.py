@@ -1,0 +1,86 @@
+"""Which plots a run, an ensemble or a sweep directory gets (`PLOTS`, `experiment_plot_names`), and the
+plots as the bytes of files (`render`, `plot_files`, `experiment_plot_files`, `save`)."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+
+import matplotlib
+from matplotlib.figure import Figure
+
+from sim.io.rundata import ExperimentData, RunData
+from sim.viz.experiment import (
+    alignment_fan,
+    broker_shares,
+    ceasefire_day_distribution,
+    coalition_frequency,
+    sweep_heatmap,
+    sweep_outcome,
+)
+from sim.viz.network import alignment_network
+from sim.viz.run import alignment_over_time, road_to_ceasefire, what_moved_whom
+from sim.viz.style import DPI, LITERAL
+
+FORMATS = ("png", "svg", "pdf")
+
+#: The plots a run directory gets, as ``plots/NAME.FORMAT``, in the order the report shows them.
+PLOTS: dict[str, str] = {
+    "alignment": "alignment_over_time",
+    "ceasefire": "road_to_ceasefire",
+    "network": "alignment_network",
+    "moves": "what_moved_whom",
+}
+#: The plots an ensemble directory gets, as ``plots/NAME.FORMAT`` (the fan only when it has quantiles.csv).
+ENSEMBLE_PLOTS = ("alignment_fan", "ceasefire_day_distribution", "broker_shares", "coalition_frequency")
+#: The plots a sweep directory gets (the heat map only for a grid of two varied keys).
+SWEEP_PLOTS = ("sweep_outcome", "sweep_heatmap")
+#: The function that draws each plot of `PLOTS`, `ENSEMBLE_PLOTS` and `SWEEP_PLOTS`, by name.
+_DRAW: dict[str, Callable[..., Figure]] = {draw.__name__: draw for draw in (
+    alignment_over_time, road_to_ceasefire, alignment_network, what_moved_whom, alignment_fan,
+    ceasefire_day_distribution, broker_shares, coalition_frequency, sweep_outcome, sweep_heatmap)}
+
+
+def render(fig: Figure, fmt: str = "png") -> bytes:
+    """The figure as a file's bytes, without the date or software stamps that would make runs differ."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
+    metadata = {"png": {"Software": None}, "svg": {"Date": None, "Creator": None},
+                "pdf": {"CreationDate": None, "Creator": None, "Producer": None}}[fmt]
+    buffer = io.BytesIO()
+    with matplotlib.rc_context({**LITERAL, "svg.hashsalt": "dipsim", "pdf.compression": 6}):
+        fig.savefig(buffer, format=fmt, dpi=DPI, metadata=metadata, facecolor="white")
+    return buffer.getvalue()
+
+
+def plot_files(run: RunData, fmt: str = "png", folder: str = "plots",
+               progress: Callable[[str], None] | None = None) -> dict[str, bytes]:
+    """Every plot of a run rendered as ``{"plots/NAME.FORMAT": bytes}``, ready for `write_directory`."""
+    return _rendered(run, list(PLOTS.values()), fmt, folder, progress)
+
+
+def experiment_plot_names(data: ExperimentData) -> list[str]:
+    """The plots an ensemble or a sweep directory gets (file names without the format)."""
+    if not data.is_sweep:
+        return [name for name in ENSEMBLE_PLOTS if name != "alignment_fan" or data.quantiles is not None]
+    if data.sample == "grid" and len(data.varied) == 2:
+        return list(SWEEP_PLOTS)
+    return ["sweep_outcome"]
+
+
+def experiment_plot_files(data: ExperimentData, fmt: str = "png", folder: str = "plots",
+                          progress: Callable[[str], None] | None = None) -> dict[str, bytes]:
+    """Every plot of an ensemble or a sweep, rendered as ``{"plots/NAME.FORMAT": bytes}`` (see
+    `experiment_plot_names`)."""
+    return _rendered(data, experiment_plot_names(data), fmt, folder, progress)
+
+
+def _rendered(data: RunData | ExperimentData, names: list[str], fmt: str, folder: str,
+              progress: Callable[[str], None] | None) -> dict[str, bytes]:
+    """The plots ``names`` of ``data``, each drawn and rendered in turn (``progress`` told its name first)."""
+    files = {}
+    for name in names:
+        if progress:
+            progress(name)
+        files[f"{folder}/{name}.{fmt}" if folder else f"{name}.{fmt}"] = render(_DRAW[name](data), fmt)
+    return files

@@ -1,0 +1,416 @@
+"""A run's plots: who backs whom day by day (`alignment_over_time`), the road to a ceasefire
+(`road_to_ceasefire`) and what moved whom (`what_moved_whom`), with what they share: labels at the
+lines' ends kept apart (`spread`) and the ceasefires shaded."""
+
+from __future__ import annotations
+
+import math
+import textwrap
+from collections.abc import Sequence
+
+import numpy as np
+from matplotlib import patheffects
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+
+from sim.io.rundata import RunData
+from sim.viz.style import (
+    BREAKDOWN,
+    CEASEFIRE_SHADE,
+    CEASEFIRE_TEXT,
+    MARKER_GREY,
+    OKABE_ITO,
+    RULE_COLOURS,
+    SIDE_COLOURS,
+    SMALL,
+    SOURCE_LABELS,
+    SPARE_COLOURS,
+    SUPTITLE,
+    TEXT,
+    coalition_colours,
+    coalition_titles,
+    figure_and_axes,
+    figure_and_panels,
+    literal,
+    prominent,
+    side_label,
+    style_axes,
+)
+
+#: Beyond this many days with events, event lines are drawn unnumbered and the key is left out.
+MOST_NUMBERED_EVENT_DAYS = 12
+
+
+def spread(values: Sequence[float], gap: float, low: float = -math.inf, high: float = math.inf) -> list[float]:
+    """Positions as close to ``values`` as possible, at least ``gap`` apart, within [low, high].
+
+    Labels at the end of lines that end close together are moved apart this way (order is kept).
+    """
+    order = sorted(range(len(values)), key=lambda i: values[i])
+    want = [float(values[i]) for i in order]
+    if not want:
+        return []
+    if high - low < gap * (len(want) - 1):
+        gap = (high - low) / max(len(want) - 1, 1)
+    # Clusters of labels that would overlap are placed as blocks centred on their mean, merged until none overlap.
+    blocks: list[list] = []  # [first index, count, centre]
+    for i, y in enumerate(want):
+        blocks.append([i, 1, y])
+        while len(blocks) > 1:
+            a, b = blocks[-2], blocks[-1]
+            top_a = a[2] + gap * (a[1] - 1) / 2
+            bottom_b = b[2] - gap * (b[1] - 1) / 2
+            if bottom_b - top_a >= gap:
+                break
+            count = a[1] + b[1]
+            mean = sum(want[a[0]:a[0] + count]) / count
+            blocks[-2:] = [[a[0], count, mean]]
+    placed = []
+    for first, count, centre in blocks:
+        placed += [centre + gap * (k - (count - 1) / 2) for k in range(count)]
+    # Keep within bounds, pushing from each end.
+    for k in range(len(placed)):
+        placed[k] = max(placed[k], low + gap * k)
+    for k in range(len(placed) - 1, -1, -1):
+        placed[k] = min(placed[k], high - gap * (len(placed) - 1 - k))
+    out = [0.0] * len(values)
+    for rank, i in enumerate(order):
+        out[i] = placed[rank]
+    return out
+
+
+def _label_gap(ax: Axes, fontsize: float, span: float) -> float:
+    """The distance in data units (y) of one line of text of ``fontsize`` on ``ax``."""
+    fig = ax.figure
+    height_in = ax.get_position().height * fig.get_figheight()
+    if height_in <= 0:
+        return span / 20
+    return (fontsize * 1.3 / 72) / height_in * span
+
+
+def _end_labels(ax: Axes, x: float, ends: dict[str, float], labels: dict[str, str], colours: dict[str, str],
+                fontsize: float, low: float, high: float, span: float) -> None:
+    """Label each line at its end, spreading labels that would overlap (with a thin leader line)."""
+    keys = list(ends)
+    gap = _label_gap(ax, fontsize, span)
+    where = spread([ends[k] for k in keys], gap, low, high)
+    dx = 0.015 * (ax.get_xlim()[1] - ax.get_xlim()[0])
+    for key, y in zip(keys, where):
+        ax.annotate(labels[key], xy=(x, ends[key]), xytext=(x + 3 * dx, y), textcoords="data",
+                    color=colours[key], fontsize=fontsize, va="center", ha="left", annotation_clip=False,
+                    fontweight="bold", gid=f"label:{key}",
+                    arrowprops={"arrowstyle": "-", "color": colours[key], "lw": 0.8, "shrinkA": 1, "shrinkB": 2,
+                                "relpos": (0, 0.5), "patchA": None})
+
+
+def _ceasefire_spans(run: RunData, ax: Axes, labelled: bool = False) -> None:
+    """Shade each ceasefire's days and mark each end with a black dash-dot line; ``labelled`` writes
+    who brokered each ceasefire and how it ended, in rows near the bottom of ``ax`` that do not overlap."""
+    last = run.steps
+    tags: list[tuple[float, str, str | None]] = []
+    for c in run.ceasefires:
+        end = c.end if c.end is not None else last
+        ax.axvspan(c.start, max(end, c.start + 0.4), color=CEASEFIRE_SHADE, alpha=0.18, lw=0,
+                   gid=f"ceasefire:{c.start}")
+        if c.ended_by is not None:
+            ax.axvline(c.end, color=BREAKDOWN, lw=1.6, ls="-.", gid=f"breakdown:{c.end}", zorder=2)
+        tags.append((c.start, "start", c.broker and run.name(c.broker)))
+        if c.ended_by is not None:
+            tags.append((c.end, "end", "breaks down" if c.ended_by == "breakdown" else "ended"))
+    if labelled:
+        _tag_rows(ax, tags, last)
+
+
+def _tag_rows(ax: Axes, tags: Sequence[tuple[float, str, str | None]], last: float,
+              rows: Sequence[float] = (0.2, 0.07)) -> None:
+    """Write each (day, kind, text) next to its day, at the first row where it overlaps no other text.
+
+    ``kind`` is ``start`` (``text``: the broker's name, or None) or ``end`` (``text``: how it ended).
+    """
+    fig = ax.figure
+    width_in = 0.8 * ax.get_position().width * fig.get_figwidth()  # the labels at the line ends take room
+    per_day = width_in / max(last, 1)                       # inches per day
+    char = SMALL * 0.62 / 72                                # inches per character, roughly
+    ends = [-math.inf] * len(rows)
+    for day, kind, text in sorted(tags, key=lambda tag: tag[0]):
+        colour = CEASEFIRE_TEXT if kind == "start" else BREAKDOWN
+        if kind == "start":                                 # the broker, said in short where cramped
+            long = f"ceasefire, brokered by {text}" if text else "ceasefire declared"
+            text = long if len(long) * char / per_day < 0.3 * last else f"ceasefire ({text or 'declared'})"
+        span = (len(text) * char + 0.1) / per_day           # in days
+        right = day + 0.4 + span > last
+        lo, hi = (day - 0.4 - span, day) if right else (day, day + 0.4 + span)
+        row = next((k for k, end in enumerate(ends) if lo > end), None)
+        if row is None:
+            continue
+        ends[row] = hi
+        ax.text(day - 0.4 if right else day + 0.4, rows[row], text, transform=ax.get_xaxis_transform(),
+                fontsize=SMALL, ha="right" if right else "left", va="center", color=colour, zorder=5,
+                path_effects=[patheffects.withStroke(linewidth=3, foreground="white")], gid=f"tag:{day}")
+
+
+# ------------------------------------------------------------------------------- alignment over time
+
+@literal
+def alignment_over_time(run: RunData, ax: Axes | None = None, *, labels: str = "names",
+                        key: bool = True, legend: bool = True) -> Figure:
+    """Each actor's alignment day by day: one line per actor, coloured by the coalition it ends in.
+
+    Lines are labelled at their end (``labels="ids"`` where space is short; with more actors than labels
+    fit, only the sides and the most capable are named, their lines drawn bolder); the axis names the sides;
+    dashed grey lines numbered at the top mark the days of events and tie changes (``key`` lists them
+    under the plot); green shading marks the days a ceasefire is in force, a black dash-dot line its end.
+    ``legend=False`` leaves out the legend (and the key), e.g. to draw one legend for several panels.
+    """
+    fig, ax, own = figure_and_axes(ax)
+    wide = run.field("alignment")
+    colours = coalition_colours(run, "end")
+    days = wide.index.to_numpy()
+    last = int(days[-1])
+    named = prominent(run, int(2.16 / _label_gap(ax, SMALL, 2.16)))      # as many as fit one above another
+    for actor in run.actor_ids:
+        ax.plot(days, wide[actor].to_numpy(), color=colours[actor],
+                lw=2.2 if actor in run.sides else 1.6 if actor in named else 0.6,
+                label=run.name(actor), gid=f"actor:{actor}", solid_capstyle="round", zorder=3)
+    ax.set_xlim(0, max(last, 1))
+    ax.set_ylim(-1.08, 1.08)
+    ax.set_yticks([-1, -0.5, 0, 0.5, 1])
+    ax.set_yticklabels([f"{side_label(run, 0)}  \u22121", "\u22120.5", "neutral  0", "+0.5",
+                        f"{side_label(run, 1)}  +1"])
+    ax.set_xlabel("day", fontsize=TEXT)
+    style_axes(ax)
+    ax.axhline(0, color="#BBBBBB", lw=1, zorder=1)
+    _ceasefire_spans(run, ax)
+    marks = run.event_marks()
+    crowded = len({day for _, day, _ in marks}) > MOST_NUMBERED_EVENT_DAYS
+    if crowded:  # a dated record: one thin line a day, the events themselves are in the report
+        for day in sorted({day for _, day, _ in marks}):
+            ax.axvline(day, color=MARKER_GREY, lw=0.8, ls=(0, (3, 3)), zorder=2, gid=f"event:{day}")
+    # Numbers of events on close days are spread apart; the Axes ends up narrower than it starts (the
+    # labels at the line ends take room), hence the 0.8.
+    per_day = 0.8 * ax.get_position().width * fig.get_figwidth() / max(last, 1)
+    digits = len(str(len(marks)))
+    at = spread([day for _, day, _ in marks], (digits * SMALL * 0.65 + 6) / 72 / per_day, 0, max(last, 1))
+    for (number, day, _), x in zip([] if crowded else marks, at):
+        ax.axvline(day, color=MARKER_GREY, lw=1.2, ls=(0, (5, 3)), zorder=2, gid=f"event:{day}")
+        ax.text(x, 1.01, str(number), transform=ax.get_xaxis_transform(), ha="center", va="bottom",
+                fontsize=SMALL, color=MARKER_GREY, fontweight="bold", gid=f"event-number:{day}")
+    names = {a: (run.name(a) if labels == "names" else a) for a in named}
+    ends = {a: float(wide[a].iloc[-1]) for a in named}
+    _end_labels(ax, last, ends, names, colours, SMALL, -1.08, 1.08, 2.16)
+    if not legend:
+        key = False
+    else:
+        handles = alignment_legend(run, bool(marks), events_listed=len({d for _, d, _ in marks}) if crowded else 0)
+        _alignment_legends(ax, handles, marks if key and not crowded else [])
+    title = "Who backs whom, day by day"
+    if own:
+        fig.suptitle(f"{title}: {run.scenario.title}", fontsize=SUPTITLE - 2, x=0.01, ha="left")
+        some = f" (named: the sides and the {len(named) - 2} most capable)" if len(named) < len(run.actor_ids) else ""
+        ax.set_title(f"alignment of each actor{some}; {run.scenario.name}, seed {run.seed}", fontsize=TEXT,
+                     loc="left", color="#444444", pad=18)
+    else:
+        ax.set_title(f"{run.scenario.name}, seed {run.seed}", fontsize=TEXT, loc="left", pad=18)
+    return fig
+
+
+def alignment_legend(run: RunData, events: bool = True, counts: bool = True, events_listed: int = 0) -> list:
+    """Legend entries of `alignment_over_time`: the camps' colours, ceasefire shading and ends, events
+    (``events_listed``: on how many days, when the plot does not number the events)."""
+    handles = [Line2D([], [], color=c, lw=3, label=f"{t} at the end")
+               for c, t in coalition_titles(run, "end", counts)]
+    if run.ceasefires:
+        handles.append(Patch(color=CEASEFIRE_SHADE, alpha=0.25, label="ceasefire in force"))
+    if any(c.ended_by for c in run.ceasefires):
+        handles.append(Line2D([], [], color=BREAKDOWN, lw=1.6, ls="-.", label="ceasefire ends"))
+    if events:
+        label = f"a day with events ({events_listed} days; the report lists them)" if events_listed else "event"
+        handles.append(Line2D([], [], color=MARKER_GREY, lw=1.2, ls=(0, (5, 3)), label=label))
+    return handles
+
+
+def _alignment_legends(ax: Axes, handles: list, marks: Sequence[tuple[int, int, str]]) -> None:
+    """The legend under the plot and, under it, the key to the numbered events."""
+    legend = ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(0, -0.125),
+                       ncol=len(handles) if len(handles) <= 4 else math.ceil(len(handles) / 2),
+                       fontsize=SMALL, frameon=False, borderaxespad=0, columnspacing=1.5)
+    if marks:
+        lines = [f"{n}  day {day}: {what}" for n, day, what in marks]
+        if len(lines) > 6:
+            lines = lines[:5] + [f"... and {len(lines) - 5} more (see the report)"]
+        entries = [Line2D([], [], ls="", label=textwrap.shorten(line, 110, placeholder=" ...")) for line in lines]
+        ax.add_artist(legend)
+        below = -0.195 if len(handles) <= 4 else -0.255
+        ax.legend(handles=entries, loc="upper left", bbox_to_anchor=(0, below), fontsize=SMALL, frameon=False,
+                  handlelength=0, handletextpad=0, borderaxespad=0, labelspacing=0.25, alignment="left",
+                  ncol=1 if len(entries) <= 3 else 2, columnspacing=2).set_gid("event-key")
+
+
+# ------------------------------------------------------------------------------- road to a ceasefire
+
+@literal
+def road_to_ceasefire(run: RunData, axes: Sequence[Axes] | None = None, *, mediators: int = 5) -> Figure:
+    """Three panels over the days: each side's willingness against the mediation threshold; the pressure
+    of the ``mediators`` who press hardest (the rest summed); each side's intensity of fighting.
+
+    Ceasefires are shaded with their broker written in; breakdowns are red dashed lines.
+    ``axes``: three Axes to draw on (top to bottom), or None for a figure of its own.
+    """
+    fig, axes, own = figure_and_panels(axes, 3, "road_to_ceasefire draws three panels", shape=(3, 1), sharex=True,
+                             height_ratios=[1.5, 1, 1])
+    top, middle, bottom = axes
+    last = run.steps
+    willing = run.field("ceasefire")
+    days = willing.index.to_numpy()
+    side_colours = dict(zip(run.sides, SIDE_COLOURS))
+
+    # Willingness of each side, and the threshold both must reach.
+    for side in run.sides:
+        top.plot(days, willing[side].to_numpy(), color=side_colours[side], lw=2.4, gid=f"willingness:{side}",
+                 label=run.name(side))
+    if run.threshold is not None:
+        top.axhline(run.threshold, color="#000000", lw=1.4, ls=(0, (6, 3)), gid="threshold", zorder=2)
+        top.annotate(f"threshold {run.threshold:.2f}", xy=(0, run.threshold), xytext=(4, 3),
+                     textcoords="offset points", fontsize=SMALL, va="bottom")
+    top.set_ylim(0, 1.05)
+    top.set_ylabel("willingness\nto stop", fontsize=TEXT)
+    ends = {s: float(willing[s].iloc[-1]) for s in run.sides}
+    # Pressure of the mediators who press hardest.
+    pressure = run.field("pressure")[list(run.mediators)]
+    ranked = pressure.mean().sort_values(ascending=False)
+    ranked = ranked[ranked > 0]
+    shown = list(ranked.index[:mediators])
+    rest = list(ranked.index[mediators:])
+    palette = [OKABE_ITO[c] for c in ("reddish purple", "orange", "sky blue", "bluish green", "black")]
+    palette += list(SPARE_COLOURS)
+    mediator_colours = {a: palette[k % len(palette)] for k, a in enumerate(shown)}
+    for actor in shown:
+        middle.plot(days, pressure[actor].to_numpy(), color=mediator_colours[actor], lw=1.8, gid=f"pressure:{actor}")
+    if rest:
+        mediator_colours["others"] = "#999999"
+        middle.plot(days, pressure[rest].sum(axis=1).to_numpy(), color="#999999", lw=1.5, ls=(0, (3, 2)),
+                    gid="pressure:others")
+    middle.set_ylabel("mediators'\npressure", fontsize=TEXT)
+    high = float(np.nanmax(pressure.to_numpy())) if pressure.size else 1.0
+    rest_high = float(pressure[rest].sum(axis=1).max()) if rest else 0.0
+    middle.set_ylim(0, max(high, rest_high, 0.05) * 1.1)
+    # Intensity of each side.
+    for side in run.sides:
+        bottom.plot(days, run.intensity(side).to_numpy(), color=side_colours[side], lw=2.2, gid=f"intensity:{side}")
+    bottom.set_ylabel("intensity\nof fighting", fontsize=TEXT)
+    peak = max(float(run.intensity(s).max()) for s in run.sides)
+    bottom.set_ylim(0, max(peak, 0.1) * 1.12)
+    bottom.set_xlabel("day", fontsize=TEXT)
+    for k, ax in enumerate(axes):
+        ax.set_xlim(0, max(last, 1))
+        style_axes(ax)
+        _ceasefire_spans(run, ax, labelled=k == 0)
+    names = {s: run.name(s) for s in run.sides}
+    _end_labels(top, last, ends, names, side_colours, SMALL, 0, 1.05, 1.05)
+    middle_ends = {a: float(pressure[a].iloc[-1]) for a in shown}
+    middle_names = {a: run.name(a) for a in shown}
+    if rest:
+        middle_ends["others"] = float(pressure[rest].sum(axis=1).iloc[-1])
+        middle_names["others"] = f"{len(rest)} others, together"
+    low, high = middle.get_ylim()
+    _end_labels(middle, last, middle_ends, middle_names, mediator_colours, SMALL, low, high, high - low)
+    low, high = bottom.get_ylim()
+    _end_labels(bottom, last, {s: float(run.intensity(s).iloc[-1]) for s in run.sides}, names, side_colours,
+                SMALL, low, high, high - low)
+    if own:
+        fig.suptitle("The road to a ceasefire: willingness, pressure and fighting", fontsize=SUPTITLE - 2,
+                     x=0.01, ha="left")
+        top.set_title(f"a ceasefire comes when both sides' willingness reaches the threshold; "
+                      f"{run.scenario.name}, seed {run.seed}", fontsize=SMALL + 1, loc="left", color="#444444")
+    else:
+        top.set_title(f"{run.scenario.name}, seed {run.seed}", fontsize=TEXT, loc="left")
+    return fig
+
+
+# ------------------------------------------------------------------------------- what moved whom
+
+def moved_most(run: RunData, field: str = "alignment", most: int = 8) -> list[str]:
+    """The ``most`` actors that moved most in ``field`` (see `RunData.moved_most`)."""
+    return run.moved_most(field, most)
+
+
+def rule_colours(run: RunData) -> dict[str, str]:
+    """A colour for each source (scenario events, each rule, limits): by the kind of rule, stable across runs."""
+    colours: dict[str, str] = {}
+    used: set[str] = set()
+    spare = iter(SPARE_COLOURS)
+    for source in run.sources:
+        colour = RULE_COLOURS.get(run.rule_of(source))
+        if colour is None or colour in used:
+            colour = next(spare, "#999999")
+        colours[source] = colour
+        used.add(colour)
+    return colours
+
+
+@literal
+def what_moved_whom(run: RunData, ax: Axes | None = None, *, field: str = "alignment", most: int = 8) -> Figure:
+    """For the actors that moved most, each rule's total contribution to ``field`` as a stacked bar.
+
+    Bars right of zero pushed toward the second side (for alignment), left toward the first; a black
+    diamond marks the net change. Drawn from ``contributions.csv``.
+    """
+    fig, ax, own = figure_and_axes(ax)
+    actors = moved_most(run, field, most)
+    totals = run.totals(field)
+    colours = rule_colours(run)
+    used = [s for s in run.sources if actors and (totals.loc[actors, s].abs() > 1e-9).any()]
+    rows = {a: k for k, a in enumerate(reversed(actors))}
+    right = {a: 0.0 for a in actors}
+    left = {a: 0.0 for a in actors}
+    for source in used:
+        first = True
+        for actor in actors:
+            value = float(totals.loc[actor, source])
+            if abs(value) <= 1e-9:
+                continue
+            start = right[actor] if value > 0 else left[actor]
+            ax.barh(rows[actor], value, left=start, color=colours[source], height=0.62, edgecolor="white",
+                    linewidth=0.8, label=SOURCE_LABELS.get(source, source) if first else "_",
+                    gid=f"bar:{actor}:{source}", zorder=3)
+            first = False
+            if value > 0:
+                right[actor] += value
+            else:
+                left[actor] += value
+    for actor in actors:
+        net = float(totals.loc[actor].sum())
+        ax.plot([net], [rows[actor]], marker="D", color="black", markersize=9, ls="", zorder=4,
+                markeredgecolor="white", markeredgewidth=1.5, gid=f"net:{actor}")
+    ax.axvline(0, color="#333333", lw=1)
+    ax.set_yticks(list(rows.values()))
+    ax.set_yticklabels([run.name(a) for a in rows])
+    ax.set_ylim(-0.6, max(len(actors), 1) - 0.4)
+    reach = max([abs(v) for v in (*right.values(), *left.values())] + [0.01]) * 1.1
+    ax.set_xlim(-reach, reach)
+    style_axes(ax)
+    ax.grid(axis="y", visible=False)
+    ax.grid(axis="x", color="#E5E5E5", linewidth=0.8)
+    if field == "alignment":
+        ax.set_xlabel(f"total change in alignment over the run   "
+                      f"(\u2190 toward {run.name(run.sides[0])}  |  toward {run.name(run.sides[1])} \u2192)",
+                      fontsize=TEXT)
+    else:
+        ax.set_xlabel(f"total change in {field} over the run", fontsize=TEXT)
+    handles, _ = ax.get_legend_handles_labels()
+    handles.append(Line2D([], [], marker="D", color="black", ls="", markersize=8, label="net change"))
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=SMALL + 1, frameon=False,
+              title="moved by", title_fontsize=SMALL + 1, alignment="left")
+    if not actors:
+        ax.text(0.5, 0.5, "no recorded moves", transform=ax.transAxes, ha="center", fontsize=TEXT)
+    if own:
+        title = (f"What moved whom: each rule's part in the {field} of the {len(actors)} actors that moved most"
+                 if actors else f"What moved whom: no rule or event moved any actor's {field}")
+        fig.suptitle(title, fontsize=SUPTITLE - 2, x=0.01, ha="left")
+        ax.set_title(f"{run.scenario.name}, seed {run.seed}; summed over {run.steps} days from the recorded "
+                     f"contributions", fontsize=SMALL + 1, loc="left", color="#444444")
+    else:
+        ax.set_title(f"{run.scenario.name}, seed {run.seed}", fontsize=TEXT, loc="left")
+    return fig
