@@ -18,7 +18,7 @@ demo: $(STAMP)
 # both ways (tests/test_kernels.py). It leaves out the two long AKR statistics (half a minute as plain Python; they
 # run compiled above, and the other balance tests run the same kernel plain), and adds under 10 s.
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto
 	NUMBA_DISABLE_JIT=1 $(BIN)/python -m pytest tests/rules tests/test_golden.py -k 'not long_run_friendly_density'
 
 bench: $(STAMP)

@@ -89,7 +89,9 @@ def test_the_wheel_carries_every_module_and_the_bundled_scenarios(wheel):
 def test_the_installed_wheel_works_from_an_empty_folder(venv, tmp_path):
     work = tmp_path / "empty"
     work.mkdir()
-    env = clean_env(XDG_CACHE_HOME=str(tmp_path / "cache"))
+    # The kernels run as plain Python here (their compiled cache is the next tests' subject): compiling them
+    # anew for the wheel's copy would take most of this test's time and check nothing more.
+    env = clean_env(XDG_CACHE_HOME=str(tmp_path / "cache"), NUMBA_DISABLE_JIT="1")
     dipsim = venv / "bin" / "dipsim"
 
     # `import sim` is the venv's copy, the checkout is not on the path, the scenarios come with it.

@@ -59,8 +59,9 @@ def test_reading_drawing_and_reporting_load_no_simulator():
 def test_dipsim_plot_and_report_load_no_simulator(tmp_path):
     run = tmp_path / "run"
     assert CliRunner().invoke(main, ["run", "baseline", "--steps", "5", "--no-plots", "--out", str(run)]).exit_code == 0
-    for command in (["plot", str(run)], ["report", str(run)], ["explain", str(run), "TUR"]):
-        assert loaded_after(f"from sim.cli import main\nmain({command!r})") == set(), command
+    commands = (["plot", str(run)], ["report", str(run)], ["explain", str(run), "TUR"])
+    calls = "".join(f"main({command!r}, standalone_mode=False)\n" for command in commands)
+    assert loaded_after(f"from sim.cli import main\n{calls}") == set()
     assert (run / "report.html").is_file() and any((run / "plots").glob("*.png"))
 
 

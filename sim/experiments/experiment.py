@@ -9,6 +9,7 @@ import io
 import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -91,6 +92,11 @@ class Experiment:
         return "sweep" if len(self.scenarios) > 1 or bool(self.levers[0]) else "ensemble"
 
     def seeds(self) -> list[int]:
+        """Each run's seed (`run_seeds`), worked out once."""
+        return self._seeds
+
+    @cached_property
+    def _seeds(self) -> list[int]:
         return run_seeds(self.seed, self.runs)
 
     def tasks(self, store: Path) -> list[Task]:

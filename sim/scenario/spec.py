@@ -160,6 +160,10 @@ class Scenario:
 
     def digest(self) -> str:
         """SHA-256 of the resolved scenario's TOML: the same digest means the same scenario."""
+        return self._sha256
+
+    @cached_property
+    def _sha256(self) -> str:      # an experiment asks for it once a chunk of runs: worked out once
         return hashlib.sha256(self.to_toml().encode()).hexdigest()
 
     def with_changes(self, **changes: Any) -> Scenario:
