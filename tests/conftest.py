@@ -6,6 +6,7 @@ import csv
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 
@@ -73,3 +74,13 @@ step = 22
 action = "end_ceasefire"
 note = "Shelling resumes across the line"
 """
+
+
+def random_landscape(seed: int, n: int, configs: int = 0, biggest: float = 2.0):
+    """Random sizes (0.2 to ``biggest``), symmetric propensities (zero diagonal), their affinity and splits."""
+    rng = np.random.default_rng(seed)
+    size = rng.uniform(0.2, biggest, n)
+    p = rng.uniform(-1, 1, (n, n))
+    p = (p + p.T) / 2
+    np.fill_diagonal(p, 0.0)
+    return size, p, np.outer(size, size) * p, rng.random((configs, n)) < 0.5

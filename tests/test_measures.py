@@ -5,6 +5,7 @@ import math
 
 import numpy as np
 import pytest
+from conftest import random_landscape
 
 from sim.core import measures
 
@@ -238,16 +239,6 @@ def test_landscape_minima_worked_example():
     in_second, energy = minima[0]
     assert in_second.tolist() == [False, False, True]  # {A, B} against {C}
     assert energy == pytest.approx(-4.0)
-
-
-def random_landscape(seed: int, n: int, configs: int = 0, biggest: float = 2.0):
-    """Random sizes (0.2 to ``biggest``), symmetric propensities (zero diagonal), their affinity and splits."""
-    rng = np.random.default_rng(seed)
-    size = rng.uniform(0.2, biggest, n)
-    p = rng.uniform(-1, 1, (n, n))
-    p = (p + p.T) / 2
-    np.fill_diagonal(p, 0.0)
-    return size, p, np.outer(size, size) * p, rng.random((configs, n)) < 0.5
 
 
 def test_landscape_energy_matches_direct_sum_and_is_symmetric_under_relabelling():

@@ -1,5 +1,7 @@
 """Run outcomes: the ceasefire outcomes from a run's ceasefires, and the coalitions' helpers."""
 
+from conftest import random_landscape
+
 from sim.core.outcomes import coalition_label, coalition_of
 from sim.core.records import Ceasefire, ceasefire_outcomes
 
@@ -37,16 +39,11 @@ def test_coalition_helpers():
 
 
 def test_remembered_landscapes_take_little_room_whatever_the_number_of_actors():
-    import numpy as np
-
     from sim.core import outcomes
 
-    rng = np.random.default_rng(3)
     n = 120
-    pairs = rng.uniform(-1, 1, (n, n))
-    pairs = (pairs + pairs.T) / 2
-    np.fill_diagonal(pairs, 0.0)
-    capability, ids = rng.uniform(0.1, 1, n), [f"A{i}" for i in range(n)]
+    capability, pairs, _, _ = random_landscape(3, n)
+    ids = [f"A{i}" for i in range(n)]
     outcomes._MINIMA.clear()
     found = outcomes.coalitions(capability, pairs, ids)
     assert outcomes.coalitions(capability, pairs, ids) == found and len(found) == 3
