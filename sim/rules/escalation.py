@@ -19,17 +19,6 @@ def richardson_change(x, y, defense, fatigue, grievance, dt):
     return dt * (kx * y - ax * x + gx), dt * (ky * x - ay * y + gy)
 
 
-def richardson_equilibrium(defense: tuple[float, float], fatigue: tuple[float, float],
-                           grievance: tuple[float, float]) -> tuple[float, float]:
-    """x* = (a_y g_x + k_x g_y) / (a_x a_y - k_x k_y), y* = (a_x g_y + k_y g_x) / (a_x a_y - k_x k_y).
-
-    Stable when a_x a_y > k_x k_y; otherwise the race runs away (or collapses) from it.
-    """
-    (kx, ky), (ax, ay), (gx, gy) = defense, fatigue, grievance
-    det = ax * ay - kx * ky
-    return (ay * gx + kx * gy) / det, (ax * gy + ky * gx) / det
-
-
 @kernel
 def escalation_change(intensity, backing, in_force, sides, defense, fatigue, grievance, dt, backing_gain, damping):
     """The day's change of every actor's intensity, ``(runs, n)``: the Richardson step of the two sides.

@@ -5,7 +5,8 @@ import pytest
 
 from sim.core.engine import Simulation
 from sim.core.world import World
-from sim.rules.escalation import Escalation, richardson_change, richardson_equilibrium
+from sim.rules.escalation import Escalation, richardson_change
+from sim.rules.reference import richardson_equilibrium
 from sim.scenario import loads
 
 

@@ -6,10 +6,12 @@ import pytest
 from sim.core.engine import Simulation
 from sim.core.world import World
 from sim.rules.influence import (
+    listened,
+)
+from sim.rules.reference import (
     friedkin_johnsen_change,
     friedkin_johnsen_fixed_point,
     influence_weights,
-    listened,
 )
 from sim.scenario import load, loads
 
