@@ -210,9 +210,14 @@ def test_staging_that_a_live_dipsim_holds_is_left_alone(teacher):
 
 def test_a_second_dipsim_on_one_experiment_folder_is_refused(teacher):
     assert invoke(*ENSEMBLE, "--out", "../e").exit_code == 0
+    in_flight = teacher / "e" / ".runs.csv.abc123.tmp"           # a file the live dipsim is writing
+    in_flight.write_text("half")
     with locked(teacher / "e"):
         assert_one_line_refusal(invoke(*ENSEMBLE, "--out", "../e", "--force"), "another dipsim")
         assert_one_line_refusal(invoke(*ENSEMBLE, "--out", "../e", "--resume"), "another dipsim")
+    assert in_flight.read_text() == "half"
+    assert invoke(*ENSEMBLE, "--out", "../e", "--resume").exit_code == 0     # its own, once nobody holds it
+    assert not in_flight.exists()
 
 
 def test_resume_needs_a_dipsim_experiment_folder(teacher):

@@ -33,7 +33,7 @@ from sim.io.files import (
     check_target,
     locked,
     prepare_directory,
-    sweep_stale,
+    sweep_temporary,
     write_file,
     write_files,
 )
@@ -235,11 +235,11 @@ def conduct(experiment: Experiment, directory: Path, *, workers: int | None = No
     workers = default_workers() if workers is None else workers
     kind = experiment.kind
     check_target(directory, kind, force=force, resume=resume)
-    sweep_stale(directory)
     directory.mkdir(parents=True, exist_ok=True)
     store = directory / "chunks"
     with locked(directory):
         check_target(directory, kind, force=force, resume=resume)
+        sweep_temporary(directory)
         if resume:
             _check_resumable(experiment, directory)
             done = check_chunks(experiment.tasks(store), store)

@@ -169,10 +169,9 @@ def _held(directory: Path) -> bool:
         os.close(handle)
 
 
-def sweep_stale(directory: Path) -> None:
-    """Remove what an earlier dipsim left when it died while writing ``directory``: its staging and
-    retired directories beside it (only those that carry dipsim's manifest and no live process holds),
-    and temporary files inside it (when it is dipsim's)."""
+def sweep_stages(directory: Path) -> None:
+    """Remove the staging and retired directories an earlier dipsim left beside ``directory`` when it died
+    while writing it (only those that carry dipsim's manifest and no live process holds)."""
     directory = Path(directory)
     parent = directory.parent
     if parent.is_dir():
@@ -180,6 +179,11 @@ def sweep_stale(directory: Path) -> None:
             for left in parent.glob(f".{glob_escape(directory.name)}.{stage}-*"):
                 if left.is_dir() and not left.is_symlink() and kind_of(left) and not _held(left):
                     shutil.rmtree(left, ignore_errors=True)
+
+
+def sweep_temporary(directory: Path) -> None:
+    """Remove the temporary files an earlier dipsim left inside ``directory`` (when it is dipsim's). Call it
+    while holding ``directory`` (`locked`): then no live process is writing them."""
     if directory.is_dir() and not directory.is_symlink() and kind_of(directory):
         for root, _, files in os.walk(directory):
             for name in files:
@@ -227,7 +231,7 @@ def write_directory(directory: Path, files: Mapping[str, str | bytes], kind: str
     directory = Path(directory)
     check_target(directory, kind, force=force)
     directory.parent.mkdir(parents=True, exist_ok=True)
-    sweep_stale(directory)
+    sweep_stages(directory)
     with _stage(directory, "partial", kind) as staging:
         write_files(staging, files)
         os.chmod(staging, 0o777 & ~_umask())
