@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || "$$(tools/find-python)" -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,classroom]'
 	@touch $(STAMP)
 
 demo: $(STAMP)
@@ -18,6 +18,7 @@ demo: $(STAMP)
 # both ways (tests/test_kernels.py). It leaves out the two long AKR statistics (half a minute as plain Python; they
 # run compiled above, and the other balance tests run the same kernel plain), and adds under 10 s.
 test: $(STAMP)
+	tools/install-browser
 	$(BIN)/python -m pytest -n auto
 	NUMBA_DISABLE_JIT=1 $(BIN)/python -m pytest tests/rules tests/test_golden.py -k 'not long_run_friendly_density'
 

@@ -268,6 +268,56 @@ def validate(file: str, overrides: tuple[str, ...]) -> None:
                f"{len(spec.rules)} rules, {len(spec.events)} events, {spec.steps} days")
 
 
+@main.command()
+@click.argument("scenario", default="baseline")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on: 0.0.0.0 lets the room's network join (this machine only by default).")
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True, help="Port to listen on.")
+@click.option("--db", type=click.Path(path_type=Path), default=Path("dipsim-classroom.sqlite"), show_default=True,
+              help="The classroom file that keeps games, players, moves and memos (created if missing).")
+@click.option("--explore/--no-explore", default=True, show_default=True,
+              help="Serve the explore page (Mesa's SolaraViz) under /explore.")
+@user_errors
+def serve(scenario: str, host: str, port: int, db: Path, explore: bool) -> None:
+    """Serve the classroom: the class game and the explore page, in a browser, from SCENARIO (default:
+    baseline; the teacher can start games from any bundled scenario too).
+
+    Prints the address students join at (with its QR code) and the teacher's address with its key. Stop
+    with Ctrl-C: every move sent is already in the classroom file, and a restart resumes every game.
+    """
+    try:
+        import uvicorn
+
+        from sim.classroom.classroom import Classroom
+        from sim.classroom.store import Store, StoreError
+        from sim.web import launch
+        from sim.web.server import make_app
+    except ImportError as err:
+        click.echo(f"dipsim: serve needs the classroom extra ({err.name} is missing): "
+                   "pip install 'dipsim[classroom]'", err=True)
+        sys.exit(2)
+    from sim.io.files import OutputError
+    from sim.scenario import load
+
+    spec = load(scenario)
+    try:
+        classroom = Classroom(Store(db))
+    except StoreError as err:
+        raise OutputError(str(err)) from None
+    launch.warm_up(spec)
+    if explore:
+        os.environ["DIPSIM_EXPLORE_SCENARIO"] = scenario
+    app = make_app(classroom, spec, explore=explore)
+    room = launch.room_address(host, port)
+    click.echo(launch.terminal_qr(f"{room}/join"))
+    click.echo(f"Students join at   {room}/join")
+    click.echo(f"Teacher            {room}/teacher/{classroom.teacher_key}")
+    if explore:
+        click.echo(f"Explore            {room}/explore/")
+    click.echo(f"Games are kept in  {db}")
+    uvicorn.run(app, host=host, port=port, log_level="warning")
+
+
 @main.command(name="list")
 def list_() -> None:
     """List the bundled scenarios, grouped: the article, history, what-ifs, classics."""

@@ -1,0 +1,362 @@
+"""The menu of the class game: what a player can do for its actor, each move one small class.
+
+A move is what the model can enact, written as the scenario events a scenario file could hold (a shift
+of a stance, a tie made, changed or cut, a ceasefire declared or broken): a move adds nothing to the
+model that a scenario author could not write. Each class has a readable ``name`` (its id in forms), a
+``label`` and a ``summary`` (what it does to the model, shown on the menu), ``who`` may make it (a
+``side`` of the war, an ``outsider``, or ``any`` actor) and what it is aimed at (``target``: nothing, a
+``side``, or another ``actor``). `Move.events` turns one choice into raw event entries, from the state
+of the world on the day it takes effect, so that the same choice always means the same events.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from sim.scenario import Scenario
+
+#: How far the words of an outsider move its own stance (alignment toward a side, or ceasefire).
+WORDS = 0.15
+#: How far arming a side moves the supplier's alignment, and the backed side's capability.
+ARMS_ALIGNMENT, ARMS_CAPABILITY = 0.25, 0.05
+#: The weight of a supply tie made by arming a side (the bundled scenarios give support ties 0.5-0.7).
+ARMS_TIE = 0.8
+#: The weight of a mediation channel opened by offering talks (the bundled OSCE's is 0.5).
+TALKS_TIE = 0.5
+#: The change of a belligerent's fighting effort by escalating or holding back.
+EFFORT = 0.5
+#: Sanctions: the tie's weight, and the loss of the target's capability.
+SANCTION_TIE, SANCTION_CAPABILITY = -0.5, 0.05
+
+
+class MoveError(ValueError):
+    """A choice the player may not make; the message says why, in one line."""
+
+
+@dataclass(frozen=True)
+class Situation:
+    """What a move is made in: the scenario, the actor making it, and the world on the day it acts.
+
+    ``fields`` maps each actor to its fields that day, ``ties`` each pair of actors (a frozenset) to the
+    tie between them as a raw tie entry (``None`` once cut), and ``in_force`` says whether a ceasefire holds.
+    """
+
+    scenario: Scenario
+    actor: str
+    fields: Mapping[str, Mapping[str, float]]
+    ties: Mapping[frozenset, dict | None]
+    in_force: bool
+
+    @property
+    def is_side(self) -> bool:
+        return self.actor in self.scenario.sides
+
+    def sign(self, side: str) -> float:
+        """-1 toward the first side, +1 toward the second (the sign of alignment)."""
+        return -1.0 if side == self.scenario.sides[0] else 1.0
+
+    def tie(self, other: str) -> dict | None:
+        return self.ties.get(frozenset((self.actor, other)))
+
+
+def shift(actor: str, field: str, by: float) -> dict:
+    return {"action": "shift", "actor": actor, "field": field, "by": round(by, 10)}
+
+
+def set_tie(situation: Situation, other: str, kind: str, weight: float, *, directed: bool = False) -> dict:
+    """An ``add_tie`` event that puts a tie of ``kind`` and ``weight`` between the actor and ``other``: the
+    tie the pair has (or had) keeps its id and direction, a new one is directed only if asked."""
+    old = situation.tie(other) or _any_tie(situation.scenario, situation.actor, other)
+    if old is not None:
+        ends = {k: old[k] for k in ("from", "to", "actors") if k in old}
+    elif directed:
+        ends = {"from": situation.actor, "to": other}
+    else:
+        ends = {"actors": [situation.actor, other]}
+    return {"action": "add_tie", "tie": {**ends, "kind": kind, "weight": round(weight, 10)}}
+
+
+def _any_tie(scenario: Scenario, a: str, b: str) -> dict | None:
+    """The raw entry of the tie the scenario ever gives the pair (in its ties or added by an event)."""
+    pair = {a, b}
+    for tie in (*scenario.ties, *(e.new_tie for e in scenario.events if e.new_tie is not None)):
+        if set(tie.actors) == pair:
+            return tie_entry(tie)
+    return None
+
+
+def tie_entry(tie) -> dict:
+    """A `Tie` as the raw entry an ``add_tie`` event takes."""
+    ends = {"from": tie.source, "to": tie.target} if tie.directed else {"actors": [tie.source, tie.target]}
+    return {**ends, "kind": tie.kind, "weight": tie.weight}
+
+
+class Move:
+    """One thing a player can do. Subclasses set the class attributes and `_events`."""
+
+    name: ClassVar[str]
+    label: ClassVar[str]
+    summary: ClassVar[str]
+    who: ClassVar[str] = "any"            # "side", "outsider" or "any"
+    target: ClassVar[str | None] = None   # None, "side" or "actor"
+
+    def allowed(self, situation: Situation) -> str | None:
+        """Why this actor may not make this move now (None: it may)."""
+        if self.who == "side" and not situation.is_side:
+            return f"only {' and '.join(situation.scenario.sides)} can {self.label.lower()}"
+        if self.who == "outsider" and situation.is_side:
+            return f"a side of the war cannot {self.label.lower()}"
+        return None
+
+    def targets(self, situation: Situation) -> tuple[str, ...]:
+        """Whom the move may be aimed at (empty when it takes no target)."""
+        ids = situation.scenario.actor_ids
+        if self.target == "side":
+            return situation.scenario.sides
+        if self.target == "actor":
+            return tuple(a for a in ids if a != situation.actor)
+        return ()
+
+    def events(self, situation: Situation, target: str | None) -> list[dict]:
+        """The raw event entries (without id, step and note) that this choice enacts; MoveError if the
+        actor may not make it, or not at ``target``."""
+        why = self.allowed(situation)
+        if why:
+            raise MoveError(why)
+        if self.target is None:
+            if target:
+                raise MoveError(f"{self.label} takes no target, got {target!r}")
+        elif target not in self.targets(situation):
+            aimed = "a side" if self.target == "side" else "another actor"
+            raise MoveError(f"{self.label} needs {aimed}: one of {', '.join(self.targets(situation))}")
+        return self._events(situation, target)
+
+    def _events(self, situation: Situation, target: str | None) -> list[dict]:
+        raise NotImplementedError
+
+
+class BackInWords(Move):
+    name = "back-in-words"
+    label = "Back a side in words"
+    summary = f"Your alignment moves {WORDS} toward the side you back, and stays there as your stated stance."
+    who, target = "outsider", "side"
+
+    def _events(self, s, target):
+        return [shift(s.actor, "alignment", WORDS * s.sign(target))]
+
+
+class BackWithArms(Move):
+    name = "back-with-arms"
+    label = "Back a side with arms"
+    summary = (f"Your alignment moves {ARMS_ALIGNMENT} toward the side, you become its supplier (a support tie of "
+               f"{ARMS_TIE}, or your alliance at that strength) and its capability grows by {ARMS_CAPABILITY}.")
+    who, target = "outsider", "side"
+
+    def _events(self, s, target):
+        tie = s.tie(target)
+        kind = "alliance" if tie and tie["kind"] == "alliance" else "support"
+        weight = max(ARMS_TIE, tie["weight"]) if tie and tie["kind"] == kind else ARMS_TIE
+        return [shift(s.actor, "alignment", ARMS_ALIGNMENT * s.sign(target)),
+                set_tie(s, target, kind, weight),
+                shift(target, "capability", ARMS_CAPABILITY)]
+
+
+class DistanceFrom(Move):
+    name = "distance"
+    label = "Distance yourself from a side"
+    summary = ("Your alignment moves up to 0.2 back toward neutral, and a tie of alliance or support with the side "
+               "is halved: what abandonment looks like.")
+    who, target = "outsider", "side"
+
+    def _events(self, s, target):
+        alignment = s.fields[s.actor]["alignment"]
+        events = [shift(s.actor, "alignment", -max(-0.2, min(0.2, alignment)))] if alignment else []
+        tie = s.tie(target)
+        if tie and tie["kind"] in ("alliance", "support") and tie["weight"] > 0:
+            events.append(set_tie(s, target, tie["kind"], tie["weight"] / 2))
+        if not events:
+            raise MoveError(f"{s.actor} is neutral and has no alliance or support tie with {target} to loosen")
+        return events
+
+
+class PressForCeasefire(Move):
+    name = "press-ceasefire"
+    label = "Press for a ceasefire"
+    summary = (f"Your ceasefire stance rises by {WORDS + 0.05:g}: you call publicly for the guns to fall silent, and "
+               "your ties carry the call to others.")
+
+    def _events(self, s, target):
+        return [shift(s.actor, "ceasefire", WORDS + 0.05)]
+
+
+class OfferTalks(Move):
+    name = "offer-talks"
+    label = "Offer or host talks"
+    summary = (f"You open a mediation channel of {TALKS_TIE} to each side you have no other tie with (or raise the one "
+               f"you have to it), and your ceasefire stance rises by 0.1.")
+    who = "outsider"
+
+    def _events(self, s, target):
+        events = [shift(s.actor, "ceasefire", 0.1)]
+        for side in s.scenario.sides:
+            tie = s.tie(side)
+            if tie is None or (tie["kind"] == "mediation" and tie["weight"] < TALKS_TIE):
+                events.append(set_tie(s, side, "mediation", TALKS_TIE, directed=True))
+        return events
+
+
+class OpenChannel(Move):
+    name = "open-channel"
+    label = "Open a channel"
+    summary = ("A new mediation channel (0.4) to the actor, or the tie you have with it warmed by 0.3: talks, an "
+               "envoy, a hotline.")
+    target = "actor"
+
+    def _events(self, s, target):
+        tie = s.tie(target)
+        if tie is None:
+            return [set_tie(s, target, "mediation", 0.4, directed=True)]
+        return [set_tie(s, target, tie["kind"], min(1.0, tie["weight"] + 0.3))]
+
+
+class CloseChannel(Move):
+    name = "close-channel"
+    label = "Close a channel"
+    summary = "The tie you have with the actor is cut: an envoy recalled, talks refused, relations broken off."
+    target = "actor"
+
+    def targets(self, situation):
+        return tuple(a for a in super().targets(situation) if situation.tie(a) is not None)
+
+    def _events(self, s, target):
+        tie = s.tie(target)
+        if tie is None:
+            raise MoveError(f"{s.actor} has no tie with {target} to close")
+        return [{"action": "remove_tie", "tie": _tie_id(tie)}]
+
+
+class Sanction(Move):
+    name = "sanction"
+    label = "Sanction"
+    summary = (f"Your tie with the actor turns to rivalry ({SANCTION_TIE}, or stays as hostile as it is) and its "
+               f"capability falls by {SANCTION_CAPABILITY}.")
+    target = "actor"
+
+    def _events(self, s, target):
+        tie = s.tie(target)
+        kind = tie["kind"] if tie and tie["kind"] == "hostility" else "rivalry"
+        weight = min(SANCTION_TIE, tie["weight"]) if tie else SANCTION_TIE
+        return [set_tie(s, target, kind, weight), shift(target, "capability", -SANCTION_CAPABILITY)]
+
+
+class Recognise(Move):
+    name = "recognise"
+    label = "Recognise a side's claim"
+    summary = ("Your alignment moves 0.3 toward the side whose claim you recognise, and your tie with the other side "
+               "turns to rivalry (-0.4, or stays as hostile as it is).")
+    who, target = "outsider", "side"
+
+    def _events(self, s, target):
+        other = next(x for x in s.scenario.sides if x != target)
+        tie = s.tie(other)
+        kind = tie["kind"] if tie and tie["kind"] == "hostility" else "rivalry"
+        weight = min(-0.4, tie["weight"]) if tie else -0.4
+        return [shift(s.actor, "alignment", 0.3 * s.sign(target)), set_tie(s, other, kind, weight)]
+
+
+class BrokerTruce(Move):
+    name = "broker-truce"
+    label = "Broker a truce now"
+    summary = ("A ceasefire is declared with you as its broker, whether or not the sides want one yet; the model's "
+               "breakdown rule decides how long it holds. You need a tie with both sides.")
+    who = "outsider"
+
+    def allowed(self, situation):
+        why = super().allowed(situation)
+        if why:
+            return why
+        if situation.in_force:
+            return "a ceasefire is already in force"
+        missing = [side for side in situation.scenario.sides if situation.tie(side) is None]
+        if missing:
+            return f"{situation.actor} has no tie with {' or '.join(missing)} to broker through (open a channel first)"
+        return None
+
+    def _events(self, s, target):
+        return [{"action": "declare_ceasefire", "broker": s.actor}]
+
+
+class Escalate(Move):
+    name = "escalate"
+    label = "Escalate the fighting"
+    summary = f"Your fighting effort (intensity) rises by {EFFORT}."
+    who = "side"
+
+    def _events(self, s, target):
+        return [shift(s.actor, "intensity", EFFORT)]
+
+
+class HoldBack(Move):
+    name = "hold-back"
+    label = "Hold back"
+    summary = f"Your fighting effort (intensity) falls by {EFFORT}."
+    who = "side"
+
+    def _events(self, s, target):
+        return [shift(s.actor, "intensity", -EFFORT)]
+
+
+class SignalTalks(Move):
+    name = "signal-talks"
+    label = "Signal readiness for talks"
+    summary = "Your ceasefire stance rises by 0.2: you say you would accept a ceasefire on terms."
+    who = "side"
+
+    def _events(self, s, target):
+        return [shift(s.actor, "ceasefire", 0.2)]
+
+
+class Harden(Move):
+    name = "harden"
+    label = "Refuse talks"
+    summary = "Your ceasefire stance falls by 0.2: you vow to fight on until your aims are met."
+    who = "side"
+
+    def _events(self, s, target):
+        return [shift(s.actor, "ceasefire", -0.2)]
+
+
+class BreakTruce(Move):
+    name = "break-truce"
+    label = "Break the ceasefire"
+    summary = "The ceasefire in force ends today."
+    who = "side"
+
+    def allowed(self, situation):
+        return super().allowed(situation) or (None if situation.in_force else "no ceasefire is in force")
+
+    def _events(self, s, target):
+        return [{"action": "end_ceasefire"}]
+
+
+def _tie_id(tie: Mapping[str, Any]) -> str:
+    if "actors" in tie:
+        return "-".join(sorted(tie["actors"]))
+    return f"{tie['from']}>{tie['to']}"
+
+
+#: Every move by name, in the order the menu lists them.
+MOVES: dict[str, Move] = {move.name: move for move in (
+    BackInWords(), BackWithArms(), DistanceFrom(), Recognise(), PressForCeasefire(), OfferTalks(), BrokerTruce(),
+    OpenChannel(), CloseChannel(), Sanction(), Escalate(), HoldBack(), SignalTalks(), Harden(), BreakTruce(),
+)}
+
+#: The most moves in one submission, and the longest memo (characters).
+MOST_MOVES, MEMO_LENGTH = 3, 2000
+
+
+def menu(situation: Situation) -> list[tuple[Move, tuple[str, ...]]]:
+    """The moves this actor may make now, each with its possible targets."""
+    return [(move, move.targets(situation)) for move in MOVES.values() if move.allowed(situation) is None]

@@ -1,0 +1,164 @@
+"""What the game's pages show, computed from the stored game: the run so far as `RunData`, its plots
+(rendered once a round and kept), the story of a round, an actor's briefing, and the debrief report."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sim.classroom.classroom import Classroom
+from sim.classroom.debrief import MEASURES
+from sim.classroom.game import Submission
+from sim.classroom.moves import MOVES
+from sim.classroom.store import GameRecord
+from sim.io.rundata import RunData
+from sim.io.runfiles import run_files
+from sim.scenario import Scenario
+from sim.viz.files import render
+from sim.viz.network import alignment_network
+from sim.viz.run import alignment_over_time, road_to_ceasefire, what_moved_whom
+
+#: The plots a game page shows, by the name in their address.
+GAME_PLOTS = {"alignment": alignment_over_time, "ceasefire": road_to_ceasefire, "network": alignment_network,
+              "moves": what_moved_whom}
+#: How an alignment reads, for a briefing: beyond this either way an actor backs a side.
+LEANING = 0.2
+
+
+class Views:
+    """The pictures and texts of a classroom's games, each computed once per round and kept."""
+
+    def __init__(self, classroom: Classroom) -> None:
+        self.classroom = classroom
+        self._runs: dict[tuple[str, int], RunData] = {}
+        self._plots: dict[tuple[str, int, str], bytes] = {}
+        self._locks: dict[tuple, threading.Lock] = {}
+        self._guard = threading.Lock()
+
+    def _lock(self, key: tuple) -> threading.Lock:
+        with self._guard:
+            return self._locks.setdefault(key, threading.Lock())
+
+    def run(self, record: GameRecord) -> RunData:
+        """The game's run to the end of its last closed round."""
+        key = (record.code, self.classroom.round(record).days_played)
+        with self._lock(key):
+            if key not in self._runs:
+                simulation = self.classroom.run(record)
+                self._runs[key] = RunData.from_files(run_files(simulation, record.seed))
+            return self._runs[key]
+
+    def plot(self, record: GameRecord, name: str) -> bytes:
+        """One of `GAME_PLOTS` of the run so far, as PNG bytes."""
+        days = self.classroom.round(record).days_played
+        key = (record.code, days, name)
+        with self._lock(key):
+            if key not in self._plots:
+                self._plots[key] = render(GAME_PLOTS[name](self.run(record)))
+            return self._plots[key]
+
+    def story(self, record: GameRecord) -> list[tuple[int, str, str]]:
+        """What happened in the last closed round, day by day: ``(day, kind, text)``, each move once."""
+        state = self.classroom.round(record)
+        if state.days_played == 0:
+            return []
+        game = self.classroom.game(record)
+        closed = state.number - 1
+        first = game.first_day(closed)
+        run = self.run(record)
+        seen, lines = set(), []
+        for happening in run.happenings:
+            if happening.step < first or (happening.step, happening.note) in seen:
+                continue
+            seen.add((happening.step, happening.note))
+            lines.append((happening.step, happening.kind, run.names(happening.note)))
+        return lines
+
+
+@dataclass(frozen=True)
+class Briefing:
+    """An actor's briefing: who it is, where it stands, what the article quotes, its ties and its goals."""
+
+    name: str
+    stance: str
+    ceasefire: str
+    capability: float
+    quotations: tuple[str, ...]
+    ties: tuple[str, ...]
+    goals: tuple[str, ...]
+
+
+def leaning(scenario: Scenario, alignment: float) -> str:
+    """Which side an alignment backs, in words."""
+    first, second = (scenario.actor(s).name for s in scenario.sides)
+    if alignment <= -LEANING:
+        return f"backs {first}"
+    if alignment >= LEANING:
+        return f"backs {second}"
+    return "non-aligned"
+
+
+def briefing(scenario: Scenario, actor_id: str) -> Briefing:
+    actor = scenario.actor(actor_id)
+    ties = []
+    for tie in scenario.ties:
+        if actor_id in tie.actors:
+            other = scenario.actor(tie.target if tie.source == actor_id else tie.source).name
+            direction = ("to " if tie.source == actor_id else "from ") if tie.directed else "with "
+            ties.append(f"{tie.kind} {direction}{other} ({tie.weight:+.1f})")
+    if actor_id in scenario.sides:
+        enemy = scenario.actor(next(s for s in scenario.sides if s != actor_id)).name
+        goals = (f"Hold what you fight for against {enemy}, at a cost your people will bear.",
+                 "Decide when a ceasefire serves you better than the next day of fighting.")
+    else:
+        goals = (f"Your government {leaning(scenario, actor.alignment)} (alignment {actor.alignment:+.2f}): "
+                 "decide whether to stand by that, move, or step back.",
+                 f"Your ceasefire stance is {actor.ceasefire:.2f} (0: none wanted, 1: an immediate ceasefire): "
+                 "press for one, broker one, or let the fighting decide.")
+    return Briefing(
+        name=actor.name, stance=leaning(scenario, actor.alignment), ceasefire=f"{actor.ceasefire:.2f}",
+        capability=actor.capability, quotations=actor.sources, ties=tuple(ties), goals=goals)
+
+
+def move_label(move: str, target: str | None, scenario: Scenario) -> str:
+    label = MOVES[move].label if move in MOVES else move
+    return f"{label} ({scenario.actor(target).name})" if target else label
+
+
+def effect_text(effect: dict | None) -> str:
+    """A measured effect in words: "lasting ceasefire +18 points (±4), days of ceasefire +6.3 (±0.3)"."""
+    if effect is None:
+        return "no move (memo only)"
+    parts = []
+    for key, label, kind in MEASURES:
+        e = effect[key]
+        if kind == "share":
+            parts.append(f"{label} {100 * e['change']:+.0f} points (±{200 * e['se']:.0f})")
+        else:
+            parts.append(f"{label} {e['change']:+.1f} (±{2 * e['se']:.1f})")
+    return ", ".join(parts)
+
+
+def debrief_markdown(record: GameRecord, body: dict, submissions: Sequence[Submission]) -> str:
+    """The debrief as Markdown, for grading: each player's counterfactual and every move with its memo.
+    Names and memos are quoted as text (``<``, ``>``, ``&`` escaped), never as markup."""
+    scenario = record.scenario
+
+    def text(value: str) -> str:
+        return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\n", " ")
+
+    lines = [f"# Debrief: {text(record.title)} (game {record.code})", "",
+             f"Every effect is the change made by the moves against the rules playing that actor instead, on "
+             f"{body['runs']} runs with the same seeds (± two standard errors); each round's moves on "
+             f"{body['submission_runs']} runs.", "", "## Players", ""]
+    for p in body["players"]:
+        lines.append(f"- **{text(p['player'])}** ({text(scenario.actor(p['actor']).name)}): "
+                     f"{effect_text(p['effect'])}")
+    lines += ["", "## Every move", ""]
+    for m in body["moves"]:
+        moves = "; ".join(move_label(move, target, scenario) for move, target in m["moves"]) or "no move"
+        lines += [f"### Round {m['round']}: {text(scenario.actor(m['actor']).name)}, played by {text(m['player'])}",
+                  "", f"Moves: {text(moves)}", "", f"> {text(m['memo'])}", "", f"Measured: {effect_text(m['effect'])}",
+                  ""]
+    return "\n".join(lines)
