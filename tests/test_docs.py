@@ -105,6 +105,11 @@ def run_step(step: Step, namespace: dict) -> str:
 @pytest.mark.parametrize("doc", DOCS, ids=lambda p: str(p.relative_to(ROOT)))
 def test_every_command_of_the_doc_runs_and_prints_what_it_promises(doc, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
+    import uvicorn
+
+    # `dipsim serve` prints its addresses, then would serve until stopped: the server is not started here
+    # (tests/web/ run it for real).
+    monkeypatch.setattr(uvicorn, "run", lambda app, **options: None)
     namespace: dict = {"__name__": "__docs__"}
     todo = steps(doc)
     assert any(s.kind == "dipsim" for s in todo), f"{doc.name} has no dipsim command in a ```sh block"

@@ -15,7 +15,10 @@ from sim.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 #: What the core and the rules stand on, never the other way round.
-ABOVE_THE_CORE = ("sim.cli", "sim.model", "sim.agents", "sim.viz", "sim.report", "sim.experiments", "sim.io")
+ABOVE_THE_CORE = ("sim.cli", "sim.model", "sim.agents", "sim.viz", "sim.report", "sim.experiments", "sim.io",
+                  "sim.classroom", "sim.web", "sim.app")
+#: The web stack: the class game's rules (sim.classroom) are kept free of it, so they run without a server.
+WEB = ("starlette", "uvicorn", "jinja2", "solara", "segno", "sim.web", "sim.app", "sim.cli")
 #: What reading, drawing and reporting must not load.
 SIMULATOR = ("numba", "sim.core.engine", "sim.core.world", "sim.experiments", "sim.model", "mesa")
 
@@ -36,6 +39,13 @@ def imported_modules(path: Path) -> set[str]:
 def test_the_core_and_the_rules_import_nothing_above_them(path):
     above = [m for m in imported_modules(path) if m.startswith(ABOVE_THE_CORE)]
     assert not above, f"{path.name} imports {above}"
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "sim" / "classroom").glob("*.py")),
+                         ids=lambda p: p.relative_to(ROOT).as_posix())
+def test_the_class_games_rules_import_no_web_code(path):
+    web = [m for m in imported_modules(path) if m.startswith(WEB)]
+    assert not web, f"{path.name} imports {web}"
 
 
 def test_the_checker_sees_an_import_inside_a_function(tmp_path):

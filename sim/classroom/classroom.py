@@ -40,7 +40,7 @@ def clean_name(name: object) -> str:
     """A player's name: printable text, one line, 1 to `NAME_LENGTH` characters."""
     if not isinstance(name, str):
         raise ClassroomError("a name is text")
-    text = " ".join("".join(ch for ch in name if unicodedata.category(ch)[0] != "C").split())
+    text = " ".join("".join(" " if unicodedata.category(ch)[0] == "C" else ch for ch in name).split())
     if not text:
         raise ClassroomError("write a name (or your team's)")
     if len(text) > NAME_LENGTH:

@@ -130,7 +130,9 @@ class Move:
                 raise MoveError(f"{self.label} takes no target, got {target!r}")
         elif target not in self.targets(situation):
             aimed = "a side" if self.target == "side" else "another actor"
-            raise MoveError(f"{self.label} needs {aimed}: one of {', '.join(self.targets(situation))}")
+            possible = self.targets(situation)
+            raise MoveError(f"{self.label} needs {aimed}: one of {', '.join(possible)}" if possible else
+                            f"{situation.actor} has no one to aim '{self.label}' at now")
         return self._events(situation, target)
 
     def _events(self, situation: Situation, target: str | None) -> list[dict]:
@@ -170,15 +172,22 @@ class DistanceFrom(Move):
                "is halved: what abandonment looks like.")
     who, target = "outsider", "side"
 
-    def _events(self, s, target):
+    def targets(self, situation):
+        """The sides the actor leans toward or backs through an alliance or support tie."""
+        return tuple(side for side in super().targets(situation) if any(self._loosened(situation, side)))
+
+    @staticmethod
+    def _loosened(s: Situation, side: str) -> tuple[float, dict | None]:
+        """How far the alignment steps back, and the tie to halve (None: none), for distancing from ``side``."""
         alignment = s.fields[s.actor]["alignment"]
-        events = [shift(s.actor, "alignment", -max(-0.2, min(0.2, alignment)))] if alignment else []
-        tie = s.tie(target)
-        if tie and tie["kind"] in ("alliance", "support") and tie["weight"] > 0:
-            events.append(set_tie(s, target, tie["kind"], tie["weight"] / 2))
-        if not events:
-            raise MoveError(f"{s.actor} is neutral and has no alliance or support tie with {target} to loosen")
-        return events
+        step = -max(-0.2, min(0.2, alignment)) if alignment * s.sign(side) > 0 else 0.0
+        tie = s.tie(side)
+        return step, tie if tie and tie["kind"] in ("alliance", "support") and tie["weight"] > 0 else None
+
+    def _events(self, s, target):
+        step, tie = self._loosened(s, target)
+        return ([shift(s.actor, "alignment", step)] if step else []) + \
+            ([set_tie(s, target, tie["kind"], tie["weight"] / 2)] if tie else [])
 
 
 class PressForCeasefire(Move):
@@ -358,5 +367,7 @@ MOST_MOVES, MEMO_LENGTH = 3, 2000
 
 
 def menu(situation: Situation) -> list[tuple[Move, tuple[str, ...]]]:
-    """The moves this actor may make now, each with its possible targets."""
-    return [(move, move.targets(situation)) for move in MOVES.values() if move.allowed(situation) is None]
+    """The moves this actor may make now, each with its possible targets (a move that needs a target
+    is left out while it has none)."""
+    found = [(move, move.targets(situation)) for move in MOVES.values() if move.allowed(situation) is None]
+    return [(move, targets) for move, targets in found if targets or move.target is None]

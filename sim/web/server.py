@@ -59,8 +59,8 @@ class BodyLimit:
         return await self.app(scope, receive, send)
 
 
-def page(name: str, status: int = 200, **values) -> HTMLResponse:
-    return HTMLResponse(_templates.get_template(name).render(**values), status, headers=HEADERS)
+def page(template: str, status: int = 200, **values) -> HTMLResponse:
+    return HTMLResponse(_templates.get_template(template).render(**values), status, headers=HEADERS)
 
 
 def problem(message: str, status: int = 400, **values) -> HTMLResponse:
@@ -106,10 +106,13 @@ def make_app(classroom: Classroom, scenario: Scenario, *, explore: bool = True) 
         try:
             record = await run_in_threadpool(classroom.record, request.path_params["code"])
             state = await run_in_threadpool(classroom.round, record)
+            players = await run_in_threadpool(classroom.store.players, record.code)
         except ClassroomError as err:
             return JSONResponse({"error": str(err)}, 404)
         return JSONResponse({"round": state.number, "status": state.status, "days": state.days_played,
-                             "sent": list(state.sent)}, headers={"Cache-Control": "no-store"})
+                             "sent": list(state.sent), "joined": len(players),
+                             "playing": sum(p.actor is not None for p in players)},
+                            headers={"Cache-Control": "no-store"})
 
     async def plot(request: Request):
         name = request.path_params["name"]
@@ -223,9 +226,12 @@ def make_app(classroom: Classroom, scenario: Scenario, *, explore: bool = True) 
     async def teacher_game(request: Request):
         try:
             key = teacher(request)
+        except ClassroomError as err:
+            return problem(str(err), 403)
+        try:
             return await run_in_threadpool(game_page, key, request.path_params["code"], base_url(request))
         except ClassroomError as err:
-            return problem(str(err), 403 if "key" in str(err) else 404)
+            return problem(str(err), 404)
 
     async def teacher_action(request: Request):
         try:
@@ -254,7 +260,9 @@ def make_app(classroom: Classroom, scenario: Scenario, *, explore: bool = True) 
     # -------------------------------------------------------------------------------- the debrief
 
     async def debrief(request: Request):
-        code, fmt = request.path_params["code"], request.path_params.get("fmt", "")
+        code, _, fmt = request.path_params["name"].partition(".")
+        if fmt not in ("", "md", "html"):
+            return problem("a debrief comes as a page, .html or .md", 404)
         try:
             record = await run_in_threadpool(classroom.record, code)
             body = await run_in_threadpool(classroom.debrief, record.code)
@@ -289,8 +297,7 @@ def make_app(classroom: Classroom, scenario: Scenario, *, explore: bool = True) 
         Route("/teacher/{key}/games/{code}/{action}", teacher_action, methods=["POST"]),
         Route("/games/{code}/status", status),
         Route("/games/{code}/plots/{name}.png", plot),
-        Route("/debrief/{code}", debrief),
-        Route("/debrief/{code}.{fmt:str}", debrief),
+        Route("/debrief/{name}", debrief),
         Mount("/static", StaticFiles(packages=[("sim.web", "static")]), name="static"),
     ]
     lifespan = None
@@ -327,8 +334,9 @@ def base_url(request: Request) -> str:
 
 
 def qr_svg(text: str) -> str:
-    """``text`` as a QR code in SVG (markup made by segno from the address alone)."""
+    """``text`` as a QR code in SVG (markup made by segno from the address alone), with a viewBox and no
+    size of its own: the style sheet sizes it for the room."""
     import segno
 
-    return segno.make(text, error="m").svg_inline(scale=6, dark="#111", light="#fff")
+    return segno.make(text, error="m").svg_inline(scale=6, dark="#111", light="#fff", omitsize=True)
 

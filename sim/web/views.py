@@ -67,12 +67,16 @@ class Views:
         closed = state.number - 1
         first = game.first_day(closed)
         run = self.run(record)
+        # A move's note names its actor and the player already: actor ids in it (the OSCE's name holds
+        # its id, a player may be called "EU") are not to be replaced by names again.
+        moves = {event["note"] for s in self.classroom.store.submissions(record.code) for event in s.events}
         seen, lines = set(), []
         for happening in run.happenings:
             if happening.step < first or (happening.step, happening.note) in seen:
                 continue
             seen.add((happening.step, happening.note))
-            lines.append((happening.step, happening.kind, run.names(happening.note)))
+            text = happening.note if happening.note in moves else run.names(happening.note)
+            lines.append((happening.step, happening.kind, text))
         return lines
 
 
