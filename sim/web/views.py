@@ -131,17 +131,24 @@ def move_label(move: str, target: str | None, scenario: Scenario) -> str:
 
 
 def effect_text(effect: dict | None) -> str:
-    """A measured effect in words: "lasting ceasefire +18 points (±4), days of ceasefire +6.3 (±0.3)"."""
+    """A measured effect in words, read honestly: a change within two standard errors of nothing is no
+    measured change ("a lasting ceasefire 18 points more likely (±4); days of ceasefire: no measured
+    change (+0.2 ± 0.5)")."""
     if effect is None:
         return "no move (memo only)"
     parts = []
     for key, label, kind in MEASURES:
-        e = effect[key]
-        if kind == "share":
-            parts.append(f"{label} {100 * e['change']:+.0f} points (±{200 * e['se']:.0f})")
+        change, margin = effect[key]["change"], 2 * effect[key]["se"]
+        scale, unit, digits = (100, " points", 0) if kind == "share" else (1, "", 1)
+        shown = f"{scale * change:+.{digits}f}{unit} ± {scale * margin:.{digits}f}"
+        if abs(change) <= margin:
+            parts.append(f"{label}: no measured change ({shown})")
+        elif kind == "share":
+            parts.append(f"{label} {abs(scale * change):.0f} points {'more' if change > 0 else 'less'} likely "
+                         f"(± {scale * margin:.0f})")
         else:
-            parts.append(f"{label} {e['change']:+.1f} (±{2 * e['se']:.1f})")
-    return ", ".join(parts)
+            parts.append(f"{abs(change):.1f} {'more' if change > 0 else 'fewer'} {label} (± {margin:.1f})")
+    return "; ".join(parts)
 
 
 def debrief_markdown(record: GameRecord, body: dict, submissions: Sequence[Submission]) -> str:

@@ -1,0 +1,44 @@
+"""What the game's pages say: measured effects read honestly, briefings from the scenario."""
+
+from __future__ import annotations
+
+import pytest
+
+from sim.scenario import load
+from sim.web.views import briefing, effect_text, leaning
+
+BASELINE = load("baseline")
+
+
+def effect(lasting, lasting_se, days=0.0, days_se=0.0):
+    return {"lasting": {"change": lasting, "se": lasting_se}, "ceasefire_reached": {"change": 0.0, "se": 0.0},
+            "days_in_force": {"change": days, "se": days_se}}
+
+
+def test_an_effect_beyond_two_standard_errors_is_reported_with_its_sign_and_margin():
+    text = effect_text(effect(0.23, 0.02, -3.0, 0.5))
+    assert "a lasting ceasefire 23 points more likely (± 4)" in text and "3.0 fewer days of ceasefire (± 1.0)" in text
+
+
+@pytest.mark.parametrize(("change", "se"), [(0.03, 0.02), (-0.04, 0.02), (0.0, 0.0)])
+def test_an_effect_within_two_standard_errors_is_no_measured_change(change, se):
+    assert effect_text(effect(change, se)).startswith("a lasting ceasefire: no measured change")
+
+
+def test_a_memo_without_moves_has_no_effect_to_report():
+    assert effect_text(None) == "no move (memo only)"
+
+
+def test_a_briefing_quotes_the_article_and_lists_the_actors_ties():
+    turkey = briefing(BASELINE, "TUR")
+    assert turkey.stance == "backs Azerbaijan" and turkey.quotations == BASELINE.actor("TUR").sources
+    assert "alliance with Azerbaijan (+0.9)" in turkey.ties and "rivalry with Russia (-0.3)" in turkey.ties
+    assert briefing(BASELINE, "OSCE").stance == "non-aligned"
+    assert any("mediation to Armenia" in t for t in briefing(BASELINE, "OSCE").ties)
+    assert "Azerbaijan" in briefing(BASELINE, "ARM").goals[0]
+
+
+@pytest.mark.parametrize(("alignment", "words"), [(-1.0, "backs Armenia"), (-0.2, "backs Armenia"), (0.19, "non-aligned"),
+                                                  (0.5, "backs Azerbaijan")])
+def test_leanings_in_words(alignment, words):
+    assert leaning(BASELINE, alignment) == words
