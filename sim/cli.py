@@ -307,8 +307,8 @@ def serve(scenario: str, host: str, port: int, db: Path, explore: bool) -> None:
     launch.warm_up(spec)
     if explore:
         os.environ["DIPSIM_EXPLORE_SCENARIO"] = scenario
-    app = make_app(classroom, spec, explore=explore)
     room = launch.room_address(host, port)
+    app = make_app(classroom, spec, explore=explore, address=room)
     click.echo(launch.terminal_qr(f"{room}/join"))
     click.echo(f"Students join at   {room}/join")
     click.echo(f"Teacher            {room}/teacher/{classroom.teacher_key}")

@@ -129,7 +129,9 @@ class Classroom:
                 raise ClassroomError(f"round {number} of game {record.code} is not open")
             last = number == self.game(record).rounds
             self._move_round(record, number + 1, "over" if last else "playing")
-            return self.round(self.record(code))
+        if last:
+            self.ready_debrief(code)
+        return self.round(self.record(code))
 
     def _move_round(self, record: GameRecord, number: int, status: str) -> None:
         try:
@@ -144,18 +146,38 @@ class Classroom:
             raise ClassroomError(f"game {record.code} is not over yet: the debrief comes after the last round")
         found = self.store.debrief(record.code)
         if found is None:
-            with self.lock(code):
+            with self._debriefing(record.code):
                 found = self.store.debrief(record.code)
                 if found is None:
                     found = debrief(self.game(record), self.store.submissions(record.code))
                     self.store.save_debrief(record.code, found)
         return found
 
+    def ready_debrief(self, code: str) -> dict | None:
+        """The debrief if it is ready; else None, and it is being computed in the background (a game of a
+        class takes tens of seconds: hundreds of ensembles)."""
+        record = self.record(code)
+        found = self.store.debrief(record.code)
+        if found is None and record.status == "over" and not self._debriefing(record.code).locked():
+            threading.Thread(target=self.debrief, args=(record.code,), daemon=True,
+                             name=f"debrief-{record.code}").start()
+        return found
+
+    def _debriefing(self, code: str) -> threading.Lock:
+        return self.lock(f"debrief {code}")
+
     # ------------------------------------------------------------------------------------ players
 
     def join(self, code: str, name: object) -> Player:
         try:
             return self.store.join(code, clean_name(name))
+        except StoreError as err:
+            raise ClassroomError(str(err)) from None
+
+    def release(self, code: str, token: object) -> None:
+        """Free the actor of a player who lost its page, so that it can join again and take it."""
+        try:
+            self.store.release(self.record(code).code, str(token))
         except StoreError as err:
             raise ClassroomError(str(err)) from None
 

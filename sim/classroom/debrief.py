@@ -58,14 +58,14 @@ def debrief(game: Game, submissions: Sequence[Submission], *, player_runs: int =
     everything = outcomes(game, submissions, seeds)
     players = []
     for actor in played:
-        others = [s for s in submissions if s.actor != actor]
+        others = game.leaving_out(submissions, lambda s, actor=actor: s.actor == actor)
         players.append({"actor": actor, "player": next(s.player for s in submissions if s.actor == actor),
                         "effect": difference(everything, outcomes(game, others, seeds))})
     few = seeds[:submission_runs]
     few_everything = {k: v[:submission_runs] for k, v in everything.items()}
     moves = []
     for k, submission in enumerate(submissions):
-        rest = [s for j, s in enumerate(submissions) if j != k]
+        rest = game.leaving_out(submissions, lambda s, submission=submission: s is submission)
         effect = difference(few_everything, outcomes(game, rest, few)) if submission.events else None
         moves.append({"round": submission.round, "actor": submission.actor, "player": submission.player,
                       "moves": [[c.move, c.target] for c in submission.choices], "memo": submission.memo,

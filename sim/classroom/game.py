@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from sim.classroom.moves import MEMO_LENGTH, MOST_MOVES, MOVES, MoveError, Situation
+from sim.classroom.moves import MEMO_LENGTH, MOST_MOVES, MOVES, MoveError, Situation, tie_id
 from sim.core.engine import Simulation
 from sim.core.fields import FIELDS, TIE_KINDS
 from sim.scenario import Scenario
@@ -78,6 +78,16 @@ class Game:
         raw["events"] = [*raw.get("events", []), *(e for s in submissions for e in s.events)]
         return validate(raw, {}, self.scenario.origin)
 
+    def leaving_out(self, submissions: Sequence[Submission], left_out) -> list[Submission]:
+        """The submissions for which ``left_out(submission)`` is false, as they would have acted without the
+        others: a channel closed (``remove_tie``) that only a left-out move had opened is a move that does
+        nothing, so its event goes too (kept, it would name a tie that never exists)."""
+        kept = [s for s in submissions if not left_out(s)]
+        ties = {t.id for t in self.scenario.ties} | {e.new_tie.id for e in self.scenario.events if e.new_tie}
+        ties |= {tie_id(e["tie"]) for s in kept for e in s.events if e["action"] == "add_tie"}
+        return [replace(s, events=tuple(e for e in s.events if e["action"] != "remove_tie" or e["tie"] in ties))
+                for s in kept]
+
     def play(self, submissions: Sequence[Submission], until: int, *, seeds: Sequence[int] | None = None) -> Simulation:
         """The run (or, given ``seeds``, one run per seed) of the scenario with these moves, to day ``until``."""
         scenario = self.with_moves(submissions)
@@ -92,7 +102,7 @@ class Game:
         top = world.topology
         fields = {a: {f: float(world.fields[f][0, i]) for f in FIELDS} for i, a in enumerate(top.actor_ids)}
         ties = {}
-        for slot, tie_id in enumerate(top.tie_ids):
+        for slot in range(len(top.tie_ids)):
             a, b = top.actor_ids[top.tie_source[slot]], top.actor_ids[top.tie_target[slot]]
             ends = {"from": a, "to": b} if top.tie_directed[slot] else {"actors": [a, b]}
             ties[frozenset((a, b))] = ({**ends, "kind": TIE_KINDS[world.kind[0, slot]],
@@ -130,3 +140,4 @@ class Game:
         submission = Submission(round_, actor, player, tuple(choices), memo.strip(), tuple(events))
         self.with_moves([*submissions, submission])   # the moves must make a valid scenario with the others
         return submission
+

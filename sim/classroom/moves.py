@@ -153,7 +153,8 @@ class BackWithArms(Move):
     name = "back-with-arms"
     label = "Back a side with arms"
     summary = (f"Your alignment moves {ARMS_ALIGNMENT} toward the side, you become its supplier (a support tie of "
-               f"{ARMS_TIE}, or your alliance at that strength) and its capability grows by {ARMS_CAPABILITY}.")
+               f"{ARMS_TIE} replaces the tie you had with it, a channel or a rivalry; an alliance stays, at least "
+               f"that strong) and its capability grows by {ARMS_CAPABILITY}.")
     who, target = "outsider", "side"
 
     def _events(self, s, target):
@@ -195,6 +196,7 @@ class PressForCeasefire(Move):
     label = "Press for a ceasefire"
     summary = (f"Your ceasefire stance rises by {WORDS + 0.05:g}: you call publicly for the guns to fall silent, and "
                "your ties carry the call to others.")
+    who = "outsider"   # a side that wants talks signals it (SignalTalks)
 
     def _events(self, s, target):
         return [shift(s.actor, "ceasefire", WORDS + 0.05)]
@@ -243,7 +245,7 @@ class CloseChannel(Move):
         tie = s.tie(target)
         if tie is None:
             raise MoveError(f"{s.actor} has no tie with {target} to close")
-        return [{"action": "remove_tie", "tie": _tie_id(tie)}]
+        return [{"action": "remove_tie", "tie": tie_id(tie)}]
 
 
 class Sanction(Move):
@@ -279,7 +281,8 @@ class BrokerTruce(Move):
     name = "broker-truce"
     label = "Broker a truce now"
     summary = ("A ceasefire is declared with you as its broker, whether or not the sides want one yet; the model's "
-               "breakdown rule decides how long it holds. You need a tie with both sides.")
+               "breakdown rule decides how long it holds. You need a tie of any kind with both sides, even a "
+               "hostile one.")
     who = "outsider"
 
     def allowed(self, situation):
@@ -340,7 +343,8 @@ class Harden(Move):
 class BreakTruce(Move):
     name = "break-truce"
     label = "Break the ceasefire"
-    summary = "The ceasefire in force ends today."
+    summary = ("The ceasefire in force ends today, by your decision: unlike a breakdown under the fighting, it "
+               "costs neither side's willingness for a ceasefire.")
     who = "side"
 
     def allowed(self, situation):
@@ -350,7 +354,8 @@ class BreakTruce(Move):
         return [{"action": "end_ceasefire"}]
 
 
-def _tie_id(tie: Mapping[str, Any]) -> str:
+def tie_id(tie: Mapping[str, Any]) -> str:
+    """The id a raw tie entry has in a scenario: ``A-B`` (sorted) for a symmetric tie, ``A>B`` for a directed one."""
     if "actors" in tie:
         return "-".join(sorted(tie["actors"]))
     return f"{tie['from']}>{tie['to']}"

@@ -196,6 +196,13 @@ class Store:
             raise StoreError("you already play an actor in this game")
         return self.player(token)
 
+    def release(self, code: str, token: str) -> None:
+        """Free the actor of a player of game ``code`` (one who lost its page): another may take it. What
+        the player sent stays, under the actor's name."""
+        with self._write() as db:
+            if not db.execute("UPDATE players SET actor = NULL WHERE token = ? AND game = ?", (token, code)).rowcount:
+                raise StoreError(f"no such player in game {code}")
+
     # ------------------------------------------------------------------------------------ moves
 
     def add_submission(self, token: str, submission: Submission, check) -> None:

@@ -9,6 +9,7 @@ Content-Security-Policy that allows no inline script, so a name or a memo can ne
 from __future__ import annotations
 
 import os
+import warnings
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -67,9 +68,10 @@ def problem(message: str, status: int = 400, **values) -> HTMLResponse:
     return page("problem.html", status, message=message, **values)
 
 
-def make_app(classroom: Classroom, scenario: Scenario, *, explore: bool = True) -> Starlette:
+def make_app(classroom: Classroom, scenario: Scenario, *, explore: bool = True, address: str | None = None) -> Starlette:
     """The whole app: the game on ``classroom`` (games start from ``scenario`` or a bundled one), and the
-    explore page under ``/explore`` unless ``explore`` is False."""
+    explore page under ``/explore`` unless ``explore`` is False. ``address`` is where the room reaches the
+    server (the join address shown to the class); by default, the address the teacher's browser used."""
     views = Views(classroom)
     choices = {scenario.name: scenario}
     names = [scenario.name, *(name for name, _, _ in bundled() if name != scenario.name)]
@@ -111,7 +113,8 @@ def make_app(classroom: Classroom, scenario: Scenario, *, explore: bool = True) 
             return JSONResponse({"error": str(err)}, 404)
         return JSONResponse({"round": state.number, "status": state.status, "days": state.days_played,
                              "sent": list(state.sent), "joined": len(players),
-                             "playing": sum(p.actor is not None for p in players)},
+                             "playing": sum(p.actor is not None for p in players),
+                             "debrief": classroom.store.debrief(record.code) is not None},
                             headers={"Cache-Control": "no-store"})
 
     async def plot(request: Request):
@@ -145,8 +148,7 @@ def make_app(classroom: Classroom, scenario: Scenario, *, explore: bool = True) 
         if state.status == "playing" and not values["sent"]:
             values["menu"] = [(move, [(t, record.scenario.actor(t).name) for t in targets])
                               for move, targets in classroom.menu(record, player.actor)]
-        if state.status == "over" and classroom.store.debrief(record.code) is not None:
-            values["debrief_ready"] = True
+        values["debrief_ready"] = classroom.store.debrief(record.code) is not None
         return page("play.html", status_code, **values)
 
     async def play(request: Request):
@@ -217,7 +219,7 @@ def make_app(classroom: Classroom, scenario: Scenario, *, explore: bool = True) 
         record = classroom.record(code)
         state = classroom.round(record)
         players = classroom.store.players(record.code)
-        join_url = f"{base}/join?code={record.code}"
+        join_url = f"{address or base}/join?code={record.code}"
         return page("game.html", status_code, key=key, record=record, state=state, players=players,
                     rounds=classroom.game(record).rounds, join_url=join_url, qr=qr_svg(join_url),
                     story=views.story(record), plots=list(GAME_PLOTS) if state.days_played else [], error=error,
@@ -243,6 +245,8 @@ def make_app(classroom: Classroom, scenario: Scenario, *, explore: bool = True) 
         try:
             if action == "start":
                 await run_in_threadpool(classroom.start, code)
+            elif action == "release":
+                await run_in_threadpool(classroom.release, code, data.get("token", ""))
             elif action == "close":
                 number = data.get("round", "")
                 await run_in_threadpool(classroom.close_round, code, int(number) if number.isdigit() else -1)
@@ -265,9 +269,13 @@ def make_app(classroom: Classroom, scenario: Scenario, *, explore: bool = True) 
             return problem("a debrief comes as a page, .html or .md", 404)
         try:
             record = await run_in_threadpool(classroom.record, code)
-            body = await run_in_threadpool(classroom.debrief, record.code)
+            if record.status != "over":
+                raise ClassroomError(f"game {record.code} is not over yet: the debrief comes after the last round")
+            body = await run_in_threadpool(classroom.ready_debrief, record.code)
         except ClassroomError as err:
             return problem(str(err), 404)
+        if body is None:
+            return page("computing.html", 202, record=record)
         submissions = await run_in_threadpool(classroom.store.submissions, record.code)
         if fmt == "md":
             return PlainTextResponse(debrief_markdown(record, body, submissions), media_type="text/markdown",
@@ -319,6 +327,11 @@ def _solara():
     """Solara's ASGI app serving `sim.app` (the explore page) and its lifespan, configured to run offline."""
     os.environ["SOLARA_APP"] = "sim.app"
     os.environ.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "false")
+    # Solara warns, for a reverse proxy's sake, when the address does not end with the path it is mounted
+    # at, and when plain http makes it fall back to SameSite=Lax cookies: both are what a classroom server
+    # mounted at /explore on the room's network is meant to do.
+    warnings.filterwarnings("ignore", message="base url .* does not end with root path", category=UserWarning)
+    warnings.filterwarnings("ignore", message="Cookies with samesite=none require https", category=UserWarning)
     import solara.server.starlette as solara_server
 
     return solara_server.app, solara_server.lifespan

@@ -171,18 +171,18 @@ def test_forty_players_sending_at_once_are_all_stored(tmp_path):
     tokens = []
     for _ in range(3):
         code, game_tokens = started(room, actors=BASELINE.actor_ids)
-        tokens += game_tokens
+        tokens += zip(game_tokens, BASELINE.actor_ids)
     tokens = tokens[:40]
     barrier, errors = threading.Barrier(len(tokens)), []
 
-    def send(token):
+    def send(token, actor):
         barrier.wait()
         try:
-            room.submit(token, 1, [Choice("press-ceasefire")], "now")
+            room.submit(token, 1, [Choice("open-channel", "VAT" if actor != "VAT" else "UN")], "now")
         except Exception as err:  # noqa: BLE001 - collected and asserted below
             errors.append(err)
 
-    threads = [threading.Thread(target=send, args=(t,)) for t in tokens]
+    threads = [threading.Thread(target=send, args=pair) for pair in tokens]
     for t in threads:
         t.start()
     for t in threads:
@@ -230,3 +230,17 @@ def test_the_debrief_measures_each_player_against_the_rules_playing_instead():
     assert effects["AZE"]["intensity_AZE"]["change"] > 0
     assert [m["effect"] is None for m in body["moves"]] == [False, True, False]
     assert body["runs"] == 60 and body["submission_runs"] == 30
+
+
+def test_leaving_a_player_out_drops_a_channel_closed_that_only_its_moves_had_opened():
+    game = Game(BASELINE, 2020, 20)
+    subs = [game.submit([], round_=1, actor="IRN", player="I", choices=[Choice("sanction", "RUS")], memo="m")]
+    subs.append(game.submit(subs, round_=2, actor="RUS", player="R", choices=[Choice("close-channel", "IRN")],
+                            memo="m"))
+    without_iran = game.leaving_out(subs, lambda s: s.actor == "IRN")
+    assert [s.actor for s in without_iran] == ["RUS"] and without_iran[0].events == ()
+    game.with_moves(without_iran)                                    # validates: no tie named that never exists
+    kept = game.leaving_out(subs, lambda s: s.actor == "VAT")
+    assert [len(s.events) for s in kept] == [len(s.events) for s in subs]
+    body = debrief(game, subs, player_runs=20, submission_runs=10)
+    assert {p["actor"] for p in body["players"]} == {"IRN", "RUS"}

@@ -58,6 +58,8 @@ def test_a_game_over_http_from_the_lobby_to_the_debrief(site):
     assert png.status_code == 200 and png.content.startswith(b"\x89PNG")
     site.post(f"/play/{osce}/moves", data={"round": "2", "move1": "broker-truce", "memo": "A truce, now."})
     site.post(f"/teacher/{site.key}/games/{code}/close", data={"round": "2"})
+    site.classroom.debrief(code)                     # the last close started it in the background; wait for it
+    assert site.get(f"/games/{code}/status").json()["debrief"] is True
     debrief = site.get(f"/debrief/{code}")
     assert debrief.status_code == 200 and "Ankara stands by Baku" in debrief.text and "points" in debrief.text
     md = site.get(f"/debrief/{code}.md")
@@ -73,6 +75,7 @@ def test_names_and_memos_arrive_as_text_never_as_markup(site):
     site.post(f"/play/{token}/moves", data={"round": "1", "memo": f"{SCRIPT}<b>bold</b>"})
     site.post(f"/teacher/{site.key}/games/{code}/close", data={"round": "1"})
     site.post(f"/teacher/{site.key}/games/{code}/close", data={"round": "2"})
+    site.classroom.debrief(code)
     pages = [site.get(f"/teacher/{site.key}/games/{code}").text, site.get(f"/debrief/{code}").text,
              site.get(f"/debrief/{code}.html").text, site.get(f"/play/{token}").text]
     for page in pages:
@@ -157,3 +160,41 @@ def test_the_debrief_waits_for_the_end_of_the_game(site):
     code = new_game(site)
     answer = site.get(f"/debrief/{code}")
     assert answer.status_code == 404 and "not over yet" in answer.text
+
+
+def test_the_debrief_is_computed_in_the_background_and_the_page_waits_for_it(site, monkeypatch):
+    import threading
+
+    from sim.classroom import classroom as module
+
+    release = threading.Event()
+    real = module.debrief
+
+    def slow(*args, **kwargs):
+        release.wait(30)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(module, "debrief", slow)
+    code = new_game(site, days="60")
+    site.post(f"/teacher/{site.key}/games/{code}/start")
+    site.post(f"/teacher/{site.key}/games/{code}/close", data={"round": "1"})
+    waiting = site.get(f"/debrief/{code}")
+    assert waiting.status_code == 202 and 'data-debrief="pending"' in waiting.text
+    assert site.get(f"/games/{code}/status").json()["debrief"] is False
+    release.set()
+    site.classroom.debrief(code)
+    assert site.get(f"/debrief/{code}").status_code == 200
+
+
+def test_the_teacher_frees_the_actor_of_a_player_who_lost_the_page(site):
+    code = new_game(site)
+    lost = joined(site, code, "Ana", "TUR")
+    site.post(f"/teacher/{site.key}/games/{code}/start")
+    site.post(f"/play/{lost}/moves", data={"round": "1", "move1": "press-ceasefire", "memo": "Ankara calls"})
+    assert site.post(f"/teacher/nope/games/{code}/release", data={"token": lost}).status_code == 403
+    assert site.post(f"/teacher/{site.key}/games/{code}/release", data={"token": lost}).status_code == 303
+    again = joined(site, code, "Ana again", "TUR")
+    assert "Turkey" in site.get(f"/play/{again}").text and "moves for round 1 are in" in site.get(f"/play/{again}").text
+    assert [s.actor for s in site.classroom.store.submissions(code)] == ["TUR"]
+    answer = site.post(f"/teacher/{site.key}/games/{code}/release", data={"token": "guess"})
+    assert answer.status_code == 409 and "no such player" in answer.text
