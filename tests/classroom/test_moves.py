@@ -3,6 +3,8 @@ suite), and each does to the model what its summary says."""
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -178,3 +180,14 @@ def test_the_menu_works_on_a_scenario_with_events_of_its_own(actor):
     choices = [Choice(m.name, t[0] if t else None) for m, t in menu(situation)[:3]]
     sub = g.submit([], round_=2, actor=actor, player="P", choices=choices, memo="m")
     assert np.isfinite(g.play([sub], 30).world.state).all()
+
+
+def test_the_teachers_guide_lists_every_move_with_who_may_make_it():
+    from pathlib import Path
+
+    guide = (Path(__file__).resolve().parents[2] / "docs" / "classroom.md").read_text(encoding="utf-8")
+    rows = {m.group(2): (m.group(1), m.group(3)) for m in
+            re.finditer(r"^\| (.+?) \(`([a-z-]+)`\) \| ([a-z]+)", guide, re.MULTILINE)}
+    assert set(rows) == set(MOVES)
+    for name, (label, who) in rows.items():
+        assert (label, who) == (MOVES[name].label, MOVES[name].who), name
