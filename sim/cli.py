@@ -308,14 +308,20 @@ def serve(scenario: str, host: str, port: int, db: Path, explore: bool) -> None:
     if explore:
         os.environ["DIPSIM_EXPLORE_SCENARIO"] = scenario
     room = launch.room_address(host, port)
-    app = make_app(classroom, spec, explore=explore, address=room)
+    pool = launch.plot_pool()
+    app = make_app(classroom, spec, explore=explore, address=room, pool=pool)
     click.echo(launch.terminal_qr(f"{room}/join"))
     click.echo(f"Students join at   {room}/join")
     click.echo(f"Teacher            {room}/teacher/{classroom.teacher_key}")
     if explore:
         click.echo(f"Explore            {room}/explore/")
     click.echo(f"Games are kept in  {db}")
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    try:
+        # a page waiting for a change holds its request open (a long poll): stopping does not wait for it
+        uvicorn.run(app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=1)
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
 
 
 @main.command(name="list")

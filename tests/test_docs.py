@@ -110,6 +110,7 @@ def test_every_command_of_the_doc_runs_and_prints_what_it_promises(doc, tmp_path
     # `dipsim serve` prints its addresses, then would serve until stopped: the server is not started here
     # (tests/web/ run it for real).
     monkeypatch.setattr(uvicorn, "run", lambda app, **options: None)
+    monkeypatch.setattr("sim.web.launch.plot_pool", lambda: None)
     namespace: dict = {"__name__": "__docs__"}
     todo = steps(doc)
     assert any(s.kind == "dipsim" for s in todo), f"{doc.name} has no dipsim command in a ```sh block"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hmac
 import threading
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from sim.classroom.debrief import debrief
@@ -57,6 +57,12 @@ class Classroom:
         self._locks: dict[str, threading.Lock] = {}
         self._guard = threading.Lock()
         self._openings: dict[tuple[str, int], Situation] = {}
+        #: Called with a game's code, from any thread, whenever what its pages show may have changed.
+        self.listeners: list[Callable[[str], None]] = []
+
+    def changed(self, code: str) -> None:
+        for listener in self.listeners:
+            listener(code)
 
     def lock(self, code: str) -> threading.Lock:
         with self._guard:
@@ -85,9 +91,12 @@ class Classroom:
         sent = tuple(s.actor for s in self.store.submissions(record.code) if s.round == record.round)
         return Round(record.round, played, record.status, sent)
 
-    def run(self, record: GameRecord) -> Simulation:
-        """The game's run so far (to the last day of the last closed round)."""
-        return self.game(record).play(self.store.submissions(record.code), self.round(record).days_played)
+    def run(self, record: GameRecord, until: int | None = None) -> Simulation:
+        """The game's run so far (to the last day of the last closed round), or to day ``until`` of it."""
+        played = self.round(record).days_played
+        if until is not None and not 0 <= until <= played:
+            raise ClassroomError(f"day {until} of game {record.code} has not been played")
+        return self.game(record).play(self.store.submissions(record.code), played if until is None else until)
 
     def situation(self, record: GameRecord, actor: str) -> Situation:
         """The world the actor's moves of the open round are made in."""
@@ -119,16 +128,23 @@ class Classroom:
         if record.status != "lobby":
             raise ClassroomError(f"game {record.code} has already started")
         self._move_round(record, 1, "playing")
+        self.changed(record.code)
 
-    def close_round(self, code: str, number: int) -> Round:
+    def close_round(self, code: str, number: int, prepare=None) -> Round:
         """Close the open round ``number`` (the number guards against a second click): the model
-        advances over the round's days, and the next round opens (or the game ends after the last)."""
+        advances over the round's days, and the next round opens (or the game ends after the last).
+        ``prepare(record, simulation)``, if given, is called with the run to the round's end before
+        anyone can see that the round closed (and while no move can be sent)."""
         with self.lock(code):
             record = self.record(code)
             if record.status != "playing" or record.round != number:
                 raise ClassroomError(f"round {number} of game {record.code} is not open")
-            last = number == self.game(record).rounds
+            game = self.game(record)
+            if prepare is not None:
+                prepare(record, game.play(self.store.submissions(record.code), game.last_day(number)))
+            last = number == game.rounds
             self._move_round(record, number + 1, "over" if last else "playing")
+        self.changed(record.code)
         if last:
             self.ready_debrief(code)
         return self.round(self.record(code))
@@ -151,6 +167,7 @@ class Classroom:
                 if found is None:
                     found = debrief(self.game(record), self.store.submissions(record.code))
                     self.store.save_debrief(record.code, found)
+                    self.changed(record.code)
         return found
 
     def ready_debrief(self, code: str) -> dict | None:
@@ -170,9 +187,11 @@ class Classroom:
 
     def join(self, code: str, name: object) -> Player:
         try:
-            return self.store.join(code, clean_name(name))
+            player = self.store.join(code, clean_name(name))
         except StoreError as err:
             raise ClassroomError(str(err)) from None
+        self.changed(player.game)
+        return player
 
     def release(self, code: str, token: object) -> None:
         """Free the actor of a player who lost its page, so that it can join again and take it."""
@@ -180,6 +199,7 @@ class Classroom:
             self.store.release(self.record(code).code, str(token))
         except StoreError as err:
             raise ClassroomError(str(err)) from None
+        self.changed(self.record(code).code)
 
     def take(self, token: str, actor: object) -> Player:
         player = self.player(token)
@@ -187,9 +207,11 @@ class Classroom:
         if not isinstance(actor, str) or actor not in record.scenario.actor_ids:
             raise ClassroomError(f"no actor {str(actor)[:20]!r} in this game; choose one of the list")
         try:
-            return self.store.take_actor(token, actor)
+            player = self.store.take_actor(token, actor)
         except StoreError as err:
             raise ClassroomError(str(err)) from None
+        self.changed(player.game)
+        return player
 
     def submit(self, token: str, number: object, choices: Sequence[Choice], memo: object) -> Submission:
         """Check and store the player's moves for round ``number`` (the round its page showed)."""
@@ -199,6 +221,9 @@ class Classroom:
         with self.lock(player.game):
             record = self.record(player.game)
             self._check_open(record, number)
+            if player.actor in self.round(record).sent:
+                raise ClassroomError(f"{record.scenario.actor(player.actor).name}'s moves for round {record.round} "
+                                     "were already sent; a round takes one set of moves")
             game = self.game(record)
             submissions = self.store.submissions(record.code)
             try:
@@ -215,7 +240,8 @@ class Classroom:
                 self.store.add_submission(token, submission, still_open)
             except StoreError as err:
                 raise ClassroomError(str(err)) from None
-            return submission
+        self.changed(player.game)
+        return submission
 
     def _check_open(self, record: GameRecord, number: object) -> None:
         if record.status == "lobby":

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import secrets
 import sqlite3
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -77,46 +78,48 @@ class Store:
         self.path = Path(path)
         if self.path.exists() and not self.path.is_file():
             raise StoreError(f"{self.path}: not a file; expected a dipsim classroom file (.sqlite)")
+        self._local = threading.local()
+        self._scenarios: dict[str, Scenario] = {}       # a game's scenario never changes: parsed once
         if self.path.is_file() and self.path.stat().st_size:
-            with self._connect() as db:
-                found = db.execute("PRAGMA application_id").fetchone()[0]
+            found = self._read("PRAGMA application_id")[0][0]
             if found != APPLICATION_ID:
                 raise StoreError(f"{self.path}: not a dipsim classroom file; dipsim writes only its own "
                                  "(give --db a new file name)")
-        with self._connect() as db:
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute(f"PRAGMA application_id={APPLICATION_ID}")
-            db.executescript(SCHEMA)
+        db = self._db()
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute(f"PRAGMA application_id={APPLICATION_ID}")
+        db.executescript(SCHEMA)
 
-    def _connect(self) -> sqlite3.Connection:
-        try:
-            db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-            db.execute("PRAGMA synchronous=FULL")
-            db.execute("PRAGMA foreign_keys=ON")
-        except sqlite3.DatabaseError as err:
-            raise StoreError(f"{self.path}: not a dipsim classroom file ({err})") from None
+    def _db(self) -> sqlite3.Connection:
+        """This thread's connection to the file (SQLite connections are not shared between threads)."""
+        db = getattr(self._local, "db", None)
+        if db is None:
+            try:
+                db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+                db.execute("PRAGMA synchronous=FULL")
+                db.execute("PRAGMA foreign_keys=ON")
+            except sqlite3.DatabaseError as err:
+                raise StoreError(f"{self.path}: not a dipsim classroom file ({err})") from None
+            self._local.db = db
         return db
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
         """One transaction that holds the file's write lock from its start (BEGIN IMMEDIATE)."""
-        db = self._connect()
+        db = self._db()
+        db.execute("BEGIN IMMEDIATE")
         try:
-            db.execute("BEGIN IMMEDIATE")
             yield db
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
             raise
-        finally:
-            db.close()
 
     def _read(self, sql: str, args: tuple = ()) -> list[tuple]:
-        db = self._connect()
         try:
-            return db.execute(sql, args).fetchall()
-        finally:
-            db.close()
+            return self._db().execute(sql, args).fetchall()
+        except sqlite3.DatabaseError as err:
+            raise StoreError(f"{self.path}: not a dipsim classroom file ({err})") from None
 
     # ------------------------------------------------------------------------------------ the teacher
 
@@ -146,12 +149,16 @@ class Store:
         return [self.game(code) for (code,) in rows]
 
     def game(self, code: str) -> GameRecord:
-        rows = self._read("SELECT code, title, scenario, seed, days, round, status, created FROM games "
-                          "WHERE code = ?", (str(code).upper(),))
+        rows = self._read("SELECT code, title, seed, days, round, status, created FROM games WHERE code = ?",
+                          (str(code).upper(),))
         if not rows:
             raise StoreError(f"no game {str(code)[:CODE_LENGTH + 4]!r}: check the join code")
-        code, title, toml, seed, days, round_, status, created = rows[0]
-        return GameRecord(code, title, loads(toml, f"game {code}"), seed, days, round_, status, created)
+        code, title, seed, days, round_, status, created = rows[0]
+        scenario = self._scenarios.get(code)
+        if scenario is None:
+            toml = self._read("SELECT scenario FROM games WHERE code = ?", (code,))[0][0]
+            scenario = self._scenarios[code] = loads(toml, f"game {code}")
+        return GameRecord(code, title, scenario, seed, days, round_, status, created)
 
     def set_round(self, code: str, expected: int, round_: int, status: str) -> None:
         """Move the game from round ``expected`` to ``round_`` with ``status``; StoreError if another

@@ -184,13 +184,15 @@ class RunData(_Cast):
         return int(self.summary["seed"])
 
     def names(self, text: str) -> str:
-        """``text`` with every actor id that stands as a word replaced by the actor's name."""
-        return self._id_pattern.sub(lambda m: self.name(m.group(1)), text)
+        """``text`` with every actor id that stands as a word replaced by the actor's name (a name already
+        written out stays as it is: "OSCE (Minsk Group)" does not become "OSCE (Minsk Group) (Minsk Group)")."""
+        ids = set(self.actor_ids)
+        return self._id_pattern.sub(lambda m: self.name(m.group(1)) if m.group(1) in ids else m.group(1), text)
 
     @cached_property
     def _id_pattern(self) -> re.Pattern:
-        ids = sorted(self.actor_ids, key=len, reverse=True)
-        return re.compile(r"(?<![A-Za-z0-9_])(" + "|".join(map(re.escape, ids)) + r")(?![A-Za-z0-9_])")
+        words = sorted({*self.actor_ids, *(self.name(a) for a in self.actor_ids)}, key=len, reverse=True)
+        return re.compile(r"(?<![A-Za-z0-9_])(" + "|".join(map(re.escape, words)) + r")(?![A-Za-z0-9_])")
 
     # ------------------------------------------------------------------------------ tables
 

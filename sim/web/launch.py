@@ -40,3 +40,19 @@ def warm_up(scenario) -> None:
     from sim.core.engine import Simulation
 
     Simulation(scenario, [np.random.default_rng(0)]).run(1)
+
+
+def plot_pool(workers: int = 2):
+    """Worker processes that draw the game's plots (`sim.web.views.Views`), started and loaded now, so that
+    the first round's close does not wait for them to import matplotlib."""
+    import multiprocessing
+    import os
+    from concurrent.futures import ProcessPoolExecutor
+
+    from sim.web.views import load_drawing
+
+    workers = max(1, min(workers, os.cpu_count() or 1))
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+    for job in [pool.submit(load_drawing) for _ in range(workers)]:
+        job.result()
+    return pool

@@ -8,8 +8,11 @@ Content-Security-Policy that allows no inline script, so a name or a memo can ne
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import os
 import warnings
+from concurrent.futures import Executor
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -60,6 +63,55 @@ class BodyLimit:
         return await self.app(scope, receive, send)
 
 
+#: What a page watches for (`signature`), and the longest a status request waits for a change (seconds).
+WATCHES = ("player", "teacher", "debrief")
+LONG_POLL = 25.0
+
+
+def standing(classroom: Classroom, record) -> dict:
+    """Where a game stands, as the status request answers it."""
+    state = classroom.round(record)
+    players = classroom.store.players(record.code)
+    return {"round": state.number, "status": state.status, "days": state.days_played, "sent": list(state.sent),
+            "joined": len(players), "playing": sum(p.actor is not None for p in players),
+            "debrief": classroom.store.debrief(record.code) is not None}
+
+
+def signature(standing: dict, watch: str) -> str:
+    """What a page of kind ``watch`` shows of a game's standing, in one string: the page reloads when it
+    changes (a player's page with the round; the teacher's also with each join and each set of moves)."""
+    keys = {"player": ("round", "status", "debrief"), "debrief": ("debrief",),
+            "teacher": ("round", "status", "debrief", "sent", "joined", "playing")}[watch]
+    return "|".join(str(standing[k]) for k in keys)
+
+
+class Changes:
+    """Wakes the status requests waiting on a game when it changes (`Classroom.listeners`, any thread)."""
+
+    def __init__(self) -> None:
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self._events: dict[str, asyncio.Event] = {}
+
+    def notify(self, code: str) -> None:
+        if self.loop is not None:
+            self.loop.call_soon_threadsafe(self._wake, code)
+
+    def _wake(self, code: str) -> None:
+        event = self._events.pop(code, None)
+        if event is not None:
+            event.set()
+
+    def listen(self, code: str) -> asyncio.Event:
+        """The event the game's next change sets: taken before reading the game, so that a change made
+        between the reading and the waiting is not missed."""
+        return self._events.setdefault(code, asyncio.Event())
+
+    @staticmethod
+    async def wait(event: asyncio.Event, timeout: float) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(event.wait(), timeout)
+
+
 def page(template: str, status: int = 200, **values) -> HTMLResponse:
     return HTMLResponse(_templates.get_template(template).render(**values), status, headers=HEADERS)
 
@@ -68,11 +120,15 @@ def problem(message: str, status: int = 400, **values) -> HTMLResponse:
     return page("problem.html", status, message=message, **values)
 
 
-def make_app(classroom: Classroom, scenario: Scenario, *, explore: bool = True, address: str | None = None) -> Starlette:
+def make_app(classroom: Classroom, scenario: Scenario, *, explore: bool = True, address: str | None = None,
+             pool: Executor | None = None) -> Starlette:
     """The whole app: the game on ``classroom`` (games start from ``scenario`` or a bundled one), and the
     explore page under ``/explore`` unless ``explore`` is False. ``address`` is where the room reaches the
-    server (the join address shown to the class); by default, the address the teacher's browser used."""
-    views = Views(classroom)
+    server (the join address shown to the class); by default, the address the teacher's browser used.
+    ``pool`` draws the plots in worker processes (`Views`)."""
+    views = Views(classroom, pool)
+    changes = Changes()
+    classroom.listeners.append(changes.notify)
     choices = {scenario.name: scenario}
     names = [scenario.name, *(name for name, _, _ in bundled() if name != scenario.name)]
 
@@ -105,28 +161,34 @@ def make_app(classroom: Classroom, scenario: Scenario, *, explore: bool = True, 
         return RedirectResponse(f"/play/{player.token}", 303)
 
     async def status(request: Request):
+        """Where a game stands. With ``known`` (the signature a page was drawn with, for what ``watch``
+        names), the answer waits until that changes, at most `LONG_POLL` seconds: every page learns of a
+        closed round at once, with no request in between."""
+        watch, known = request.query_params.get("watch", "player"), request.query_params.get("known")
+        if watch not in WATCHES:
+            return JSONResponse({"error": f"watch one of {', '.join(WATCHES)}"}, 400)
         try:
             record = await run_in_threadpool(classroom.record, request.path_params["code"])
-            state = await run_in_threadpool(classroom.round, record)
-            players = await run_in_threadpool(classroom.store.players, record.code)
+            change = changes.listen(record.code)
+            found = await run_in_threadpool(standing, classroom, record)
+            if known is not None and signature(found, watch) == known:
+                await changes.wait(change, LONG_POLL)
+                found = await run_in_threadpool(standing, classroom, classroom.record(record.code))
         except ClassroomError as err:
             return JSONResponse({"error": str(err)}, 404)
-        return JSONResponse({"round": state.number, "status": state.status, "days": state.days_played,
-                             "sent": list(state.sent), "joined": len(players),
-                             "playing": sum(p.actor is not None for p in players),
-                             "debrief": classroom.store.debrief(record.code) is not None},
-                            headers={"Cache-Control": "no-store"})
+        return JSONResponse({**found, "signature": signature(found, watch)}, headers={"Cache-Control": "no-store"})
 
     async def plot(request: Request):
-        name = request.path_params["name"]
+        name, days = request.path_params["name"], request.path_params["days"]
         if name not in GAME_PLOTS:
             return PlainTextResponse("no such plot", 404)
         try:
             record = await run_in_threadpool(classroom.record, request.path_params["code"])
+            png = await run_in_threadpool(views.plot, record, name, days)
         except ClassroomError as err:
             return PlainTextResponse(str(err), 404)
-        png = await run_in_threadpool(views.plot, record, name)
-        return Response(png, media_type="image/png", headers={"Cache-Control": "no-store"})
+        # a game's run to a given day never changes: the browser keeps the picture
+        return Response(png, media_type="image/png", headers={"Cache-Control": "private, max-age=86400, immutable"})
 
     # -------------------------------------------------------------------------------- a player's pages
 
@@ -137,7 +199,8 @@ def make_app(classroom: Classroom, scenario: Scenario, *, explore: bool = True, 
         game = classroom.game(record)
         values = dict(player=player, record=record, state=state, rounds=game.rounds, error=error, memo=memo,
                       story=views.story(record), plots=list(GAME_PLOTS) if state.days_played else [],
-                      most_moves=MOST_MOVES)
+                      most_moves=MOST_MOVES, watch="player",
+                      signature=signature(standing(classroom, record), "player"))
         if player.actor is None:
             taken = {p.actor for p in classroom.store.players(record.code)}
             values["free"] = [(a, leaning(record.scenario, a.alignment)) for a in record.scenario.actors
@@ -223,7 +286,8 @@ def make_app(classroom: Classroom, scenario: Scenario, *, explore: bool = True, 
         return page("game.html", status_code, key=key, record=record, state=state, players=players,
                     rounds=classroom.game(record).rounds, join_url=join_url, qr=qr_svg(join_url),
                     story=views.story(record), plots=list(GAME_PLOTS) if state.days_played else [], error=error,
-                    debrief_ready=classroom.store.debrief(record.code) is not None)
+                    debrief_ready=classroom.store.debrief(record.code) is not None, watch="teacher",
+                    signature=signature(standing(classroom, record), "teacher"))
 
     async def teacher_game(request: Request):
         try:
@@ -249,9 +313,8 @@ def make_app(classroom: Classroom, scenario: Scenario, *, explore: bool = True, 
                 await run_in_threadpool(classroom.release, code, data.get("token", ""))
             elif action == "close":
                 number = data.get("round", "")
-                await run_in_threadpool(classroom.close_round, code, int(number) if number.isdigit() else -1)
-                record = await run_in_threadpool(classroom.record, code)
-                await run_in_threadpool(views.run, record)        # shown to all as soon as they ask
+                await run_in_threadpool(classroom.close_round, code, int(number) if number.isdigit() else -1,
+                                        views.prepare)
             else:
                 return problem(f"no action {action[:20]!r}", 404)
         except ClassroomError as err:
@@ -275,11 +338,13 @@ def make_app(classroom: Classroom, scenario: Scenario, *, explore: bool = True, 
         except ClassroomError as err:
             return problem(str(err), 404)
         if body is None:
-            return page("computing.html", 202, record=record)
+            return page("computing.html", 202, record=record, watch="debrief",
+                        signature=signature(standing(classroom, record), "debrief"))
         submissions = await run_in_threadpool(classroom.store.submissions, record.code)
         if fmt == "md":
+            attachment = {"Content-Disposition": f'attachment; filename="debrief-{record.code}.md"'}
             return PlainTextResponse(debrief_markdown(record, body, submissions), media_type="text/markdown",
-                                     headers={"Content-Disposition": f'attachment; filename="debrief-{record.code}.md"'})
+                                     headers=attachment)
         scenario = record.scenario
         players = [(p, scenario.actor(p["actor"]).name, effect_text(p["effect"])) for p in body["players"]]
         timeline = [(m, scenario.actor(m["actor"]).name,
@@ -287,7 +352,8 @@ def make_app(classroom: Classroom, scenario: Scenario, *, explore: bool = True, 
                     for m in body["moves"]]
         template = "report.html" if fmt == "html" else "debrief.html"
         response = page(template, record=record, body=body, players=players, timeline=timeline,
-                        ensemble=body["ensemble"], plots=list(GAME_PLOTS), story=[], css=_css() if fmt else "")
+                        ensemble=body["ensemble"], plots=list(GAME_PLOTS), days=record.scenario.steps, story=[],
+                        css=_css() if fmt else "")
         if fmt == "html":
             response.headers["Content-Disposition"] = f'attachment; filename="debrief-{record.code}.html"'
         return response
@@ -304,17 +370,21 @@ def make_app(classroom: Classroom, scenario: Scenario, *, explore: bool = True, 
         Route("/teacher/{key}/games/{code}", teacher_game, methods=["GET"]),
         Route("/teacher/{key}/games/{code}/{action}", teacher_action, methods=["POST"]),
         Route("/games/{code}/status", status),
-        Route("/games/{code}/plots/{name}.png", plot),
+        Route("/games/{code}/plots/{days:int}/{name}.png", plot),
         Route("/debrief/{name}", debrief),
         Mount("/static", StaticFiles(packages=[("sim.web", "static")]), name="static"),
     ]
-    lifespan = None
+    solara_lifespan = None
     if explore:
         solara_app, solara_lifespan = _solara()
         routes.append(Mount("/explore", app=solara_app))
 
-        @asynccontextmanager
-        async def lifespan(app):
+    @asynccontextmanager
+    async def lifespan(app):
+        changes.loop = asyncio.get_running_loop()
+        if solara_lifespan is None:
+            yield
+        else:
             async with solara_lifespan(solara_app):
                 yield
 

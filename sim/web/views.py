@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
+from concurrent.futures import Executor
 from dataclasses import dataclass
+from functools import partial
 
 from sim.classroom.classroom import Classroom
 from sim.classroom.debrief import MEASURES
 from sim.classroom.game import Submission
 from sim.classroom.moves import MOVES
 from sim.classroom.store import GameRecord
+from sim.core.engine import Simulation
 from sim.io.rundata import RunData
 from sim.io.runfiles import run_files
 from sim.scenario import Scenario
@@ -19,18 +22,35 @@ from sim.viz.files import render
 from sim.viz.network import alignment_network
 from sim.viz.run import alignment_over_time, road_to_ceasefire, what_moved_whom
 
-#: The plots a game page shows, by the name in their address.
-GAME_PLOTS = {"alignment": alignment_over_time, "ceasefire": road_to_ceasefire, "network": alignment_network,
-              "moves": what_moved_whom}
+#: The plots a game page shows, by the name in their address. The page tells the story day by day, so the
+#: alignment plot leaves out its key of events (a class's moves would make it longer than the plot).
+GAME_PLOTS = {"alignment": partial(alignment_over_time, key=False), "ceasefire": road_to_ceasefire,
+              "network": alignment_network, "moves": what_moved_whom}
 #: How an alignment reads, for a briefing: beyond this either way an actor backs a side.
 LEANING = 0.2
 
 
-class Views:
-    """The pictures and texts of a classroom's games, each computed once per round and kept."""
+def render_plot(files: dict[str, str], name: str) -> bytes:
+    """One of `GAME_PLOTS` of the run whose files are ``files``, as PNG bytes (run in a worker process)."""
+    return render(GAME_PLOTS[name](RunData.from_files(files)))
 
-    def __init__(self, classroom: Classroom) -> None:
+
+def load_drawing() -> None:
+    """Load what drawing needs (a worker process runs this once, at the start)."""
+    import matplotlib.pyplot  # noqa: F401 - the import is the work
+
+
+class Views:
+    """The pictures and texts of a classroom's games, each computed once a round and kept.
+
+    A round's run and plots are made when the round closes (`prepare`, before the class is told), the
+    plots in ``pool``'s worker processes when there is one (matplotlib holds the interpreter while it
+    draws), so that the pages the whole class then asks for are ready.
+    """
+
+    def __init__(self, classroom: Classroom, pool: Executor | None = None) -> None:
         self.classroom = classroom
+        self.pool = pool
         self._runs: dict[tuple[str, int], RunData] = {}
         self._plots: dict[tuple[str, int, str], bytes] = {}
         self._locks: dict[tuple, threading.Lock] = {}
@@ -40,23 +60,34 @@ class Views:
         with self._guard:
             return self._locks.setdefault(key, threading.Lock())
 
+    def prepare(self, record: GameRecord, simulation: Simulation) -> None:
+        """Make the run and the plots of ``simulation``, the game's run to the end of a round."""
+        key = (record.code, simulation.steps)
+        with self._lock(key):
+            if key in self._runs:
+                return
+            files = run_files(simulation, record.seed)
+            if self.pool is None:
+                plots = {name: render_plot(files, name) for name in GAME_PLOTS}
+            else:
+                jobs = {name: self.pool.submit(render_plot, files, name) for name in GAME_PLOTS}
+                plots = {name: job.result() for name, job in jobs.items()}
+            self._plots.update({(*key, name): png for name, png in plots.items()})
+            self._runs[key] = RunData.from_files(files)
+
     def run(self, record: GameRecord) -> RunData:
         """The game's run to the end of its last closed round."""
         key = (record.code, self.classroom.round(record).days_played)
-        with self._lock(key):
-            if key not in self._runs:
-                simulation = self.classroom.run(record)
-                self._runs[key] = RunData.from_files(run_files(simulation, record.seed))
-            return self._runs[key]
+        if key not in self._runs:                      # after a restart, or the lobby's day 0
+            self.prepare(record, self.classroom.run(record))
+        return self._runs[key]
 
-    def plot(self, record: GameRecord, name: str) -> bytes:
-        """One of `GAME_PLOTS` of the run so far, as PNG bytes."""
-        days = self.classroom.round(record).days_played
+    def plot(self, record: GameRecord, name: str, days: int) -> bytes:
+        """One of `GAME_PLOTS` of the run to day ``days`` (the last closed round's end, or an earlier one's)."""
         key = (record.code, days, name)
-        with self._lock(key):
-            if key not in self._plots:
-                self._plots[key] = render(GAME_PLOTS[name](self.run(record)))
-            return self._plots[key]
+        if key not in self._plots:
+            self.prepare(record, self.classroom.run(record, until=days))
+        return self._plots[key]
 
     def story(self, record: GameRecord) -> list[tuple[int, str, str]]:
         """What happened in the last closed round, day by day: ``(day, kind, text)``, each move once."""

@@ -11,6 +11,7 @@ from starlette.applications import Starlette
 
 from sim.classroom.store import Store
 from sim.cli import main
+from sim.web import launch
 from sim.web.launch import room_address
 
 
@@ -18,6 +19,7 @@ from sim.web.launch import room_address
 def served(monkeypatch):
     calls = []
     monkeypatch.setattr(uvicorn, "run", lambda app, **options: calls.append((app, options)))
+    monkeypatch.setattr(launch, "plot_pool", lambda: None)        # the worker processes are tested apart
     return calls
 
 
@@ -56,3 +58,19 @@ def test_serve_refuses_a_file_that_is_not_its_own_and_leaves_it_alone(served, tm
 def test_serve_with_a_mistake_is_one_line_and_exit_2(served, tmp_path, args):
     result = CliRunner().invoke(main, [*args, "--db", str(tmp_path / "c.sqlite"), "--no-explore"])
     assert result.exit_code == 2 and not served
+
+
+def test_the_plot_workers_draw_a_game_plot_as_the_server_itself_would():
+    import numpy as np
+
+    from sim.core.engine import Simulation
+    from sim.io.runfiles import run_files
+    from sim.scenario import load
+    from sim.web.views import render_plot
+
+    files = run_files(Simulation(load("baseline"), [np.random.default_rng(3)]).run(5), 3)
+    pool = launch.plot_pool(1)
+    try:
+        assert pool.submit(render_plot, files, "ceasefire").result(60) == render_plot(files, "ceasefire")
+    finally:
+        pool.shutdown()

@@ -54,8 +54,9 @@ def test_a_game_over_http_from_the_lobby_to_the_debrief(site):
     page = site.get(f"/play/{osce}").text
     assert "Round 2 of 2" in page and "Ankara stands by Baku" not in page
     assert "Turkey, played by Ana: Back a side with arms (Azerbaijan)" in page
-    png = site.get(f"/games/{code}/plots/alignment.png")
-    assert png.status_code == 200 and png.content.startswith(b"\x89PNG")
+    png = site.get(f"/games/{code}/plots/30/alignment.png")
+    assert png.status_code == 200 and png.content.startswith(b"\x89PNG") and "immutable" in png.headers["cache-control"]
+    assert site.get(f"/games/{code}/plots/31/alignment.png").status_code == 404     # not played yet
     site.post(f"/play/{osce}/moves", data={"round": "2", "move1": "broker-truce", "memo": "A truce, now."})
     site.post(f"/teacher/{site.key}/games/{code}/close", data={"round": "2"})
     site.classroom.debrief(code)                     # the last close started it in the background; wait for it
@@ -151,7 +152,7 @@ def test_unknown_codes_tokens_and_plots_are_not_found(site):
     assert site.get("/games/NOPE99/status").status_code == 404
     assert site.get("/debrief/NOPE99").status_code == 404
     code = new_game(site)
-    assert site.get(f"/games/{code}/plots/secrets.png").status_code == 404
+    assert site.get(f"/games/{code}/plots/0/secrets.png").status_code == 404
     answer = site.post("/join", data={"code": "NOPE99", "name": "Ana"})
     assert answer.status_code == 400 and "check the join code" in answer.text
 
@@ -179,7 +180,7 @@ def test_the_debrief_is_computed_in_the_background_and_the_page_waits_for_it(sit
     site.post(f"/teacher/{site.key}/games/{code}/start")
     site.post(f"/teacher/{site.key}/games/{code}/close", data={"round": "1"})
     waiting = site.get(f"/debrief/{code}")
-    assert waiting.status_code == 202 and 'data-debrief="pending"' in waiting.text
+    assert waiting.status_code == 202 and 'data-watch="debrief"' in waiting.text
     assert site.get(f"/games/{code}/status").json()["debrief"] is False
     release.set()
     site.classroom.debrief(code)
@@ -198,3 +199,29 @@ def test_the_teacher_frees_the_actor_of_a_player_who_lost_the_page(site):
     assert [s.actor for s in site.classroom.store.submissions(code)] == ["TUR"]
     answer = site.post(f"/teacher/{site.key}/games/{code}/release", data={"token": "guess"})
     assert answer.status_code == 409 and "no such player" in answer.text
+
+
+def test_a_status_request_waits_for_the_change_its_page_watches_and_no_longer(site, monkeypatch):
+    import threading
+    import time
+
+    from sim.web import server
+
+    code = new_game(site)
+    known = site.get(f"/games/{code}/status?watch=teacher").json()["signature"]
+    answers = []
+    waiting = threading.Thread(target=lambda: answers.append(
+        (site.get(f"/games/{code}/status?watch=teacher&known={known}").json(), time.monotonic())))
+    waiting.start()
+    time.sleep(0.5)
+    joined_at = time.monotonic()
+    site.post("/join", data={"code": code, "name": "Ana"})
+    waiting.join(10)
+    (found, answered_at), = answers
+    assert found["joined"] == 1 and found["signature"] != known and answered_at - joined_at < 2
+    # a player's page does not watch joins: its request waits, and returns unchanged after LONG_POLL
+    monkeypatch.setattr(server, "LONG_POLL", 0.3)
+    player = site.get(f"/games/{code}/status?watch=player").json()["signature"]
+    again = site.get(f"/games/{code}/status?watch=player&known={player}").json()
+    assert again["signature"] == player
+    assert site.get(f"/games/{code}/status?watch=everything").status_code == 400
