@@ -13,9 +13,10 @@ one actor would send 14 sets of moves, not 40. The server is ``python -m sim ser
 itself (one process, uvicorn, as `dipsim serve` runs it) on 127.0.0.1 and a free port, with a new
 classroom file in a temporary folder; nothing leaves the machine. Each student is its own HTTP client
 (httpx, at most 6 connections, as a browser; an image is fetched again unless its last answer allowed
-keeping it) whose page asks ``/games/{code}/status`` every 1.5 s from the moment it loaded and reloads
-when what it shows changed (what ``game.js`` does; a failed poll is retried at the next tick); the
-teacher has each game's page open, which also reloads when a student's moves arrive.
+keeping it) whose page asks ``/games/{code}/status`` with the signature it was drawn with, which the server
+answers when that changes (a long poll), and reloads then (what ``game.js`` does; a failed request is
+asked again two seconds later); the teacher has each game's page open, which also reloads when a
+student's moves arrive.
 
 Each round: (1) every student, its play page loaded, waits at a barrier and then all send their moves at
 once: two moves of the menu its page offers (pressing for a ceasefire, or for a side signalling talks,
@@ -24,8 +25,8 @@ answer (the 303; the page it redirects to is timed apart), and the round's submi
 back from the classroom file; (2) 2 to 3.5 s later the teacher closes the round of the three games at
 once (the worst case of one teacher's three games); a student's "shown" time runs from its game's close
 request to the moment its browser has reloaded the play page and received the four plots that page
-shows, so it includes waiting for the page's next status poll (0 to 1.5 s, by the pages' design): the
-time after that poll, the page alone and the close request's own time are printed apart.
+shows: the time after its status request answered, the page alone and the close request's own time are
+printed apart.
 
 Targets (the classroom issue): every submission stored, p95 response of the move submissions <= 200 ms,
 a round of 40 players advanced and shown to all within 2 s (the worst round counts). The machine's load
@@ -58,7 +59,6 @@ import httpx2 as httpx
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIO, DAYS = "baseline", 10
-POLL = 1.5                 # seconds between two status polls of a page (game.js)
 BROWSER_CONNECTIONS = 6    # connections a browser opens to one host
 PAUSE = (2.0, 3.5)         # seconds from the last moves to the teacher's close
 MEMO = ("We press for a ceasefire because every day of fighting costs both sides more than it could win, "
@@ -253,17 +253,14 @@ class Browser(httpx.AsyncClient):
 
 @dataclass
 class Page:
-    """A browser tab on a game page: what it shows, and its status poller (game.js)."""
+    """A browser tab on a game page: what it shows, and its status request (game.js's long poll)."""
 
     client: Browser
     url: str
     code: str
     round: str = ""
-    status: str = ""
-    sent: str = ""
-    watch_sent: bool = False
-    players: str | None = None
-    debrief_pending: bool = False
+    watch_kind: str = ""
+    signature: str = ""
     menu: list[str] = field(default_factory=list)
     plots: list[str] = field(default_factory=list)
     loaded: float = 0.0
@@ -280,13 +277,9 @@ class Page:
                 self.errors.append(f"GET {self.url}: {answer.status_code}")
                 return False
             html, self.page_in = answer.text, time.perf_counter()
-            self.round = re.search(r'data-round="(\d+)"', html).group(1)
-            self.status = re.search(r'data-status="(\w+)"', html).group(1)
-            sent = re.search(r'data-sent="([^"]*)"', html)
-            self.sent, self.watch_sent = (sent.group(1) if sent else ""), "data-watch-sent" in html
-            players = re.search(r'data-players="([^"]*)"', html)
-            self.players = players.group(1) if players else None
-            self.debrief_pending = 'data-debrief="pending"' in html
+            self.watch_kind = re.search(r'data-watch="(\w+)"', html).group(1)
+            self.signature = re.search(r'data-signature="([^"]*)"', html).group(1)
+            self.round = self.signature.split("|", 1)[0]
             menu = re.search(r'<select id="move1"[^>]*>(.*?)</select>', html, re.DOTALL)
             self.menu = [m for m in re.findall(r'<option value="([^"]*)"', menu.group(1)) if m] if menu else []
             self.plots = [src.replace("&amp;", "&")
@@ -296,41 +289,35 @@ class Page:
             self.errors.append(f"GET {self.url} or its plots: {err!r}")
             return False
         for src, image in zip(self.plots, images):
-            if image.status_code != 200 or not image.content.startswith(b"\x89PNG"):
+            if image.status_code != 200 or b"<svg" not in image.content[:1000]:
                 self.errors.append(f"GET {src}: {image.status_code}")
                 return False
         self.loaded = time.perf_counter()
         return True
 
-    async def poll(self, phase: float = 0.0) -> None:
-        """Every 1.5 s after the page loaded, ask the status; reload the page when it changed."""
-        tick = self.loaded + phase
+    async def poll(self) -> None:
+        """game.js: ask the status with the page's signature (the server answers when it changes, or
+        after its long-poll time); reload the page when the signature differs, else ask again."""
         while True:
-            tick += POLL
-            await asyncio.sleep(max(0.0, tick - time.perf_counter()))
             try:
-                answer = await self.client.get(f"/games/{self.code}/status")
-            except httpx.TransportError as err:   # game.js ignores a failed poll: the next tick asks again
-                self.errors.append(f"status poll (retried at the next tick): {err!r}")
+                answer = await self.client.get(f"/games/{self.code}/status",
+                                               params={"watch": self.watch_kind, "known": self.signature})
+            except httpx.TransportError as err:   # game.js asks again two seconds later
+                self.errors.append(f"status request (asked again): {err!r}")
+                await asyncio.sleep(2)
                 continue
             seen = time.perf_counter()
             if answer.status_code != 200:
+                await asyncio.sleep(2)
                 continue
-            if self.changed(answer.json()):
+            if answer.json()["signature"] != self.signature:
                 if await self.load():
                     self.reloads.append((seen, self.page_in, self.loaded, self.round))
-                tick = self.loaded
+            else:
+                await asyncio.sleep(0.05)
 
-    def changed(self, s: dict) -> bool:
-        """game.js: has what the page shows changed?"""
-        if self.debrief_pending and s.get("debrief"):
-            return True
-        return str(s["round"]) != self.round or s["status"] != self.status or (
-            self.watch_sent and ",".join(s["sent"]) != self.sent) or (
-            self.players is not None and f"{s.get('joined')}/{s.get('playing')}" != self.players)
-
-    def watch(self, phase: float = 0.0) -> None:
-        self.poller = asyncio.create_task(self.poll(phase))
+    def watch(self) -> None:
+        self.poller = asyncio.create_task(self.poll())
 
     async def reload(self) -> bool:
         """The browser left the page (a form was sent) and loads it again: a new page, a new poller."""
@@ -450,7 +437,7 @@ async def play(base: str, key: str, db: Path, phases: Phases, players: int, game
     for page in tabs + [s.page for s in students]:
         if not await page.load():
             raise SystemExit(f"the page {page.url} did not load: {page.errors}")
-        page.watch(random.uniform(0, POLL))     # the pages were opened at different moments
+        page.watch()
     store = Store(db)
     print(f"{players} students in {games} games of {SCENARIO} "
           f"({' + '.join(str(sum(s.code == c for s in students)) for c in codes)} players), rounds of {DAYS} days, "

@@ -19,7 +19,7 @@ from sim.classroom.game import NAME_LENGTH, Choice, Game, Submission
 from sim.classroom.moves import MoveError, Situation, menu
 from sim.classroom.store import GameRecord, Player, Store, StoreError
 from sim.core.engine import Simulation
-from sim.scenario import Scenario
+from sim.scenario import Scenario, ScenarioError
 
 
 class ClassroomError(ValueError):
@@ -57,6 +57,7 @@ class Classroom:
         self._locks: dict[str, threading.Lock] = {}
         self._guard = threading.Lock()
         self._openings: dict[tuple[str, int], Situation] = {}
+        self._scenarios: dict[tuple[str, int], Scenario] = {}
         #: Called with a game's code, from any thread, whenever what its pages show may have changed.
         self.listeners: list[Callable[[str], None]] = []
 
@@ -91,12 +92,9 @@ class Classroom:
         sent = tuple(s.actor for s in self.store.submissions(record.code) if s.round == record.round)
         return Round(record.round, played, record.status, sent)
 
-    def run(self, record: GameRecord, until: int | None = None) -> Simulation:
-        """The game's run so far (to the last day of the last closed round), or to day ``until`` of it."""
-        played = self.round(record).days_played
-        if until is not None and not 0 <= until <= played:
-            raise ClassroomError(f"day {until} of game {record.code} has not been played")
-        return self.game(record).play(self.store.submissions(record.code), played if until is None else until)
+    def run(self, record: GameRecord) -> Simulation:
+        """The game's run so far (to the last day of the last closed round)."""
+        return self.game(record).play(self.store.submissions(record.code), self.round(record).days_played)
 
     def situation(self, record: GameRecord, actor: str) -> Situation:
         """The world the actor's moves of the open round are made in."""
@@ -105,7 +103,16 @@ class Classroom:
         submissions = self.store.submissions(record.code)
         if opening is None:
             opening = self._openings[key] = self.game(record).situation(submissions, actor, record.round)
-        return replace(opening, actor=actor, scenario=self.game(record).with_moves(submissions))
+        return replace(opening, actor=actor, scenario=self.scenario(record, submissions))
+
+    def scenario(self, record: GameRecord, submissions: Sequence[Submission]) -> Scenario:
+        """The game's scenario with these submissions' events (the first ones of the game: a game's
+        submissions are only ever added to), validated once for each count."""
+        key = (record.code, len(submissions))
+        found = self._scenarios.get(key)
+        if found is None:
+            found = self._scenarios[key] = self.game(record).with_moves(submissions)
+        return found
 
     def menu(self, record: GameRecord, actor: str):
         return menu(self.situation(record, actor))
@@ -133,15 +140,15 @@ class Classroom:
     def close_round(self, code: str, number: int, prepare=None) -> Round:
         """Close the open round ``number`` (the number guards against a second click): the model
         advances over the round's days, and the next round opens (or the game ends after the last).
-        ``prepare(record, simulation)``, if given, is called with the run to the round's end before
-        anyone can see that the round closed (and while no move can be sent)."""
+        ``prepare(record, submissions, day)``, if given, is called with the game's submissions and the
+        round's last day before anyone can see that the round closed (and while no move can be sent)."""
         with self.lock(code):
             record = self.record(code)
             if record.status != "playing" or record.round != number:
                 raise ClassroomError(f"round {number} of game {record.code} is not open")
             game = self.game(record)
             if prepare is not None:
-                prepare(record, game.play(self.store.submissions(record.code), game.last_day(number)))
+                prepare(record, self.store.submissions(record.code), game.last_day(number))
             last = number == game.rounds
             self._move_round(record, number + 1, "over" if last else "playing")
         self.changed(record.code)
@@ -228,9 +235,13 @@ class Classroom:
             submissions = self.store.submissions(record.code)
             try:
                 submission = game.submit(submissions, round_=record.round, actor=player.actor, player=player.name,
-                                         choices=choices, memo=memo, situation=self.situation(record, player.actor))
+                                         choices=choices, memo=memo, situation=self.situation(record, player.actor),
+                                         check=False)
+                checked = game.with_moves([*submissions, submission])   # valid with the others' moves
             except MoveError as err:
                 raise ClassroomError(str(err)) from None
+            except ScenarioError as err:
+                raise ClassroomError(f"these moves cannot be played with the others sent: {err}") from None
 
             def still_open(round_: int, status: str) -> None:
                 if status != "playing" or round_ != record.round:
@@ -240,6 +251,7 @@ class Classroom:
                 self.store.add_submission(token, submission, still_open)
             except StoreError as err:
                 raise ClassroomError(str(err)) from None
+            self._scenarios[(record.code, len(submissions) + 1)] = checked
         self.changed(player.game)
         return submission
 

@@ -80,6 +80,7 @@ class Store:
             raise StoreError(f"{self.path}: not a file; expected a dipsim classroom file (.sqlite)")
         self._local = threading.local()
         self._scenarios: dict[str, Scenario] = {}       # a game's scenario never changes: parsed once
+        self._submitted: dict[str, tuple[Submission, ...]] = {}
         if self.path.is_file() and self.path.stat().st_size:
             found = self._read("PRAGMA application_id")[0][0]
             if found != APPLICATION_ID:
@@ -231,11 +232,17 @@ class Store:
                                  "a round takes one set of moves") from None
 
     def submissions(self, code: str) -> list[Submission]:
-        """Every submission of the game, in the order they were stored."""
-        rows = self._read("SELECT round, actor, player, choices, memo, events FROM submissions WHERE game = ? "
-                          "ORDER BY id", (code,))
-        return [Submission(r, actor, player, tuple(Choice(m, t) for m, t in json.loads(choices)), memo,
-                           tuple(json.loads(events))) for r, actor, player, choices, memo, events in rows]
+        """Every submission of the game, in the order they were stored (read anew only when there are more:
+        a submission is never changed)."""
+        count = self._read("SELECT COUNT(*) FROM submissions WHERE game = ?", (code,))[0][0]
+        known = self._submitted.get(code, ())
+        if len(known) != count:
+            rows = self._read("SELECT round, actor, player, choices, memo, events FROM submissions WHERE game = ? "
+                              "ORDER BY id", (code,))
+            known = self._submitted[code] = tuple(
+                Submission(r, actor, player, tuple(Choice(m, t) for m, t in json.loads(choices)), memo,
+                           tuple(json.loads(events))) for r, actor, player, choices, memo, events in rows)
+        return list(known)
 
     # ------------------------------------------------------------------------------------ debriefs
 

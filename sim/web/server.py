@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import os
+import time
 import warnings
 from concurrent.futures import Executor
 from contextlib import asynccontextmanager
@@ -91,10 +93,21 @@ class Changes:
     def __init__(self) -> None:
         self.loop: asyncio.AbstractEventLoop | None = None
         self._events: dict[str, asyncio.Event] = {}
+        self._versions: dict[str, int] = {}
+        self._standings: dict[str, tuple[int, dict]] = {}
 
     def notify(self, code: str) -> None:
+        self._versions[code] = self._versions.get(code, 0) + 1
         if self.loop is not None:
             self.loop.call_soon_threadsafe(self._wake, code)
+
+    def standing(self, classroom: Classroom, code: str) -> dict:
+        """`standing` of the game, read once after each change (a change wakes every page of the game)."""
+        version = self._versions.get(code, 0)
+        known = self._standings.get(code)
+        if known is None or known[0] != version:
+            known = self._standings[code] = (version, standing(classroom, classroom.record(code)))
+        return known[1]
 
     def _wake(self, code: str) -> None:
         event = self._events.pop(code, None)
@@ -129,6 +142,7 @@ def make_app(classroom: Classroom, scenario: Scenario, *, explore: bool = True, 
     views = Views(classroom, pool)
     changes = Changes()
     classroom.listeners.append(changes.notify)
+    classroom.listeners.append(views.anticipate)
     choices = {scenario.name: scenario}
     names = [scenario.name, *(name for name, _, _ in bundled() if name != scenario.name)]
 
@@ -169,11 +183,14 @@ def make_app(classroom: Classroom, scenario: Scenario, *, explore: bool = True, 
             return JSONResponse({"error": f"watch one of {', '.join(WATCHES)}"}, 400)
         try:
             record = await run_in_threadpool(classroom.record, request.path_params["code"])
-            change = changes.listen(record.code)
-            found = await run_in_threadpool(standing, classroom, record)
-            if known is not None and signature(found, watch) == known:
-                await changes.wait(change, LONG_POLL)
-                found = await run_in_threadpool(standing, classroom, classroom.record(record.code))
+            until = time.monotonic() + LONG_POLL
+            while True:
+                change = changes.listen(record.code)
+                found = await run_in_threadpool(changes.standing, classroom, record.code)
+                left = until - time.monotonic()
+                if known is None or signature(found, watch) != known or left <= 0:
+                    break
+                await changes.wait(change, left)      # a change this page does not show: wait on
         except ClassroomError as err:
             return JSONResponse({"error": str(err)}, 404)
         return JSONResponse({**found, "signature": signature(found, watch)}, headers={"Cache-Control": "no-store"})
@@ -184,11 +201,12 @@ def make_app(classroom: Classroom, scenario: Scenario, *, explore: bool = True, 
             return PlainTextResponse("no such plot", 404)
         try:
             record = await run_in_threadpool(classroom.record, request.path_params["code"])
-            png = await run_in_threadpool(views.plot, record, name, days)
+            svg = await run_in_threadpool(views.plot, record, name, days)
         except ClassroomError as err:
             return PlainTextResponse(str(err), 404)
         # a game's run to a given day never changes: the browser keeps the picture
-        return Response(png, media_type="image/png", headers={"Cache-Control": "private, max-age=86400, immutable"})
+        return Response(svg, media_type="image/svg+xml",
+                        headers={**HEADERS, "Cache-Control": "private, max-age=86400, immutable"})
 
     # -------------------------------------------------------------------------------- a player's pages
 
@@ -370,7 +388,7 @@ def make_app(classroom: Classroom, scenario: Scenario, *, explore: bool = True, 
         Route("/teacher/{key}/games/{code}", teacher_game, methods=["GET"]),
         Route("/teacher/{key}/games/{code}/{action}", teacher_action, methods=["POST"]),
         Route("/games/{code}/status", status),
-        Route("/games/{code}/plots/{days:int}/{name}.png", plot),
+        Route("/games/{code}/plots/{days:int}/{name}.svg", plot),
         Route("/debrief/{name}", debrief),
         Mount("/static", StaticFiles(packages=[("sim.web", "static")]), name="static"),
     ]
@@ -416,6 +434,7 @@ def base_url(request: Request) -> str:
     return f"{request.url.scheme}://{request.url.netloc}"
 
 
+@functools.lru_cache(maxsize=64)
 def qr_svg(text: str) -> str:
     """``text`` as a QR code in SVG (markup made by segno from the address alone), with a viewBox and no
     size of its own: the style sheet sizes it for the room."""

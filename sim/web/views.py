@@ -3,18 +3,20 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from functools import partial
 
-from sim.classroom.classroom import Classroom
+import matplotlib
+
+from sim.classroom.classroom import Classroom, ClassroomError
 from sim.classroom.debrief import MEASURES
 from sim.classroom.game import Submission
 from sim.classroom.moves import MOVES
 from sim.classroom.store import GameRecord
-from sim.core.engine import Simulation
 from sim.io.rundata import RunData
 from sim.io.runfiles import run_files
 from sim.scenario import Scenario
@@ -28,11 +30,17 @@ GAME_PLOTS = {"alignment": partial(alignment_over_time, key=False), "ceasefire":
               "network": alignment_network, "moves": what_moved_whom}
 #: How an alignment reads, for a briefing: beyond this either way an actor backs a side.
 LEANING = 0.2
+#: How long the class must send nothing before the open round's end is drawn ahead (seconds).
+PAUSE = 0.5
 
 
 def render_plot(files: dict[str, str], name: str) -> bytes:
-    """One of `GAME_PLOTS` of the run whose files are ``files``, as PNG bytes (run in a worker process)."""
-    return render(GAME_PLOTS[name](RunData.from_files(files)))
+    """One of `GAME_PLOTS` of the run whose files are ``files``, as SVG bytes (run in a worker process).
+
+    SVG with its words as text, not paths: sharp on a projector and on a phone zoomed in, and drawn in
+    under half the time of a PNG of the same plot (no pixels to fill and compress)."""
+    with matplotlib.rc_context({"svg.fonttype": "none"}):
+        return render(GAME_PLOTS[name](RunData.from_files(files)), "svg")
 
 
 def load_drawing() -> None:
@@ -43,30 +51,40 @@ def load_drawing() -> None:
 class Views:
     """The pictures and texts of a classroom's games, each computed once a round and kept.
 
-    A round's run and plots are made when the round closes (`prepare`, before the class is told), the
-    plots in ``pool``'s worker processes when there is one (matplotlib holds the interpreter while it
-    draws), so that the pages the whole class then asks for are ready.
+    A round's run and plots are made before the class is told the round closed (`prepare`), the plots in
+    ``pool``'s worker processes when there is one (matplotlib holds the interpreter while it draws), so
+    that the pages the whole class then asks for are ready. They are also made ahead (`anticipate`): each
+    time moves arrive, once the class pauses for `PAUSE` seconds, the open round's end is drawn with the
+    moves sent so far, so that a teacher who closes the round when everyone has sent finds it drawn. A
+    run is kept by the game, its day and the number of submissions acting by then.
     """
 
     def __init__(self, classroom: Classroom, pool: Executor | None = None) -> None:
         self.classroom = classroom
         self.pool = pool
-        self._runs: dict[tuple[str, int], RunData] = {}
-        self._plots: dict[tuple[str, int, str], bytes] = {}
+        self._runs: dict[tuple[str, int, int], RunData] = {}
+        self._plots: dict[tuple[str, int, int, str], bytes] = {}
         self._locks: dict[tuple, threading.Lock] = {}
         self._guard = threading.Lock()
+        self._waiting: set[str] = set()
+        self._wake = threading.Event()
+        self._ahead: threading.Thread | None = None
 
     def _lock(self, key: tuple) -> threading.Lock:
         with self._guard:
             return self._locks.setdefault(key, threading.Lock())
 
-    def prepare(self, record: GameRecord, simulation: Simulation) -> None:
-        """Make the run and the plots of ``simulation``, the game's run to the end of a round."""
-        key = (record.code, simulation.steps)
+    def _key(self, record: GameRecord, submissions: Sequence[Submission], day: int) -> tuple[str, int, int]:
+        game = self.classroom.game(record)
+        return record.code, day, sum(game.first_day(s.round) <= day for s in submissions)
+
+    def prepare(self, record: GameRecord, submissions: Sequence[Submission], day: int) -> None:
+        """Make the run to ``day`` with these submissions and its plots, unless they are made already."""
+        key = self._key(record, submissions, day)
         with self._lock(key):
             if key in self._runs:
                 return
-            files = run_files(simulation, record.seed)
+            files = run_files(self.classroom.game(record).play(submissions, day), record.seed)
             if self.pool is None:
                 plots = {name: render_plot(files, name) for name in GAME_PLOTS}
             else:
@@ -77,17 +95,43 @@ class Views:
 
     def run(self, record: GameRecord) -> RunData:
         """The game's run to the end of its last closed round."""
-        key = (record.code, self.classroom.round(record).days_played)
-        if key not in self._runs:                      # after a restart, or the lobby's day 0
-            self.prepare(record, self.classroom.run(record))
-        return self._runs[key]
+        return self._made(record, self.classroom.round(record).days_played)[0]
 
-    def plot(self, record: GameRecord, name: str, days: int) -> bytes:
-        """One of `GAME_PLOTS` of the run to day ``days`` (the last closed round's end, or an earlier one's)."""
-        key = (record.code, days, name)
-        if key not in self._plots:
-            self.prepare(record, self.classroom.run(record, until=days))
-        return self._plots[key]
+    def plot(self, record: GameRecord, name: str, day: int) -> bytes:
+        """One of `GAME_PLOTS` of the run to day ``day`` (the end of a closed round)."""
+        if not 0 <= day <= self.classroom.round(record).days_played:
+            raise ClassroomError(f"day {day} of game {record.code} has not been played")
+        return self._plots[(*self._made(record, day)[1], name)]
+
+    def _made(self, record: GameRecord, day: int) -> tuple[RunData, tuple]:
+        submissions = self.classroom.store.submissions(record.code)
+        key = self._key(record, submissions, day)
+        if key not in self._runs:                      # after a restart, or the lobby's day 0
+            self.prepare(record, submissions, day)
+        return self._runs[key], key
+
+    def anticipate(self, code: str) -> None:
+        """Draw the open round's end ahead, with the moves sent so far (a `Classroom` listener)."""
+        with self._guard:
+            self._waiting.add(code)
+            if self._ahead is None:
+                self._ahead = threading.Thread(target=self._draw_ahead, daemon=True, name="draw-ahead")
+                self._ahead.start()
+        self._wake.set()
+
+    def _draw_ahead(self) -> None:
+        while True:
+            self._wake.wait()
+            while self._wake.wait(PAUSE):              # until the class pauses
+                self._wake.clear()
+            with self._guard:
+                codes, self._waiting = self._waiting, set()
+            for code in codes:
+                with contextlib.suppress(ClassroomError):
+                    record = self.classroom.record(code)
+                    if record.status == "playing" and self.classroom.round(record).sent:
+                        game = self.classroom.game(record)
+                        self.prepare(record, self.classroom.store.submissions(code), game.last_day(record.round))
 
     def story(self, record: GameRecord) -> list[tuple[int, str, str]]:
         """What happened in the last closed round, day by day: ``(day, kind, text)``, each move once."""

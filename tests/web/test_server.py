@@ -54,9 +54,11 @@ def test_a_game_over_http_from_the_lobby_to_the_debrief(site):
     page = site.get(f"/play/{osce}").text
     assert "Round 2 of 2" in page and "Ankara stands by Baku" not in page
     assert "Turkey, played by Ana: Back a side with arms (Azerbaijan)" in page
-    png = site.get(f"/games/{code}/plots/30/alignment.png")
-    assert png.status_code == 200 and png.content.startswith(b"\x89PNG") and "immutable" in png.headers["cache-control"]
-    assert site.get(f"/games/{code}/plots/31/alignment.png").status_code == 404     # not played yet
+    svg = site.get(f"/games/{code}/plots/30/alignment.svg")
+    assert svg.status_code == 200 and svg.headers["content-type"] == "image/svg+xml"
+    assert b"<svg" in svg.content[:400] and "immutable" in svg.headers["cache-control"]
+    assert b"<script" not in svg.content and b"Azerbaijan</text>" in svg.content   # words as text
+    assert site.get(f"/games/{code}/plots/31/alignment.svg").status_code == 404     # not played yet
     site.post(f"/play/{osce}/moves", data={"round": "2", "move1": "broker-truce", "memo": "A truce, now."})
     site.post(f"/teacher/{site.key}/games/{code}/close", data={"round": "2"})
     site.classroom.debrief(code)                     # the last close started it in the background; wait for it
@@ -152,7 +154,7 @@ def test_unknown_codes_tokens_and_plots_are_not_found(site):
     assert site.get("/games/NOPE99/status").status_code == 404
     assert site.get("/debrief/NOPE99").status_code == 404
     code = new_game(site)
-    assert site.get(f"/games/{code}/plots/0/secrets.png").status_code == 404
+    assert site.get(f"/games/{code}/plots/0/secrets.svg").status_code == 404
     answer = site.post("/join", data={"code": "NOPE99", "name": "Ana"})
     assert answer.status_code == 400 and "check the join code" in answer.text
 
