@@ -1,0 +1,303 @@
+"""The explore page (`sim.app`) rendered without a browser, as Mesa's own tests render SolaraViz: the
+sliders hold the scenario's judgements within their bounds, a moved slider starts this run again with
+it and re-runs what usually happens, Step / Play / Reset drive the run, whatever the browser sends is
+clipped or refused in one line, and an uploaded file is a scenario or one line saying what is wrong."""
+
+from __future__ import annotations
+
+import io
+import math
+import threading
+import time
+from collections.abc import Callable
+
+import ipyvuetify as v
+import ipywidgets
+import pandas as pd
+import pytest
+import solara
+from solara.components.file_drop import FileDropZone
+
+from sim import app
+from sim.experiments import Experiment, conduct
+from sim.experiments.quick import quick_ensemble
+from sim.io.rundata import ExperimentData
+from sim.scenario import ScenarioError, load
+
+#: How long a test waits for what the page draws in a thread of its own (seconds).
+WAIT = 30
+
+
+def until(condition: Callable[[], object], what: str) -> None:
+    deadline = time.monotonic() + WAIT
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"waited {WAIT} s for {what}")
+        time.sleep(0.01)
+
+
+class Rendered:
+    """The page rendered by solara (no browser), with the widgets a person would use, and the models it made."""
+
+    def __init__(self, rc, models: list) -> None:
+        self.rc, self.models = rc, models
+
+    @property
+    def model(self) -> app.ExploreModel:
+        return self.models[-1]
+
+    def slider(self, label: str) -> v.Slider:
+        found = [w for w in self.rc.find(v.Slider).widgets if w.label.split(":")[0] == label]
+        assert len(found) == 1, [w.label for w in self.rc.find(v.Slider).widgets]
+        return found[0]
+
+    def select(self, label: str) -> v.Select:
+        return self.rc.find(v.Select, label=label).widget
+
+    def click(self, button: str) -> None:
+        self.rc.find(v.Btn, children=[button]).widget.click()
+
+    def texts(self, css: str) -> list[str]:
+        return [w.children[0] for w in self.rc.find(v.Html, class_=css).widgets]
+
+    @property
+    def errors(self) -> list[str]:
+        return [w.children[0] for w in self.rc.find(v.Alert).widgets]
+
+    def images(self, name: str | None = None) -> list[ipywidgets.Image]:
+        return [w for w in self.rc.find(ipywidgets.Image).widgets
+                if name is None or f"dipsim-{name}" in w._dom_classes]
+
+    def drawn(self) -> bool:
+        """Whether this run's views show the day the model is on."""
+        run = self.images("alignment")
+        return bool(run) and not any("dipsim-stale" in w._dom_classes for w in self.images())
+
+    def wait_drawn(self) -> None:
+        until(self.drawn, "this run's views to be drawn")
+
+
+@pytest.fixture
+def explore(monkeypatch, rendered) -> Rendered:
+    """The page on the baseline, quick: 40 runs for what usually happens, and its images the data they
+    would draw (the real plots are drawn in `test_the_page_draws_this_run_and_what_usually_happens`)."""
+    monkeypatch.delenv(app.ENV_SCENARIO, raising=False)
+    return rendered()
+
+
+@pytest.fixture
+def rendered(monkeypatch):
+    """``rendered(drawn=False)``: the page rendered; each is closed after the test, its threads ended."""
+    pages: list[Rendered] = []
+
+    def make(drawn: bool = False) -> Rendered:
+        pages.append(render(monkeypatch, drawn))
+        return pages[-1]
+
+    yield make
+    for page in pages:
+        page.rc.close()
+    until(lambda: not [t for t in threading.enumerate() if t.name.endswith("(runner)")], "the page's threads to end")
+
+
+def the_data(name: str):
+    """A stand-in for a view of this run: the data the plot would draw, as the image's bytes."""
+    return lambda model, run, layout: f"{name} day {run.steps}: {run.field('alignment').round(9).values.tolist()}".encode()
+
+
+def render(monkeypatch, drawn: bool = False) -> Rendered:
+    monkeypatch.setattr(app, "RUNS", 40)
+    monkeypatch.setattr(app, "FEWEST_RUNS", 10)
+    if not drawn:
+        monkeypatch.setattr(app, "RUN_VIEWS", tuple((name, the_data(name)) for name, _ in app.RUN_VIEWS))
+        monkeypatch.setattr(app.live, "usual_alignment", lambda data, actors: repr(
+            [data.fan(a).round(9).values.tolist() for a in actors]).encode())
+        monkeypatch.setattr(app, "png", lambda figure: figure)
+    models = []
+
+    class Recorded(app.ExploreModel):
+        def __init__(self, *args, **kwargs) -> None:
+            super().__init__(*args, **kwargs)
+            models.append(self)
+
+    monkeypatch.setattr(app, "ExploreModel", Recorded)
+    _, rc = solara.render(solara.AppLayout(children=[app.Page()]), handle_error=False)
+    rendered = Rendered(rc, models)
+    rendered.wait_drawn()
+    return rendered
+
+
+# ------------------------------------------------------------------------------------ sliders
+
+def test_the_sliders_hold_the_scenarios_judgements_within_their_bounds(explore):
+    baseline = load("baseline")
+    assert explore.select("actor").v_model == "Turkey (TUR)"            # who backs a side hardest
+    for field, value in (("alignment", 0.9), ("ceasefire", 0.1), ("capability", 0.6)):
+        slider = explore.slider(field)
+        low, high = app.RANGES[field]
+        assert (slider.v_model, slider.min, slider.max) == (value, low, high)
+    threshold = explore.slider("willingness both sides need for a ceasefire")
+    assert (threshold.v_model, threshold.min, threshold.max) == (0.6, 0.0, 1.0)
+    assert explore.slider("seed of this run").v_model == baseline.seed
+    shown = {w.label.split(":")[0] for w in explore.rc.find(v.Slider).widgets}
+    assert shown == {"seed of this run", "alignment", "ceasefire", "capability",
+                     *(label for rule, _, label, _, _ in app.KEY_PARAMETERS)}
+    explore.select("actor").v_model = "Russia (RUS)"
+    assert explore.slider("alignment").v_model == -0.4 and explore.slider("capability").v_model == 0.9
+
+
+def test_a_moved_judgement_starts_this_run_again_with_it_and_reruns_what_usually_happens(explore):
+    explore.click("Step")
+    explore.wait_drawn()
+    share, fan = explore.texts("dipsim-share"), explore.images("fan")[0].value
+    explore.slider("alignment").v_model = 0.0                            # what if Turkey stayed out?
+    model = explore.model
+    assert model.day == 0 and model.agent("TUR").alignment == 0.0 and model.spec.actor("TUR").alignment == 0.0
+    assert explore.texts("dipsim-share") != share and explore.images("fan")[0].value != fan
+    expected = quick_ensemble(model.spec, app.runs_for(model.spec))
+    assert explore.texts("dipsim-share") == [app.share_text(expected)]
+    assert "Turkey alignment: 0.9 \u2192 0" in explore.texts("dipsim-small")
+    assert "nothing: the scenario as written" not in explore.texts("dipsim-small")
+    explore.wait_drawn()
+    assert explore.texts("dipsim-status")[0].startswith("Day 0 of 60.")
+    explore.click("Back to the scenario's values")
+    assert explore.model.agent("TUR").alignment == 0.9 and explore.texts("dipsim-share") == share
+    assert "nothing: the scenario as written" in explore.texts("dipsim-small")
+    assert explore.rc.find(v.Btn, children=["Back to the scenario's values"]).widget.disabled
+
+
+def test_step_play_and_reset_drive_this_run_and_reset_keeps_the_judgements(explore, monkeypatch):
+    explore.slider("ceasefire").v_model = 0.8
+    explore.wait_drawn()
+    before = explore.images("alignment")[0].value
+    explore.click("Step")
+    explore.click("Step")
+    assert explore.model.day == 2 and explore.texts("dipsim-status")[0].startswith("Day 2 of 60.")
+    explore.wait_drawn()
+    assert explore.images("alignment")[0].value != before
+    stepped = explore.model.world.state.copy()
+    explore.click("Reset")
+    assert explore.model.day == 0 and explore.slider("ceasefire").v_model == 0.8
+    assert explore.model.agent("TUR").ceasefire == 0.8
+    explore.click("Step")
+    explore.click("Step")
+    assert (explore.model.world.state == stepped).all()                  # the same seed, the same run
+    monkeypatch.setattr(app, "PLAY_FRAMES", 3)
+    explore.click("Play")
+    until(lambda: explore.model.day == 60 and explore.rc.find(v.Btn, children=["Play"]).widgets, "Play to end the run")
+    explore.wait_drawn()
+    assert explore.texts("dipsim-status")[0].startswith("Day 60 of 60.")
+    assert explore.rc.find(v.Btn, children=["Step"]).widget.disabled
+    explore.slider("seed of this run").v_model = 7
+    assert explore.model.day == 0 and explore.model.seed == 7
+    until(lambda: not explore.rc.find(v.Btn, children=["Step"]).widget.disabled, "Step to be offered again")
+
+
+# ------------------------------------------------------------------------------------ what a browser sends
+
+def test_out_of_range_values_are_clipped_and_what_is_no_number_is_refused(explore):
+    explore.slider("alignment").v_model = 5
+    assert explore.model.agent("TUR").alignment == 1.0 and explore.slider("alignment").v_model == 1.0
+    explore.slider("seed of this run").v_model = -3
+    assert explore.model.seed == 0
+    made = len(explore.models)
+    for sent in ("0.5; rm -rf /", None, math.nan, math.inf, [0.5], True):
+        explore.slider("capability").v_model = sent
+        assert len(explore.models) == made and explore.model.agent("TUR").capability == 0.6
+        assert len(explore.errors) == 1 and "expected a number" in explore.errors[0] and "\n" not in explore.errors[0]
+    explore.slider("capability").v_model = 0.3
+    assert explore.model.agent("TUR").capability == 0.3 and explore.errors == []
+    explore.select("scenario").v_model = "/etc/passwd"
+    explore.select("actor").v_model = "Nobody (NOB)"
+    assert explore.model.base.name == "baseline" and explore.errors == ["no scenario 'passwd' here; pick one of the list"]
+    assert explore.slider("capability").v_model == 0.3                         # still Turkey's sliders
+
+
+def test_the_model_takes_only_the_judgements_a_slider_sets_and_rebuilds_from_its_keywords():
+    baseline = load("baseline")
+    settings = app.Settings.of("baseline", baseline).with_value("rules.mediation.threshold", 0.3).with_seed(11)
+    model = app.ExploreModel(**settings.params(), scenario=object())     # Mesa's Reset adds its own scenario
+    again = type(model)(**settings.params())
+    again.advance(5), model.advance(5)
+    mediation = next(rule for rule in model.spec.rules if rule.rule == "mediation")
+    assert (again.world.state == model.world.state).all() and mediation.params["threshold"] == 0.3
+    with pytest.raises(ValueError, match="not a judgement"):
+        app.ExploreModel(baseline, **{"actors.TUR.stubbornness": 0.5})
+    with pytest.raises(ValueError, match="from -1 to 1"):
+        app.ExploreModel(baseline, **{"actors.TUR.alignment": 3.0})
+    with pytest.raises(ValueError, match="expected a number"):
+        settings.with_value("actors.TUR.alignment", "0.5")
+
+
+# ------------------------------------------------------------------------------------ scenarios
+
+def upload(page: Rendered, name: str, content: bytes, monkeypatch) -> None:
+    """Drop a file on the page, as the browser would send it."""
+    monkeypatch.setattr(FileDropZone, "get_files", lambda self: [
+        {"name": name, "size": len(content), "file_obj": io.BytesIO(content)}])
+    page.rc.find(FileDropZone).widget.file_info = [{"name": name, "size": len(content), "isFile": True}]
+
+
+def test_an_uploaded_file_is_run_or_refused_in_one_line_and_the_page_goes_on(explore, monkeypatch):
+    upload(explore, "oops.toml", b"[scenario\nname = 1\n", monkeypatch)
+    until(lambda: explore.errors, "the upload's error")
+    assert len(explore.errors) == 1 and explore.errors[0].startswith("upload oops.toml: not valid TOML")
+    assert "Traceback" not in explore.errors[0] and "\n" not in explore.errors[0]
+    explore.click("Step")
+    assert explore.model.day == 1 and explore.model.base.name == "baseline"
+    what_if = b'[scenario]\nextends = "baseline"\nname = "turkey-out"\n\n[[actors]]\nid = "TUR"\nalignment = 0.0\n'
+    upload(explore, "../../turkey-out.toml", what_if, monkeypatch)
+    until(lambda: explore.select("scenario").v_model == "uploaded: turkey-out.toml", "the uploaded scenario to run")
+    assert explore.model.base.name == "turkey-out" and explore.errors == []
+    until(lambda: explore.select("actor").v_model == "Russia (RUS)", "Russia's sliders (Turkey backs no side now)")
+    explore.select("actor").v_model = "Turkey (TUR)"
+    until(lambda: explore.slider("alignment").v_model == 0.0, "Turkey's sliders")
+    assert explore.model.agent("TUR").alignment == 0.0
+    explore.select("scenario").v_model = "classic-arms-race-stable"
+    assert explore.model.base.name == "classic-arms-race-stable" and "uploaded: turkey-out.toml" in explore.select("scenario").items
+    explore.wait_drawn()
+
+
+@pytest.mark.parametrize(("content", "problem"), [
+    (b"\xff\xfe", "upload x.toml: not UTF-8 text"),
+    (b'[scenario]\nextends = "baseline"\nsteps = "many"\n', "upload x.toml: scenario.steps: expected a whole number"),
+    (b'[scenario]\nextends = "/etc/hosts"\n', "upload x.toml: scenario.extends: an uploaded scenario may extend only"),
+    (b'[scenario]\nextends = "baseline"\nsource = "sources/article-2020-09-28.txt"\n',
+     "upload x.toml: scenario.source: an uploaded scenario cannot name a source file"),
+    (b'[scenario]\nextends = "baseline"\nsteps = 5000\n', "upload x.toml: too large to re-run here"),
+    (b"# " + b"x" * app.MOST_UPLOAD_BYTES, "upload x.toml: larger than 256 KiB"),
+])
+def test_an_upload_is_bounded_read_as_toml_and_validated_never_reaching_outside(content, problem):
+    with pytest.raises(ScenarioError) as caught:
+        app.read_upload("x.toml", io.BytesIO(content), len(content))
+    assert str(caught.value).startswith(problem) and "\n" not in str(caught.value)
+
+
+def test_the_page_opens_with_the_teachers_scenario_or_says_why_not(monkeypatch, rendered):
+    monkeypatch.setenv(app.ENV_SCENARIO, "whatif-turkey-pakistan-out")
+    page = rendered()
+    assert page.select("scenario").v_model == "whatif-turkey-pakistan-out" and page.model.base.name == "whatif-turkey-pakistan-out"
+    monkeypatch.setenv(app.ENV_SCENARIO, "no-such-scenario")
+    settings, message = app.first_settings()
+    assert settings.base.name == "baseline" and message.startswith("no-such-scenario: no such scenario file")
+
+
+def test_what_usually_happens_is_dipsim_ensembles_runs(tmp_path):
+    experiment = Experiment.ensemble("baseline", runs=12, overrides=["rules.mediation.threshold=0.4"])
+    conduct(experiment, tmp_path / "ensemble", workers=1)
+    written = ExperimentData.load(tmp_path / "ensemble")
+    quick = quick_ensemble(experiment.scenarios[0], 12)
+    assert quick.runs.equals(written.runs) and quick.summary["probabilities"] == written.summary["probabilities"]
+    pd.testing.assert_frame_equal(quick.quantiles, written.quantiles, rtol=1e-9)  # the file keeps 10 digits
+    assert quick_ensemble(experiment.scenarios[0], 12) is quick                # remembered by the digest
+
+
+def test_the_page_draws_this_run_and_what_usually_happens(monkeypatch, rendered):
+    monkeypatch.delenv(app.ENV_SCENARIO, raising=False)
+    page = rendered(drawn=True)
+    png = b"\x89PNG\r\n\x1a\n"
+    views = [bytes(w.value) for w in page.images()]
+    assert len(views) == 4 and all(view.startswith(png) for view in views)     # three of this run, the fan
+    page.click("Step")
+    page.wait_drawn()
+    assert bytes(page.images("alignment")[0].value) != views[0] and bytes(page.images("fan")[0].value) == views[3]
