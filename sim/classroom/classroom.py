@@ -14,16 +14,13 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
+from sim.classroom import ClassroomError
 from sim.classroom.debrief import debrief
 from sim.classroom.game import NAME_LENGTH, Choice, Game, Submission
-from sim.classroom.moves import MoveError, Situation, menu
-from sim.classroom.store import GameRecord, Player, Store, StoreError
+from sim.classroom.moves import Situation, menu
+from sim.classroom.store import GameRecord, Player, Store
 from sim.core.engine import Simulation
 from sim.scenario import Scenario, ScenarioError
-
-
-class ClassroomError(ValueError):
-    """What a player or the teacher may not do now; the message says why in one line."""
 
 
 @dataclass(frozen=True)
@@ -72,19 +69,13 @@ class Classroom:
     # ------------------------------------------------------------------------------------ reading
 
     def record(self, code: str) -> GameRecord:
-        try:
-            return self.store.game(code)
-        except StoreError as err:
-            raise ClassroomError(str(err)) from None
+        return self.store.game(code)
 
     def game(self, record: GameRecord) -> Game:
         return Game(record.scenario, record.seed, record.days)
 
     def player(self, token: str) -> Player:
-        try:
-            return self.store.player(token)
-        except StoreError as err:
-            raise ClassroomError(str(err)) from None
+        return self.store.player(token)
 
     def round(self, record: GameRecord) -> Round:
         game = self.game(record)
@@ -157,10 +148,7 @@ class Classroom:
         return self.round(self.record(code))
 
     def _move_round(self, record: GameRecord, number: int, status: str) -> None:
-        try:
-            self.store.set_round(record.code, record.round, number, status)
-        except StoreError as err:
-            raise ClassroomError(str(err)) from None
+        self.store.set_round(record.code, record.round, number, status)
 
     def debrief(self, code: str) -> dict:
         """The game's debrief (computed once the game is over, then kept in the file)."""
@@ -193,19 +181,13 @@ class Classroom:
     # ------------------------------------------------------------------------------------ players
 
     def join(self, code: str, name: object) -> Player:
-        try:
-            player = self.store.join(code, clean_name(name))
-        except StoreError as err:
-            raise ClassroomError(str(err)) from None
+        player = self.store.join(code, clean_name(name))
         self.changed(player.game)
         return player
 
     def release(self, code: str, token: object) -> None:
         """Free the actor of a player who lost its page, so that it can join again and take it."""
-        try:
-            self.store.release(self.record(code).code, str(token))
-        except StoreError as err:
-            raise ClassroomError(str(err)) from None
+        self.store.release(self.record(code).code, str(token))
         self.changed(self.record(code).code)
 
     def take(self, token: str, actor: object) -> Player:
@@ -213,10 +195,7 @@ class Classroom:
         record = self.record(player.game)
         if not isinstance(actor, str) or actor not in record.scenario.actor_ids:
             raise ClassroomError(f"no actor {str(actor)[:20]!r} in this game; choose one of the list")
-        try:
-            player = self.store.take_actor(token, actor)
-        except StoreError as err:
-            raise ClassroomError(str(err)) from None
+        player = self.store.take_actor(token, actor)
         self.changed(player.game)
         return player
 
@@ -238,8 +217,6 @@ class Classroom:
                                          choices=choices, memo=memo, situation=self.situation(record, player.actor),
                                          check=False)
                 checked = game.with_moves([*submissions, submission])   # valid with the others' moves
-            except MoveError as err:
-                raise ClassroomError(str(err)) from None
             except ScenarioError as err:
                 raise ClassroomError(f"these moves cannot be played with the others sent: {err}") from None
 
@@ -247,10 +224,7 @@ class Classroom:
                 if status != "playing" or round_ != record.round:
                     raise ClassroomError(f"round {record.round} closed before your moves arrived")
 
-            try:
-                self.store.add_submission(token, submission, still_open)
-            except StoreError as err:
-                raise ClassroomError(str(err)) from None
+            self.store.add_submission(token, submission, still_open)
             self._scenarios[(record.code, len(submissions) + 1)] = checked
         self.changed(player.game)
         return submission

@@ -14,7 +14,14 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from sim.classroom.moves import MEMO_LENGTH, MOST_MOVES, MOVES, MoveError, Situation, tie_id
+from sim.classroom.moves import (
+    MEMO_LENGTH,
+    MOST_MOVES,
+    MOVES,
+    MoveError,
+    Situation,
+    tie_id,
+)
 from sim.core.engine import Simulation
 from sim.core.fields import FIELDS, TIE_KINDS
 from sim.scenario import Scenario

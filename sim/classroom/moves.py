@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from sim.classroom import ClassroomError
 from sim.scenario import Scenario
 
 #: How far the words of an outsider move its own stance (alignment toward a side, or ceasefire).
@@ -31,7 +32,7 @@ EFFORT = 0.5
 SANCTION_TIE, SANCTION_CAPABILITY = -0.5, 0.05
 
 
-class MoveError(ValueError):
+class MoveError(ClassroomError):
     """A choice the player may not make; the message says why, in one line."""
 
 
@@ -91,6 +92,14 @@ def tie_entry(tie) -> dict:
     """A `Tie` as the raw entry an ``add_tie`` event takes."""
     ends = {"from": tie.source, "to": tie.target} if tie.directed else {"actors": [tie.source, tie.target]}
     return {**ends, "kind": tie.kind, "weight": tie.weight}
+
+
+def hostile_tie(situation: Situation, other: str, weight: float) -> dict:
+    """An ``add_tie`` event that turns the tie with ``other`` to rivalry at ``weight``: a hostility stays
+    hostility, and a tie more hostile than ``weight`` keeps its weight."""
+    tie = situation.tie(other)
+    kind = "hostility" if tie and tie["kind"] == "hostility" else "rivalry"
+    return set_tie(situation, other, kind, min(weight, tie["weight"]) if tie else weight)
 
 
 class Move:
@@ -256,10 +265,7 @@ class Sanction(Move):
     target = "actor"
 
     def _events(self, s, target):
-        tie = s.tie(target)
-        kind = tie["kind"] if tie and tie["kind"] == "hostility" else "rivalry"
-        weight = min(SANCTION_TIE, tie["weight"]) if tie else SANCTION_TIE
-        return [set_tie(s, target, kind, weight), shift(target, "capability", -SANCTION_CAPABILITY)]
+        return [hostile_tie(s, target, SANCTION_TIE), shift(target, "capability", -SANCTION_CAPABILITY)]
 
 
 class Recognise(Move):
@@ -271,10 +277,7 @@ class Recognise(Move):
 
     def _events(self, s, target):
         other = next(x for x in s.scenario.sides if x != target)
-        tie = s.tie(other)
-        kind = tie["kind"] if tie and tie["kind"] == "hostility" else "rivalry"
-        weight = min(-0.4, tie["weight"]) if tie else -0.4
-        return [shift(s.actor, "alignment", 0.3 * s.sign(target)), set_tie(s, other, kind, weight)]
+        return [shift(s.actor, "alignment", 0.3 * s.sign(target)), hostile_tie(s, other, -0.4)]
 
 
 class BrokerTruce(Move):

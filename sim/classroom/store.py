@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from sim.classroom import ClassroomError
 from sim.classroom.game import Choice, Submission
 from sim.scenario import Scenario, loads
 
@@ -47,7 +48,7 @@ CREATE TABLE IF NOT EXISTS debriefs (game TEXT PRIMARY KEY REFERENCES games(code
 STATUSES = ("lobby", "playing", "over")
 
 
-class StoreError(ValueError):
+class StoreError(ClassroomError):
     """A file that is not dipsim's classroom file, or a request the stored game refuses; one line."""
 
 

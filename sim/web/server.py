@@ -22,7 +22,13 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
+from starlette.responses import (
+    HTMLResponse,
+    JSONResponse,
+    PlainTextResponse,
+    RedirectResponse,
+    Response,
+)
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
@@ -31,7 +37,15 @@ from sim.classroom.game import Choice
 from sim.classroom.moves import MOST_MOVES
 from sim.scenario import Scenario, ScenarioError, load
 from sim.scenario.library import bundled
-from sim.web.views import GAME_PLOTS, Views, briefing, debrief_markdown, effect_text, leaning, move_label
+from sim.web.views import (
+    GAME_PLOTS,
+    Views,
+    briefing,
+    debrief_markdown,
+    effect_text,
+    leaning,
+    move_label,
+)
 
 #: The largest request body accepted (a memo of 2,000 characters and three moves fit many times over).
 MOST_BODY = 32 * 1024
