@@ -313,11 +313,19 @@ class Page:
             if answer.json()["signature"] != self.signature:
                 if await self.load():
                     self.reloads.append((seen, self.page_in, self.loaded, self.round))
+                    if self.watch_kind == "teacher":
+                        await asyncio.sleep(2.0)
             else:
                 await asyncio.sleep(0.05)
 
+    async def settled_poll(self) -> None:
+        """game.js: the teacher's page waits two seconds after it loaded before it asks."""
+        if self.watch_kind == "teacher":
+            await asyncio.sleep(max(0.0, self.loaded + 2.0 - time.perf_counter()))
+        await self.poll()
+
     def watch(self) -> None:
-        self.poller = asyncio.create_task(self.poll())
+        self.poller = asyncio.create_task(self.settled_poll())
 
     async def reload(self) -> bool:
         """The browser left the page (a form was sent) and loads it again: a new page, a new poller."""

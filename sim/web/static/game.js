@@ -10,6 +10,9 @@
     encodeURIComponent(root.getAttribute("data-watch")) + "&known=" +
     encodeURIComponent(root.getAttribute("data-signature"));
   var known = root.getAttribute("data-signature");
+  // The teacher's page follows every join and every set of moves: at most one reload in two seconds, so
+  // that forty players sending at once cost the server a few pages, not forty.
+  var settle = root.getAttribute("data-watch") === "teacher" ? 2000 : 0;
   function poll() {
     fetch(url, {cache: "no-store"})
       .then(function (r) { return r.ok ? r.json() : null; })
@@ -19,7 +22,7 @@
       })
       .catch(function () { setTimeout(poll, 2000); });
   }
-  poll();
+  setTimeout(poll, settle);
 })();
 
 // The move form: each target list offers only the targets its move may be aimed at (the move's option
