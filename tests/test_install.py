@@ -84,6 +84,10 @@ def test_the_wheel_carries_every_module_and_the_bundled_scenarios(wheel):
     assert {f"sim/scenarios/{name}.toml" for name in SCENARIOS} <= names
     assert {f"sim/scenarios/sources/{name}" for name in SOURCES} <= names
     assert "sim/py.typed" in names
+    pages = {p.relative_to(ROOT).as_posix() for p in (ROOT / "sim" / "web").rglob("*")
+             if p.suffix in (".html", ".css", ".js")}
+    assert "sim/web/templates/play.html" in pages and "sim/web/static/game.js" in pages
+    assert pages <= names                                      # the class game's pages and their script
 
 
 def test_the_installed_wheel_works_from_an_empty_folder(venv, tmp_path):
@@ -115,11 +119,30 @@ def test_the_installed_wheel_works_from_an_empty_folder(venv, tmp_path):
         assert (summary["scenario"]["name"], summary["steps"]) == (name, 5)
         assert (directory / "timeseries.csv").is_file()
 
+    # The installed package serves the class game's pages, templates and static files from its own copy.
+    served = ran([venv / "bin" / "python", "-c", SERVED], work, env).split()
+    assert served == ["200", "200", "200", str(site_packages / "sim" / "web" / "server.py")]
+
     assert ran([dipsim, "actors", "baseline"], work, env).startswith("id ")
     ran([dipsim, "new", "x"], work, env)
     assert 'extends = "baseline"' in (work / "x.toml").read_text(encoding="utf-8")
     assert ran([dipsim, "validate", "x.toml"], work, env).startswith("ok: x: ")
-    assert sorted(path.name for path in work.iterdir()) == ["runs", "x.toml"]
+    assert sorted(path.name for path in work.iterdir()) == ["classroom.sqlite", "runs", "x.toml"]
+
+
+# Starts the class game's app on a classroom file in the working folder and asks for a page, the script and
+# the style sheet (Starlette's TestClient: no network).
+SERVED = """
+from starlette.testclient import TestClient
+import sim.web.server as server
+from sim.classroom.classroom import Classroom
+from sim.classroom.store import Store
+from sim.scenario import load
+app = server.make_app(Classroom(Store("classroom.sqlite")), load("baseline"), explore=False)
+with TestClient(app) as client:
+    print(*(client.get(path).status_code for path in ("/join", "/static/game.js", "/static/dipsim.css")))
+print(server.__file__)
+"""
 
 
 # Runs two kernels, one of sim/ and one of sim/rules/, and says where numba caches them and whether it
