@@ -42,3 +42,15 @@ def test_a_briefing_quotes_the_article_and_lists_the_actors_ties():
                                                   (0.5, "backs Azerbaijan")])
 def test_leanings_in_words(alignment, words):
     assert leaning(BASELINE, alignment) == words
+
+
+def test_a_name_already_written_out_is_not_named_again():
+    import numpy as np
+
+    from sim.core.engine import Simulation
+    from sim.io.rundata import RunData
+    from sim.io.runfiles import run_files
+
+    run = RunData.from_files(run_files(Simulation(BASELINE, [np.random.default_rng(1)]).run(1), 1))
+    assert run.names("OSCE (Minsk Group) and OSCE; TUR, not TURKEY") == \
+        "OSCE (Minsk Group) and OSCE (Minsk Group); Turkey, not TURKEY"
