@@ -1,26 +1,49 @@
-"""The Explore page: a crisis played out in the browser, the judgements a class argues about on sliders,
-"this run" day by day beside "what usually happens" over a few hundred runs.
+"""The Explore page: a crisis played out in the browser on Mesa's SolaraViz, the judgements a class argues
+about on sliders, "this run" day by day beside "what usually happens" over a few hundred runs.
 
 Served by ``dipsim serve`` (solara's app at ``/explore``, ``SOLARA_APP=sim.app``) or alone by ``solara run
 sim/app.py``; solara shows `Page`. The scenario it opens with is ``$DIPSIM_EXPLORE_SCENARIO`` (a bundled
 name or a file, the teacher's choice), else ``baseline``; the picker offers the bundled scenarios and
 an uploaded ``.toml`` file.
 
-What moves what:
+What Mesa's ``SolaraViz`` does here, as for any Mesa model: the app bar, the sidebar's "Controls" (Reset,
+Play / Pause, Step; the play interval and the render interval, the days a Step or a frame of Play
+advances), the "Model Parameters" (`model_params`: the seed of this run, the shown actor's three
+judgements, the rule parameters of `KEY_PARAMETERS`; every other actor's judgements as fixed parameters)
+and the main area with the components (`COMPONENTS`), each given the model and drawn again when Step or
+Play bumps Mesa's ``update_counter``: `ThisRun` (a line of status and the `RUN_VIEWS`: alignment over
+time, the road to a ceasefire, the network coloured by alignment; a battlefield view is one more entry)
+and `UsuallyHappens` (the fan and the share of runs reaching a lasting ceasefire). The model is
+`ExploreModel`, built from keywords alone, as Mesa's Reset builds one: ``type(model)(**model_parameters)``.
+When a run reaches its last day Mesa stops Play and leaves Step and Play off (showing Pause) until Reset.
 
-* A slider sets a judgement: an actor's starting ``alignment``, ``ceasefire`` stance or ``capability``,
-  or one of the rule parameters a class argues about (`KEY_PARAMETERS`), as a ``--set`` override
-  (``actors.TUR.alignment=0.5``). The scenario with the judgements is `ExploreModel`'s ``spec``. A change
-  starts this run again from day 0 and re-runs the ensemble (`sim.experiments.quick.quick_ensemble`:
-  the runs of ``dipsim ensemble``, remembered by the scenario's digest, so Step and Play never re-run it).
-* The seed is this run's alone: the ensemble's seeds come from the scenario's seed, as ``dipsim
-  ensemble``'s do, so what usually happens does not move with the luck of one run.
-* Step advances this run a day, Play a few days a frame until its last day, Reset starts it again with
-  the same judgements (the sliders keep their values). The model keeps SolaraViz's contract: it is built
-  from keywords alone, as SolaraViz's Reset builds one, ``ExploreModel(**params)`` (`Settings.params`),
-  and `model_params` gives its sliders in SolaraViz's form. The page draws its own controls, in Solara,
-  because ``mesa.visualization`` cannot be imported without altair (which dipsim does not install) and
-  because a change of a judgement should show at once, not at the next Reset.
+What the page adds around it:
+
+* A slider's consequence at once. In Mesa 3.5.1 a slider only updates SolaraViz's own copy of the
+  parameters, which Reset reads; nothing is rebuilt until Reset. So each slider is a `LiveSlider`, Mesa's
+  ``Slider`` whose value is a ``solara.Reactive`` the page owns: Mesa's ``UserInputs`` hands it to
+  solara's slider, which reads and sets it (and solara forwards every change to Mesa's handler too, so
+  Mesa's copy follows). The page watches these values: a change clips the value to its bounds (or puts
+  back the model's, with one line saying why) and builds ``ExploreModel(**params)`` at once, from day 0.
+  A run Mesa saw finish is replaced with a new SolaraViz (keyed), so that Step and Play are on again.
+* Mesa's Reset starts this run again with the sliders' values. Mesa builds the model from its copy of the
+  parameters; solara shows Mesa's sidebar (and its copy) in its AppLayout, outside SolaraViz, so a new
+  SolaraViz may find the old one there. The page moves Mesa's part of the sidebar by one place on every
+  new SolaraViz (solara tells its parts apart by place) to have it built anew, and any model that is not
+  the sliders' (`ExploreModel.moved`, ``seed``, ``base``) is made again from them as soon as it is set.
+* What usually happens is re-run only when the scenario's digest changes (a slider, a new scenario), never
+  on Step, Play or Reset (`sim.experiments.quick.quick_ensemble`, the runs of ``dipsim ensemble``,
+  remembered by digest; the page keeps the drawn fans by digest too). The seed is this run's alone: the
+  ensemble's seeds come from the scenario's seed.
+* The scenario picker (bundled, the teacher's, an upload) and the actor picker stay outside
+  ``model_params``, in cards above SolaraViz's main area (Mesa's sidebar keeps its own cards). A scenario
+  changes the model's keywords (other actors, other rules) and every control with them, so a new scenario
+  (or going back to the scenario's values) makes a new SolaraViz, keyed. The actor picker only chooses
+  which actor's three sliders Mesa shows, which is no parameter of the model (as a ``Select`` param it
+  would be passed to the model on Reset); changing it keeps the SolaraViz and Mesa's copy of the
+  parameters, where the other actors' judgements are fixed parameters.
+* Large type for a projector, and Mesa's draggable grid laid out as plain columns (two side by side on a
+  wide screen, one on a phone; Mesa's tab bar of one page hidden).
 
 Nothing from the browser is trusted: a judgement's value is a finite number clipped to its slider's
 bounds (`Judgement.clip`), anything else is refused; an uploaded file is read to at most
@@ -35,7 +58,6 @@ import io
 import math
 import os
 import threading
-import time
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
@@ -48,6 +70,9 @@ os.environ.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "false")
 import solara  # noqa: E402
 import tomli_w  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
+from mesa.visualization import SolaraViz  # noqa: E402
+from mesa.visualization.user_param import Slider  # noqa: E402
+from mesa.visualization.utils import update_counter  # noqa: E402
 from solara.util import CancelledError  # noqa: E402
 
 from sim.core.fields import RANGES  # noqa: E402
@@ -74,16 +99,17 @@ RUNS, FEWEST_RUNS = 300, 30
 BUDGET = 1_500_000
 #: The largest seed a slider offers (a scenario's own seed may be larger; then it is the largest).
 MOST_SEED = 9_999
-#: A run that is played is drawn about this many times, however many days it has.
-PLAY_FRAMES = 20
-#: The seconds between two frames of Play, at the least, and the most Play waits for a frame to be drawn.
-PLAY_PAUSE, PLAY_WAIT = 0.05, 10.0
+#: Mesa's play interval (ms) the page starts with, the most its slider offers: about what this run's views
+#: take to draw (some 0.45 s), so that a day of Play is mostly drawn before the next. Mesa's render
+#: interval, the days a Step or a frame of Play advances, starts at 1; a teacher may change either.
+PLAY_INTERVAL = 500
 #: The resolution of the figures' images: a figure of the page (`sim.viz.live.WIDTH`) is some 800 pixels
 #: wide, a little more than a column of half a 1920-pixel screen.
 IMAGE_DPI = 120
 
 #: The judgements of each actor (`sim.core.fields`; an actor's stubbornness and intensity are left as written).
 ACTOR_FIELDS = ("alignment", "ceasefire", "capability")
+
 #: The rule parameters a class argues about: (rule, parameter, what it means, the top of its slider, step).
 #: The top is a teaching range, within the parameter's declared bounds and raised to the scenario's value.
 KEY_PARAMETERS = (
@@ -96,6 +122,7 @@ KEY_PARAMETERS = (
     ("influence", "rate", "how fast states persuade each other", 1.0, 0.01),
     ("noise", "sigma", "day-to-day shocks", 0.1, 0.005),
 )
+
 
 
 # ------------------------------------------------------------------------------------ judgements
@@ -146,17 +173,55 @@ def seed_bounds(scenario: Scenario) -> tuple[int, int]:
     return 0, max(MOST_SEED, scenario.seed)
 
 
-def model_params(scenario: Scenario, values: Mapping[str, float] | None = None, seed: int | None = None) -> dict:
-    """SolaraViz's ``model_params`` for `ExploreModel` on ``scenario``: the scenario (fixed), the seed and
-    every judgement as sliders (at ``values`` where given), keyed by the model's keywords."""
-    values = values or {}
-    low, high = seed_bounds(scenario)
-    params: dict[str, Any] = {"spec": scenario, "rng": {
-        "type": "SliderInt", "label": "seed of this run", "value": scenario.seed if seed is None else seed,
-        "min": low, "max": high, "step": 1}}
-    for key, j in judgements(scenario).items():
-        params[key] = {"type": "SliderFloat", "label": f"{j.group} {j.label}" if j.group != "rules" else j.label,
-                       "value": values.get(key, j.value), "min": j.low, "max": j.high, "step": j.step}
+class LiveSlider(Slider):
+    """Mesa's ``Slider`` whose ``value`` is a ``solara.Reactive`` the page owns, so that a moved slider is
+    seen at once (see the module's docstring). Mesa's ``UserInputs`` gives ``value`` to solara's slider,
+    which then reads and sets it; Mesa's ``ModelCreator`` reads ``get("value")``, the number, as the
+    parameter's first value."""
+
+    def __init__(self, label: str, value: solara.Reactive, low: float, high: float, step: float, dtype: type) -> None:
+        super().__init__(label, value=value.value, min=low, max=high, step=step, dtype=dtype)
+        self.value = value
+
+    def get(self, attr: str) -> Any:
+        return self.value.value if attr == "value" else super().get(attr)
+
+
+def _shown(value: Any) -> str:
+    """A slider's value as its label says it (whatever the browser sent)."""
+    return f"{value:g}" if isinstance(value, (int, float)) and not isinstance(value, bool) else "?"
+
+
+def model_params(settings: Settings, actor: str, live: Mapping[str, solara.Reactive] | None = None) -> dict:
+    """SolaraViz's ``model_params`` for `ExploreModel` on ``settings``, keyed by the model's keywords: the
+    scenario (fixed), the seed of this run, ``actor``'s three judgements and the rule parameters as sliders,
+    and every other actor's judgements as fixed parameters (Mesa passes them to the model on Reset).
+
+    The sliders are in Mesa's dict form (``type``, ``label``, ``value``, ``min``, ``max``, ``step``), or
+    `LiveSlider` on the reactive values ``live`` (by keyword) where given; each label says the value."""
+    base, values = settings.base, dict(settings.values)
+    names = {a.id: a.name for a in base.actors}
+
+    def slider(key: str, label: str, value: Any, low: float, high: float, step: float, dtype: type) -> Any:
+        if live is not None:
+            value = live[key].value
+            return LiveSlider(f"{label}: {_shown(value)}", live[key], low, high, step, dtype)
+        return {"type": "SliderInt" if dtype is int else "SliderFloat", "label": f"{label}: {_shown(value)}",
+                "value": value, "min": low, "max": high, "step": step}
+
+    low, high = seed_bounds(base)
+    params: dict[str, Any] = {"spec": base, "rng": slider("rng", "seed of this run", settings.seed, low, high, 1, int)}
+    known = judgements(base)
+    for key, j in known.items():
+        value = values.get(key, j.value)
+        if j.group == actor:
+            params[key] = slider(key, f"{names[actor]} {j.label}", value, j.low, j.high, j.step, float)
+    for key, j in known.items():
+        value = values.get(key, j.value)
+        if j.group == "rules":
+            params[key] = slider(key, j.label, value, j.low, j.high, j.step, float)
+        elif j.group != actor:
+            params[key] = value
     return params
 
 
@@ -167,7 +232,7 @@ class ExploreModel(CrisisModel):
 
     Mesa's Reset builds the model again as ``type(model)(**params)``, and to a model that takes keywords
     it also gives ``scenario=`` (Mesa's own scenario object); dipsim's scenario is ``spec``, so that one
-    is ignored.
+    is ignored. ``moved`` holds the judgements that differ from ``spec``'s (sorted ``(path, value)``).
     """
 
     def __init__(self, spec: Scenario | str | Path = DEFAULT_SCENARIO, *, rng: Any = None, scenario: Any = None,
@@ -179,17 +244,34 @@ class ExploreModel(CrisisModel):
         unknown = sorted(set(values) - set(known))
         if unknown:
             raise ValueError(f"{unknown[0]}: not a judgement of scenario {base.name!r} a slider sets")
-        overrides = []
+        overrides, moved = [], []
         for key, value in values.items():
             judgement = known[key]
             if judgement.clip(value) != value:
-                raise ValueError(f"{key}: expected a number from {judgement.low:g} to {judgement.high:g}, got {value!r}")
+                raise ValueError(f"{key}: expected a number from {judgement.low:g} to {judgement.high:g}, "
+                                 f"got {value!r}")
             overrides.append(f"{key}={float(value)!r}")
+            if abs(value - judgement.value) > 1e-12:
+                moved.append((key, float(value)))
         super().__init__(base, rng=rng, overrides=overrides, record_contributions=False)
         self.base = base
         self.seed = base.seed if rng is None else rng
-        #: Held while the run advances or is read (Play advances it in a thread of its own).
+        self.moved = tuple(sorted(moved))
+        #: The scenario with the judgements, by digest: what usually happens is re-run when it changes.
+        self.digest = self.spec.digest()
+        #: Held while the run advances or is read (Mesa's Play steps it in a thread, the views draw in another).
         self.lock = threading.RLock()
+
+    def step(self) -> None:
+        """Advance this run a day; nothing once its last day is reached (Mesa's render interval may ask for more)."""
+        with self.lock:
+            if self.day < self.spec.steps:
+                super().step()
+            self.running = self.day < self.spec.steps
+
+    def value(self, key: str) -> float | int:
+        """The seed (``rng``) or the judgement ``key`` this run was built with."""
+        return self.seed if key == "rng" else dict(self.moved).get(key, judgements(self.base)[key].value)
 
     def advance(self, days: int) -> bool:
         """Advance this run by up to ``days`` days, never past its last; whether it moved."""
@@ -212,9 +294,9 @@ def runs_for(scenario: Scenario) -> int:
     work = (len(scenario.actors) + len(scenario.ties) + len(scenario.events)) * (scenario.steps + 1)
     runs = min(RUNS, BUDGET // max(work, 1))
     if runs < FEWEST_RUNS:
-        raise ScenarioError(scenario.origin, "", f"too large to re-run here on every change ({len(scenario.actors)} "
-                            f"actors, {len(scenario.ties)} ties, {len(scenario.events)} events, {scenario.steps} days); "
-                            "dipsim ensemble runs it")
+        raise ScenarioError(scenario.origin, "", "too large to re-run here on every change "
+                            f"({len(scenario.actors)} actors, {len(scenario.ties)} ties, {len(scenario.events)} "
+                            f"events, {scenario.steps} days); dipsim ensemble runs it")
     return runs
 
 
@@ -397,28 +479,39 @@ def timing_text(data: ExperimentData) -> str:
 
 # ------------------------------------------------------------------------------------ components
 
-#: Bumped after every step of this session's run, so that the views of it draw again (as Mesa's
-#: ``update_counter``; ``mesa.visualization`` itself needs altair, which dipsim does not install).
-steps_taken = solara.reactive(0)
-
-#: Large type for a projector: the page's text, the controls and the numbers that matter.
+#: Large type for a projector: the page's text, Mesa's controls and the numbers that matter; Mesa's
+#: draggable grid of components laid out as plain columns (fixed row heights would cut the figures).
 CSS = """
-.dipsim-page { font-size: 19px; }
-.dipsim-page h2 { font-size: 28px; margin: 6px 0 4px 0; font-weight: 600; }
-.dipsim-page .dipsim-status { font-size: 22px; }
+.v-application { font-size: 19px; }
+.v-toolbar__title { font-size: 26px !important; }
+.v-navigation-drawer .v-card__title { font-size: 22px !important; }
+.v-navigation-drawer .v-label, .v-navigation-drawer .v-select__selection,
+.v-navigation-drawer input, .v-navigation-drawer .v-input { font-size: 19px !important; }
+.v-navigation-drawer .v-input__slider .v-input__slot { flex-wrap: wrap; }
+.v-navigation-drawer .v-input__slider .v-input__slot > .v-label {
+  flex: 1 0 100%; max-width: 100%; height: auto; line-height: 1.3; white-space: normal; margin: 8px 0 2px 0; }
+.v-navigation-drawer .v-slider__thumb-label { font-size: 15px; }
+.v-navigation-drawer .v-btn { font-size: 18px !important; min-width: 84px !important; }
+.v-navigation-drawer .v-card__text, .v-navigation-drawer .v-alert { font-size: 18px; }
+.v-slide-group, .v-tabs-bar { display: none !important; }
+.vue-grid-layout { display: flex; flex-wrap: wrap; align-items: flex-start; height: auto !important; }
+.vue-grid-item { position: relative !important; transform: none !important; height: auto !important;
+  width: 100% !important; padding: 0 8px; touch-action: auto !important; }
+.vue-grid-item > .vue-resizable-handle { display: none; }
+.vue-grid-placeholder { display: none !important; }
+@media (min-width: 1264px) { .vue-grid-item { width: 50% !important; } }
+@media (max-width: 600px) { .v-navigation-drawer { min-width: 0 !important; width: 88vw !important; } }
+.dipsim-choices .v-card { height: 100%; }
+.dipsim-choices .v-card__title { font-size: 22px !important; }
+.dipsim-choices .v-label, .dipsim-choices .v-select__selection, .dipsim-choices input { font-size: 19px !important; }
+.dipsim-choices .v-btn { font-size: 17px !important; max-width: 100%; height: auto !important; min-height: 36px; }
+.dipsim-choices .v-btn__content { white-space: normal; flex-shrink: 1; }
+.dipsim-choices .solara-file-drop { font-size: 17px; min-height: 64px; }
+.dipsim-view h2 { font-size: 28px; margin: 6px 0 4px 0; font-weight: 600; }
+.dipsim-status { font-size: 22px; }
 .dipsim-share { font-size: 72px; font-weight: 700; line-height: 1.0; color: #00573F; }
 .dipsim-share-text { font-size: 24px; }
-.dipsim-small { font-size: 17px; color: #444; }
-.dipsim-controls .v-card__title { font-size: 22px !important; }
-.dipsim-controls .v-label, .dipsim-controls .v-select__selection, .dipsim-controls input { font-size: 19px !important; }
-.dipsim-controls .v-input__slider .v-input__slot { flex-wrap: wrap; }
-.dipsim-controls .v-input__slider .v-input__slot > .v-label {
-  flex: 1 0 100%; max-width: 100%; height: auto; line-height: 1.3; white-space: normal; margin: 8px 0 2px 0;
-  color: #222 !important; }
-.dipsim-controls .v-slider__thumb-label { font-size: 15px; }
-.dipsim-controls .v-btn { font-size: 18px !important; min-width: 84px !important; }
-@media (min-width: 1264px) {
-  .dipsim-controls { position: sticky; top: 0; max-height: calc(100vh - 90px); overflow-y: auto; } }
+.dipsim-small { font-size: 17px; }
 .dipsim-figure { width: 100%; height: auto; max-width: 100%; margin-bottom: 12px; }
 .dipsim-stale { opacity: 0.45; transition: opacity 0.2s; }
 .dipsim-error { font-size: 19px; }
@@ -452,7 +545,8 @@ RUN_VIEWS: tuple[tuple[str, Callable[[ExploreModel, RunData, dict], Figure | Non
 )
 
 
-def draw_run(model: ExploreModel, run: RunData, layout: dict, cancel: threading.Event | None = None) -> dict[str, bytes]:
+def draw_run(model: ExploreModel, run: RunData, layout: dict,
+             cancel: threading.Event | None = None) -> dict[str, bytes]:
     """Every view of `RUN_VIEWS` of ``run`` as a PNG image, by name (CancelledError once ``cancel`` is set)."""
     images = {}
     for name, draw in RUN_VIEWS:
@@ -464,113 +558,134 @@ def draw_run(model: ExploreModel, run: RunData, layout: dict, cancel: threading.
     return images
 
 
-@solara.component
-def ThisRun(model: ExploreModel, layout: dict, drawn: threading.Event):
-    """This run as far as it has gone: a line of status and the `RUN_VIEWS`, drawn again after every step.
+#: What the page gives the components beside the model: the actor whose alignment the fan shows beside
+#: the two sides' (the actor picker's), what usually happens as computed on this page so far, by the
+#: scenario's digest (kept when a new SolaraViz is made for the same judgements), and the page's scenario.
+Focus = solara.create_context((None, {}, None))
+#: The most ensembles a page keeps drawn (`UsuallyHappens`).
+KEPT = 16
 
-    The views are drawn in a thread of their own once the rest of the page has gone to the browser, so
-    that what usually happens shows first; until they are, the last ones drawn show faded. ``drawn`` is
-    set each time they are (Play waits for it before the next frame)."""
-    steps_taken.get()
+
+@solara.component
+def ThisRun(model: ExploreModel):
+    """This run as far as it has gone: a line of status and the `RUN_VIEWS`, drawn again after every step
+    (Mesa's ``update_counter``).
+
+    The views are drawn in a thread of their own, so that what usually happens shows first; the images
+    say the day they show (class ``dipsim-day-N``), and show faded while they are of another model."""
+    update_counter.get()
     day = model.day
+    layout = solara.use_memo(lambda: network_positions(model.base), [model.base])
 
     def draw(cancel: threading.Event):
-        try:
-            run = run_data(model)
-            return model, run.steps, draw_run(model, run, layout, cancel)
-        finally:
-            drawn.set()
+        run = run_data(model)
+        return model, run.steps, draw_run(model, run, layout, cancel)
 
     result = solara.use_thread(draw, dependencies=[model, day], intrusive_cancel=False)
-    solara.HTML(tag="h2", unsafe_innerHTML="This run")
-    solara.Text(run_status(model), classes=["dipsim-status"])
-    if result.error is not None:
-        solara.Error(f"this run could not be drawn: {one_line(result.error)}", classes=["dipsim-error"])
-    if result.value is None:
-        solara.Text("drawing\u2026", classes=["dipsim-small"])
-        return
-    shown_model, shown_day, images = result.value
-    stale = shown_model is not model or shown_day != model.day
-    for name, _ in RUN_VIEWS:
-        if name in images:
-            solara.Image(images[name], width="100%", classes=["dipsim-figure", f"dipsim-{name}"]
-                         + (["dipsim-stale"] if stale else []))
-
-
-@solara.component
-def UsuallyHappens(model: ExploreModel, actor: str):
-    """What usually happens with these judgements: the share of runs that end with a ceasefire in force
-    (beside the scenario's own), when the first ceasefire comes, and the fan of alignment of the two sides
-    and ``actor``; re-run only when the judgements change (`quick_ensemble` remembers each)."""
-    spec = model.spec
-    actors = (*spec.sides, *([actor] if actor not in spec.sides else []))
-
-    def simulate() -> tuple[tuple[ExperimentData, ExperimentData, bytes] | None, str | None]:
-        try:
-            runs = runs_for(spec)
-            data = quick_ensemble(spec, runs)
-            return (data, quick_ensemble(model.base, runs), png(live.usual_alignment(data, actors))), None
-        except Exception as err:  # noqa: BLE001 - a page shows one line, never a traceback
-            return None, one_line(err)
-
-    made, problem = solara.use_memo(simulate, [spec.digest(), actors])
-    if made is None:
-        solara.HTML(tag="h2", unsafe_innerHTML="What usually happens")
-        solara.Error(f"the runs could not be made: {problem}", classes=["dipsim-error"])
-        return
-    data, written, fan = made
-    solara.HTML(tag="h2", unsafe_innerHTML=f"What usually happens: {len(data.ok)} runs")
-    if has_ceasefires(spec):
-        with solara.Row(style={"align-items": "baseline", "gap": "18px", "flex-wrap": "wrap"}):
-            solara.Text(share_text(data), classes=["dipsim-share"])
-            solara.Text("of the runs end with a lasting ceasefire (one in force on the last day)",
-                        classes=["dipsim-share-text"])
-        solara.Text(f"The scenario as written: {share_text(written)}. {timing_text(data)}",
-                    classes=["dipsim-status"])
-    solara.Image(fan, width="100%", classes=["dipsim-figure", "dipsim-fan"])
-
-
-@solara.component
-def Sliders(specs: Mapping[str, dict], on_change: Callable[[str, Any], None]):
-    """A slider for each of ``specs`` (SolaraViz's ``model_params`` form: ``type``, ``label``, ``value``, ``min``,
-    ``max``, ``step``), calling ``on_change(key, value)`` with the value as the browser sends it (which
-    `Settings` checks: it is not trusted to be a number, nor within the bounds)."""
-    for key, spec in specs.items():
-        solara.v.Slider(label=spec["label"], v_model=spec["value"], min=spec["min"], max=spec["max"],
-                        step=spec["step"], thumb_label=True, hide_details=True,
-                        on_v_model=lambda value, key=key: on_change(key, value))
-
-
-@solara.component
-def Controls(model: ExploreModel, playing: solara.Reactive[bool], drawn: threading.Event,
-             on_reset: Callable[[], None]):
-    """Step, Play (Pause while playing) and Reset, as Mesa's controller has them. Play advances the run a
-    few days a frame (about `PLAY_FRAMES` frames a run), each frame once the last is drawn."""
-    steps_taken.get()
-    done = model.day >= model.spec.steps
-
-    def step():
-        if model.advance(1):
-            steps_taken.value += 1
-
-    def play(cancel: threading.Event):
-        if not playing.value:
+    last = solara.use_ref(None)                     # the last views drawn, shown while the next are drawn
+    if result.value is not None:
+        last.current = result.value
+    with solara.Column(classes=["dipsim-view"]):
+        solara.HTML(tag="h2", unsafe_innerHTML="This run")
+        solara.Text(run_status(model), classes=["dipsim-status"])
+        if result.error is not None:
+            solara.Error(f"this run could not be drawn: {one_line(result.error)}", classes=["dipsim-error"])
+        if last.current is None:
+            solara.Text("drawing\u2026", classes=["dipsim-small"])
             return
-        days = max(1, math.ceil(model.spec.steps / PLAY_FRAMES))
-        while not cancel.is_set() and model.advance(days):
-            drawn.clear()
-            steps_taken.value += 1
-            drawn.wait(PLAY_WAIT)
-            time.sleep(PLAY_PAUSE)
-        if not cancel.is_set():
-            playing.set(False)
+        shown_model, shown_day, images = last.current
+        classes = [f"dipsim-day-{shown_day}"] + (["dipsim-stale"] if shown_model is not model else [])
+        for name, _ in RUN_VIEWS:
+            if name in images:
+                solara.Image(images[name], width="100%", classes=["dipsim-figure", f"dipsim-{name}", *classes])
 
-    solara.use_thread(play, dependencies=[playing.value, model], intrusive_cancel=False)
-    with solara.Row(gap="8px"):
-        solara.Button("Step", on_click=step, disabled=playing.value or done, color="primary")
-        solara.Button("Pause" if playing.value else "Play", on_click=lambda: playing.set(not playing.value),
-                      disabled=done and not playing.value, color="primary")
-        solara.Button("Reset", on_click=on_reset, color="primary", outlined=True)
+
+def usual(spec: Scenario, base: Scenario, actors: tuple[str, ...]) -> tuple[Any, str | None]:
+    """What usually happens with ``spec``: its runs, those of ``base`` (the scenario as written) and the fan
+    of ``actors`` as a PNG image; or None and one line saying why not."""
+    try:
+        runs = runs_for(spec)
+        data = quick_ensemble(spec, runs)
+        return (data, quick_ensemble(base, runs), png(live.usual_alignment(data, actors))), None
+    except Exception as err:  # noqa: BLE001 - a page shows one line, never a traceback
+        return None, one_line(err)
+
+
+@solara.component
+def UsuallyHappens(model: ExploreModel):
+    """What usually happens with this model's judgements: the share of runs that end with a ceasefire in
+    force (beside the scenario's own), when the first ceasefire comes, and the fan of alignment of the two
+    sides and the focused actor. Computed again only when the model's scenario digest changes (a slider,
+    a new scenario), never on Step, Play or Reset: it does not read Mesa's ``update_counter``."""
+    spec = model.spec
+    actor, kept, page_base = solara.use_context(Focus)
+    current = page_base is None or model.base is page_base        # else a model about to be replaced
+    actors = (*spec.sides, *([actor] if actor not in spec.sides and actor in spec.actor_ids else []))
+
+    def compute():
+        key = (model.digest, model.base.digest(), actors)
+        if key not in kept:
+            kept[key] = usual(spec, model.base, actors)
+            for old in list(kept)[:-KEPT]:
+                del kept[old]
+        return kept[key]
+
+    made, problem = solara.use_memo(compute if current else lambda: (None, None), [model.digest, actors, current])
+    with solara.Column(classes=["dipsim-view"]):
+        if problem is None and made is None:
+            solara.HTML(tag="h2", unsafe_innerHTML="What usually happens")
+            solara.Text("running\u2026", classes=["dipsim-small"])
+            return
+        if made is None:
+            solara.HTML(tag="h2", unsafe_innerHTML="What usually happens")
+            solara.Error(f"the runs could not be made: {problem}", classes=["dipsim-error"])
+            return
+        data, written, fan = made
+        solara.HTML(tag="h2", unsafe_innerHTML=f"What usually happens: {len(data.ok)} runs")
+        if has_ceasefires(spec):
+            with solara.Row(style={"align-items": "baseline", "gap": "18px", "flex-wrap": "wrap"}):
+                solara.Text(share_text(data), classes=["dipsim-share"])
+                solara.Text("of the runs end with a lasting ceasefire (one in force on the last day)",
+                            classes=["dipsim-share-text"])
+            solara.Text(f"The scenario as written: {share_text(written)}. {timing_text(data)}",
+                        classes=["dipsim-status"])
+        solara.Image(fan, width="100%", classes=["dipsim-figure", "dipsim-fan"])
+
+
+#: The components of SolaraViz's main area, in order; each takes the model.
+COMPONENTS = [ThisRun, UsuallyHappens]
+
+
+def live_values(settings: Settings) -> dict[str, solara.Reactive]:
+    """A reactive value for the seed (``rng``) and each judgement of ``settings``, which the sliders set."""
+    values = dict(settings.values)
+    return {"rng": solara.reactive(settings.seed),
+            **{key: solara.reactive(values.get(key, j.value)) for key, j in judgements(settings.base).items()}}
+
+
+def settle(live: Mapping[str, solara.Reactive],
+           built: ExploreModel) -> tuple[dict[str, Any], Settings | None, str | None]:
+    """What the sliders' values ``live`` ask for, beside the model ``built``: the values to put back (clipped
+    to their bounds, or ``built``'s where a value is no number), else the settings to build (None: ``built``
+    has them), and one line on a value refused."""
+    base = built.base
+    known = judgements(base)
+    wanted = Settings("", base, built.seed)
+    fixes, problem = {}, None
+    for key, reactive in live.items():
+        value = reactive.value
+        try:
+            wanted = wanted.with_seed(value) if key == "rng" else wanted.with_value(key, value)
+            good = wanted.seed if key == "rng" else known[key].clip(value)
+        except ValueError as err:
+            good, problem = built.value(key), one_line(err)
+        if type(good) is not type(value) or good != value:
+            fixes[key] = good
+    if fixes:
+        return fixes, None, problem
+    if wanted.seed == built.seed and wanted.values == built.moved:
+        return {}, None, problem
+    return {}, wanted, problem
 
 
 @solara.component
@@ -578,33 +693,85 @@ def Page():
     """The Explore page (see the module's docstring)."""
     opened = solara.use_memo(first_settings, [])
     library = solara.use_memo(bundled_names, [])
-    settings = solara.use_reactive(opened[0])
+    start = solara.use_reactive(opened[0])                      # the settings the sliders started from
+    generation = solara.use_reactive(0)                          # a new one: new sliders, a new SolaraViz
     message = solara.use_reactive(opened[1])
-    uploads = solara.use_reactive({})                          # label -> Scenario: this session's uploads
+    uploads = solara.use_reactive({})                            # label -> Scenario: this session's uploads
     actor = solara.use_reactive(focus_actor(opened[0].base))
-    playing = solara.use_reactive(False)
     model = solara.use_reactive(solara.use_memo(lambda: ExploreModel(**opened[0].params()), []))
-    drawn = solara.use_memo(threading.Event, [])                # set each time this run's views are drawn
+    live_now = solara.use_memo(lambda: live_values(start.value), [generation.value, start.value.base])
 
-    current, built = settings.value, model.value
-    base = current.base
-    choices = list(dict.fromkeys([*library, opened[0].label, *uploads.value, current.label]))
+    first, built = start.value, model.value
+    base = first.base
+    values = {key: reactive.value for key, reactive in live_now.items()}     # read: a slider renders the page
+    choices = list(dict.fromkeys([*library, opened[0].label, *uploads.value, first.label]))
     actors = {actor_label(a): a.id for a in base.actors}
+    known = judgements(base)
+    names = {a.id: a.name for a in base.actors}
+    shown = actor.value if actor.value in names else focus_actor(base)     # (the actor of a scenario to come)
 
-    def start(new: Settings) -> None:
-        """Run ``new`` from day 0 (a judgement, the seed or the scenario changed, or Reset)."""
-        playing.set(False)
+    current = Settings(first.label, base, built.seed, built.moved) if built.base is base else first
+    judged = {key: value for key, value in values.items() if key != "rng" and key in known}
+    sliders = Settings(first.label, base, values["rng"] if isinstance(values["rng"], int) else built.seed,
+                       tuple(sorted((k, v) for k, v in judged.items() if isinstance(v, (int, float))
+                                    and abs(v - known[k].value) > 1e-12)))
+
+    sliders_now = solara.use_ref(sliders)
+    sliders_now.current = sliders if set(live_now) == {"rng", *known} else None
+
+    def begin(new: Settings) -> None:
+        """New sliders at ``new`` and this run from day 0 (a scenario picked or uploaded, or its values back)."""
         try:
             made = ExploreModel(**new.params())
         except (ScenarioError, ValueError) as err:
             message.set(one_line(err))
             return
         message.set(None)
-        settings.set(new)
+        sliders_now.current = new                                # the sliders to come
+        start.set(new)
+        generation.set(generation.value + 1)
         model.set(made)
 
+    def follow() -> None:
+        """A slider moved: clip or put back a value, or build the model (from day 0) with the sliders' values."""
+        if set(live_now) != {"rng", *judgements(start.value.base)} or model.value.base is not start.value.base:
+            return                                               # a new scenario, half set: its sliders come next
+        fixes, wanted, problem = settle(live_now, model.value)
+        if problem is not None:
+            message.set(problem)
+        for key, good in fixes.items():
+            live_now[key].set(good)                              # the page renders again and follows again
+        if wanted is None:
+            return
+        finished = not model.value.running
+        message.set(None)
+        sliders_now.current = replace(wanted, label=first.label)
+        model.set(ExploreModel(**wanted.params()))
+        if finished:                                             # Mesa's controller keeps Step and Play off
+            start.set(replace(wanted, label=first.label))        # for a model it saw finish: a new one
+            generation.set(generation.value + 1)
+
+    solara.use_effect(follow, [tuple(map(repr, values.values())), built])
+
+    def watch_model():
+        """Mesa's Reset builds the model from Mesa's copy of the parameters, which may be behind the sliders
+        (of the last scenario, where solara kept Mesa's sidebar): a model that is not the sliders' is made
+        again from them at once."""
+        def made(new: ExploreModel) -> None:
+            want = sliders_now.current
+            if want is None or (new.base is want.base and new.seed == want.seed and new.moved == want.values):
+                return
+            try:
+                model.set(ExploreModel(**want.params()))
+            except (ScenarioError, ValueError) as err:
+                message.set(one_line(err))
+
+        return model.subscribe(made)
+
+    solara.use_effect(watch_model, [])
+
     def pick(label: Any) -> None:
-        if label not in choices:                                # only what the picker offers
+        if label not in choices:                                 # only what the picker offers
             message.set(f"no scenario {_shown_name(label)!r} here; pick one of the list")
             return
         try:
@@ -613,7 +780,7 @@ def Page():
             message.set(one_line(err))
             return
         actor.set(focus_actor(scenario))
-        start(Settings.of(label, scenario))
+        begin(Settings.of(label, scenario))
 
     def upload(file: Mapping[str, Any]) -> None:
         try:
@@ -625,71 +792,51 @@ def Page():
         kept = {k: v for k, v in uploads.value.items() if k != label}
         uploads.set(dict(list(kept.items())[-(MOST_UPLOADS - 1):]) | {label: scenario})
         actor.set(focus_actor(scenario))
-        start(Settings.of(label, scenario))
-
-    def change(key: str, value: Any) -> None:
-        try:
-            new = current.with_seed(value) if key == "rng" else current.with_value(key, value)
-        except ValueError as err:
-            message.set(one_line(err))
-            return
-        start(new)
+        begin(Settings.of(label, scenario))
 
     def choose(label: Any) -> None:
         if label in actors:
             actor.set(actors[label])
 
-    layout = solara.use_memo(lambda: network_positions(base), [base])
-    params = model_params(base, dict(current.values), current.seed)
-    known = judgements(base)
-    names = {a.id: a.name for a in base.actors}
-
-    def sliders(group: str) -> dict:
-        """The sliders of a group of judgements, each label saying the value."""
-        return {k: {**params[k], "label": f"{j.label}: {params[k]['value']:g}"} for k, j in known.items()
-                if j.group == group}
 
     solara.Style(CSS)
     solara.Title("dipsim: explore")
-    with solara.AppBar():
-        solara.AppBarTitle(f"Explore: {base.title}")
-    with solara.ColumnsResponsive(default=12, large=[3, 9], classes=["dipsim-page"]):
-        with solara.Column(classes=["dipsim-controls"]):
-            with solara.Card("Scenario"):
-                solara.Select("scenario", values=choices, value=current.label, on_value=pick)
-                solara.FileDrop(label=f"or drop a .toml scenario here (at most {MOST_UPLOAD_BYTES // 1024} KiB)",
-                                on_file=upload, lazy=True)
-                if message.value:
-                    solara.Error(message.value, classes=["dipsim-error"])
-            with solara.Card("This run"):
-                Controls(built, playing, drawn, lambda: start(current))
-                Sliders({"rng": {**params["rng"], "label": f"seed of this run: {current.seed}"}}, on_change=change)
-            with solara.Card("Changed from the scenario"):           # always there: the sliders below keep their place
-                with solara.Column(gap="6px"):
-                    for key, value in current.values:
-                        j = known[key]
-                        who = names.get(j.group, "")
-                        solara.Text(f"{who} {j.label}: {j.value:g} \u2192 {value:g}".strip(), classes=["dipsim-small"])
-                    if not current.values:
-                        solara.Text("nothing: the scenario as written", classes=["dipsim-small"])
-                    with solara.Row():
-                        solara.Button("Back to the scenario's values", outlined=True, disabled=not current.values,
-                                      on_click=lambda: start(replace(current, values=())))
-            with solara.Card("Actors"):
-                solara.Select("actor", values=list(actors), value=actor_label(base.actor(actor.value)), on_value=choose)
-                side_a, side_b = (names[s] for s in base.sides)
-                solara.Text(f"alignment: \u22121 backs {side_a}, +1 backs {side_b}; ceasefire: "
-                            + ("willingness to accept one" if actor.value in base.sides else "presses for one")
-                            + "; capability: weight in the crisis", classes=["dipsim-small"])
-                Sliders(sliders(actor.value), on_change=change)
-            if any(j.group == "rules" for j in known.values()):
-                with solara.Card("Rules"):
-                    Sliders(sliders("rules"), on_change=change)
-        with solara.ColumnsResponsive(default=12, large=6):
-            with solara.Column():
-                ThisRun(built, layout, drawn)
-            with solara.Column():
-                UsuallyHappens(built, actor.value)
+    with solara.ColumnsResponsive(default=12, medium=[4, 3, 5], classes=["dipsim-choices"]):
+        with solara.Card("Scenario"):
+            solara.Select("scenario", values=choices, value=first.label, on_value=pick)
+            solara.FileDrop(label=f"or drop a .toml scenario here (at most {MOST_UPLOAD_BYTES // 1024} KiB)",
+                            on_file=upload, lazy=True)
+            if message.value:
+                solara.Error(message.value, classes=["dipsim-error"])
+        with solara.Card("Actor"):
+            solara.Select("actor", values=list(actors), value=actor_label(base.actor(shown)), on_value=choose)
+            side_a, side_b = (names[s] for s in base.sides)
+            solara.Text(f"Its three sliders are under Model Parameters. Alignment: \u22121 backs {side_a}, +1 "
+                        f"backs {side_b}; ceasefire: "
+                        + ("willingness to accept one" if shown in base.sides else "presses for one")
+                        + "; capability: weight in the crisis.", classes=["dipsim-small"])
+        with solara.Card("Changed from the scenario"):
+            with solara.Column(gap="6px"):
+                for key, value in current.values:
+                    j = known[key]
+                    who = names.get(j.group, "")
+                    solara.Text(f"{who} {j.label}: {j.value:g} \u2192 {value:g}".strip(), classes=["dipsim-small"])
+                if not current.values:
+                    solara.Text("nothing: the scenario as written", classes=["dipsim-small"])
+                with solara.Row():
+                    solara.Button("Back to the scenario's values", outlined=True, disabled=not current.values,
+                                  on_click=lambda: begin(replace(current, values=())))
+    kept = solara.use_memo(dict, [])
+    Focus.provide((shown, kept, base))
+    # Mesa's sidebar (its ModelController and ModelCreator, with Mesa's copy of the parameters) is shown by
+    # solara's AppLayout, not under SolaraViz: a new key for SolaraViz may leave it in place. Solara tells
+    # the sidebar's parts apart by their place, so a hidden part before Mesa's, every other SolaraViz, moves
+    # Mesa's part one place to have it built anew (`watch_model` puts right a Reset it missed).
+    with solara.Sidebar():
+        if generation.value % 2:
+            solara.Div(style={"display": "none"})
+    SolaraViz(model, components=COMPONENTS, model_params=model_params(sliders, shown, live_now),
+              name=f"Explore: {base.title}", play_interval=PLAY_INTERVAL).key(f"explore-{generation.value}")
 
 
 page = Page

@@ -1,7 +1,8 @@
-"""The explore page (`sim.app`) rendered without a browser, as Mesa's own tests render SolaraViz: the
+"""The explore page (`sim.app`) rendered without a browser, as Mesa's own tests render SolaraViz: Mesa's
 sliders hold the scenario's judgements within their bounds, a moved slider starts this run again with
-it and re-runs what usually happens, Step / Play / Reset drive the run, whatever the browser sends is
-clipped or refused in one line, and an uploaded file is a scenario or one line saying what is wrong."""
+it at once and re-runs what usually happens, Mesa's Step / Play / Reset drive the run (Reset keeps the
+judgements, Step never re-runs the ensemble), whatever the browser sends is clipped or refused in one
+line, and an uploaded file is a scenario or one line saying what is wrong."""
 
 from __future__ import annotations
 
@@ -26,6 +27,8 @@ from sim.scenario import ScenarioError, load
 
 #: How long a test waits for what the page draws in a thread of its own (seconds).
 WAIT = 30
+#: Mesa's Play and Pause buttons.
+PLAY, PAUSE = "\u25b6", "\u275a\u275a"
 
 
 def until(condition: Callable[[], object], what: str) -> None:
@@ -37,16 +40,18 @@ def until(condition: Callable[[], object], what: str) -> None:
 
 
 class Rendered:
-    """The page rendered by solara (no browser), with the widgets a person would use, and the models it made."""
+    """The page rendered by solara (no browser), with the widgets a person would use, the models it made
+    and how often what usually happens was computed (``ensembles``)."""
 
-    def __init__(self, rc, models: list) -> None:
-        self.rc, self.models = rc, models
+    def __init__(self, rc, models: list, ensembles: list) -> None:
+        self.rc, self.models, self.ensembles = rc, models, ensembles
 
     @property
     def model(self) -> app.ExploreModel:
         return self.models[-1]
 
     def slider(self, label: str) -> v.Slider:
+        """The slider whose label (before its value) is ``label``."""
         found = [w for w in self.rc.find(v.Slider).widgets if w.label.split(":")[0] == label]
         assert len(found) == 1, [w.label for w in self.rc.find(v.Slider).widgets]
         return found[0]
@@ -54,8 +59,11 @@ class Rendered:
     def select(self, label: str) -> v.Select:
         return self.rc.find(v.Select, label=label).widget
 
+    def button(self, label: str) -> v.Btn:
+        return self.rc.find(v.Btn, children=[label]).widget
+
     def click(self, button: str) -> None:
-        self.rc.find(v.Btn, children=[button]).widget.click()
+        self.button(button).click()
 
     def texts(self, css: str) -> list[str]:
         return [w.children[0] for w in self.rc.find(v.Html, class_=css).widgets]
@@ -69,9 +77,11 @@ class Rendered:
                 if name is None or f"dipsim-{name}" in w._dom_classes]
 
     def drawn(self) -> bool:
-        """Whether this run's views show the day the model is on."""
+        """Whether this run's views show the model and the day it is on."""
         run = self.images("alignment")
-        return bool(run) and not any("dipsim-stale" in w._dom_classes for w in self.images())
+        day = f"dipsim-day-{self.model.day}"
+        return bool(run) and all(day in w._dom_classes and "dipsim-stale" not in w._dom_classes
+                                 for name, _ in app.RUN_VIEWS for w in self.images(name))
 
     def wait_drawn(self) -> None:
         until(self.drawn, "this run's views to be drawn")
@@ -102,7 +112,8 @@ def rendered(monkeypatch):
 
 def the_data(name: str):
     """A stand-in for a view of this run: the data the plot would draw, as the image's bytes."""
-    return lambda model, run, layout: f"{name} day {run.steps}: {run.field('alignment').round(9).values.tolist()}".encode()
+    return lambda model, run, layout: (
+        f"{name} day {run.steps}: {run.field('alignment').round(9).values.tolist()}".encode())
 
 
 def render(monkeypatch, drawn: bool = False) -> Rendered:
@@ -113,104 +124,153 @@ def render(monkeypatch, drawn: bool = False) -> Rendered:
         monkeypatch.setattr(app.live, "usual_alignment", lambda data, actors: repr(
             [data.fan(a).round(9).values.tolist() for a in actors]).encode())
         monkeypatch.setattr(app, "png", lambda figure: figure)
-    models = []
+    models, ensembles = [], []
 
     class Recorded(app.ExploreModel):
-        def __init__(self, *args, **kwargs) -> None:
-            super().__init__(*args, **kwargs)
+        def __init__(self, **kwargs) -> None:                          # Mesa wants keywords alone
+            super().__init__(**kwargs)
             models.append(self)
 
+    def counted(scenario, runs):
+        ensembles.append(scenario.digest())
+        return quick_ensemble(scenario, runs)
+
     monkeypatch.setattr(app, "ExploreModel", Recorded)
+    monkeypatch.setattr(app, "quick_ensemble", counted)
     _, rc = solara.render(solara.AppLayout(children=[app.Page()]), handle_error=False)
-    rendered = Rendered(rc, models)
+    rendered = Rendered(rc, models, ensembles)
     rendered.wait_drawn()
     return rendered
 
 
+def reset(page: Rendered) -> None:
+    """Press Mesa's Reset and wait for the run to start again with the sliders' values: Mesa builds the model
+    from its own copy of the parameters, which the page puts right when it is not the sliders' (a scenario
+    Mesa's copy is not of)."""
+    models = len(page.models)
+    page.click("Reset")
+    until(lambda: len(page.models) > models and settled(page), "Reset to start the run with the sliders' values")
+
+
+def settled(page: Rendered) -> bool:
+    """Whether the model is on day 0 with every value the sliders show."""
+    base = page.model.base
+    names = {a.id: a.name for a in base.actors}
+    keys = {"seed of this run": "rng"} | {j.label if j.group == "rules" else f"{names[j.group]} {j.label}": key
+                                          for key, j in app.judgements(base).items()}
+    shown = {keys[w.label.split(":")[0]]: w.v_model for w in page.rc.find(v.Slider).widgets
+             if w.label.split(":")[0] in keys}
+    return page.model.day == 0 and all(page.model.value(key) == value for key, value in shown.items())
+
+
 # ------------------------------------------------------------------------------------ sliders
 
-def test_the_sliders_hold_the_scenarios_judgements_within_their_bounds(explore):
+def test_mesas_sliders_hold_the_scenarios_judgements_within_their_bounds(explore):
     baseline = load("baseline")
     assert explore.select("actor").v_model == "Turkey (TUR)"            # who backs a side hardest
     for field, value in (("alignment", 0.9), ("ceasefire", 0.1), ("capability", 0.6)):
-        slider = explore.slider(field)
+        slider = explore.slider(f"Turkey {field}")
         low, high = app.RANGES[field]
         assert (slider.v_model, slider.min, slider.max) == (value, low, high)
     threshold = explore.slider("willingness both sides need for a ceasefire")
     assert (threshold.v_model, threshold.min, threshold.max) == (0.6, 0.0, 1.0)
     assert explore.slider("seed of this run").v_model == baseline.seed
     shown = {w.label.split(":")[0] for w in explore.rc.find(v.Slider).widgets}
-    assert shown == {"seed of this run", "alignment", "ceasefire", "capability",
-                     *(label for rule, _, label, _, _ in app.KEY_PARAMETERS)}
+    assert shown == {"Play Interval (ms)", "Render Interval (steps)", "seed of this run", "Turkey alignment",
+                     "Turkey ceasefire", "Turkey capability", *(label for rule, _, label, _, _ in app.KEY_PARAMETERS)}
+    assert {"Reset", PLAY, "Step"} <= {w.children[0] for w in explore.rc.find(v.Btn).widgets}   # Mesa's controller
     explore.select("actor").v_model = "Russia (RUS)"
-    assert explore.slider("alignment").v_model == -0.4 and explore.slider("capability").v_model == 0.9
+    assert explore.slider("Russia alignment").v_model == -0.4 and explore.slider("Russia capability").v_model == 0.9
+    assert not [w for w in explore.rc.find(v.Slider).widgets if w.label.startswith("Turkey")]
 
 
-def test_a_moved_judgement_starts_this_run_again_with_it_and_reruns_what_usually_happens(explore):
+def test_a_moved_slider_rebuilds_the_model_at_once_and_reruns_what_usually_happens(explore):
     explore.click("Step")
     explore.wait_drawn()
-    share, fan = explore.texts("dipsim-share"), explore.images("fan")[0].value
-    explore.slider("alignment").v_model = 0.0                            # what if Turkey stayed out?
+    share, fan, made = explore.texts("dipsim-share"), explore.images("fan")[0].value, len(explore.ensembles)
+    explore.slider("Turkey alignment").v_model = 0.0                     # what if Turkey stayed out?
     model = explore.model
     assert model.day == 0 and model.agent("TUR").alignment == 0.0 and model.spec.actor("TUR").alignment == 0.0
+    assert explore.slider("Turkey alignment").label == "Turkey alignment: 0"
     assert explore.texts("dipsim-share") != share and explore.images("fan")[0].value != fan
+    assert explore.ensembles[made:] == [model.digest, model.base.digest()]  # once (beside the scenario as written)
     expected = quick_ensemble(model.spec, app.runs_for(model.spec))
     assert explore.texts("dipsim-share") == [app.share_text(expected)]
     assert "Turkey alignment: 0.9 \u2192 0" in explore.texts("dipsim-small")
-    assert "nothing: the scenario as written" not in explore.texts("dipsim-small")
     explore.wait_drawn()
     assert explore.texts("dipsim-status")[0].startswith("Day 0 of 60.")
+    explore.select("actor").v_model = "Russia (RUS)"
+    explore.slider("Russia capability").v_model = 0.5
+    assert explore.model.agent("TUR").alignment == 0.0 and explore.model.agent("RUS").capability == 0.5
     explore.click("Back to the scenario's values")
-    assert explore.model.agent("TUR").alignment == 0.9 and explore.texts("dipsim-share") == share
+    assert explore.model.agent("TUR").alignment == 0.9 and explore.model.agent("RUS").capability == 0.9
+    assert explore.texts("dipsim-share") == share and explore.slider("Russia capability").v_model == 0.9
     assert "nothing: the scenario as written" in explore.texts("dipsim-small")
-    assert explore.rc.find(v.Btn, children=["Back to the scenario's values"]).widget.disabled
+    assert explore.button("Back to the scenario's values").disabled
+    reset(explore)
+    assert explore.model.agent("TUR").alignment == 0.9 and explore.model.agent("RUS").capability == 0.9
 
 
-def test_step_play_and_reset_drive_this_run_and_reset_keeps_the_judgements(explore, monkeypatch):
-    explore.slider("ceasefire").v_model = 0.8
+def test_step_redraws_this_run_without_rerunning_the_ensemble_and_reset_keeps_the_sliders(explore):
+    explore.slider("Turkey ceasefire").v_model = 0.8
     explore.wait_drawn()
-    before = explore.images("alignment")[0].value
+    before, made, fan = explore.images("alignment")[0].value, len(explore.ensembles), explore.images("fan")[0].value
     explore.click("Step")
     explore.click("Step")
-    assert explore.model.day == 2 and explore.texts("dipsim-status")[0].startswith("Day 2 of 60.")
+    assert explore.model.day == 2
+    until(lambda: explore.texts("dipsim-status")[0].startswith("Day 2 of 60."), "the status of day 2")
     explore.wait_drawn()
-    assert explore.images("alignment")[0].value != before
-    stepped = explore.model.world.state.copy()
-    explore.click("Reset")
-    assert explore.model.day == 0 and explore.slider("ceasefire").v_model == 0.8
-    assert explore.model.agent("TUR").ceasefire == 0.8
+    assert explore.images("alignment")[0].value != before and explore.images("fan")[0].value == fan
+    assert len(explore.ensembles) == made                                 # Step never re-runs what usually happens
+    stepped, models = explore.model.world.state.copy(), len(explore.models)
+    reset(explore)                                                        # Mesa's: type(model)(**its parameters)
+    assert len(explore.models) > models and explore.model.day == 0
+    assert explore.slider("Turkey ceasefire").v_model == 0.8 and explore.model.agent("TUR").ceasefire == 0.8
+    assert len(explore.ensembles) == made and explore.images("fan")[0].value == fan
     explore.click("Step")
     explore.click("Step")
     assert (explore.model.world.state == stepped).all()                  # the same seed, the same run
-    monkeypatch.setattr(app, "PLAY_FRAMES", 3)
-    explore.click("Play")
-    until(lambda: explore.model.day == 60 and explore.rc.find(v.Btn, children=["Play"]).widgets, "Play to end the run")
+    explore.slider("Play Interval (ms)").v_model = 1
+    explore.slider("Render Interval (steps)").v_model = 15
+    explore.click(PLAY)
+    until(lambda: explore.model.day == 60 and explore.button(PAUSE).disabled and explore.button("Step").disabled,
+          "Play to end the run (Mesa then shows Pause, disabled, until Reset)")
     explore.wait_drawn()
     assert explore.texts("dipsim-status")[0].startswith("Day 60 of 60.")
-    assert explore.rc.find(v.Btn, children=["Step"]).widget.disabled
-    explore.slider("seed of this run").v_model = 7
-    assert explore.model.day == 0 and explore.model.seed == 7
-    until(lambda: not explore.rc.find(v.Btn, children=["Step"]).widget.disabled, "Step to be offered again")
+    explore.slider("seed of this run").v_model = 7                        # a finished run, a new one: Step again
+    assert explore.model.day == 0 and explore.model.seed == 7 and explore.slider("seed of this run").v_model == 7
+    assert not explore.button("Step").disabled and not explore.button(PLAY).disabled
+    assert len(explore.ensembles) == made                                 # the seed is this run's alone
+    explore.click("Step")
+    assert explore.model.day == 1
 
 
 # ------------------------------------------------------------------------------------ what a browser sends
 
 def test_out_of_range_values_are_clipped_and_what_is_no_number_is_refused(explore):
-    explore.slider("alignment").v_model = 5
-    assert explore.model.agent("TUR").alignment == 1.0 and explore.slider("alignment").v_model == 1.0
+    explore.slider("Turkey alignment").v_model = 5
+    assert explore.model.agent("TUR").alignment == 1.0 and explore.slider("Turkey alignment").v_model == 1.0
+    explore.wait_drawn()                                # (this run's views drawn: no thread renders meanwhile)
     explore.slider("seed of this run").v_model = -3
-    assert explore.model.seed == 0
+    assert explore.model.seed == 0 and explore.slider("seed of this run").v_model == 0
+    explore.wait_drawn()
     made = len(explore.models)
-    for sent in ("0.5; rm -rf /", None, math.nan, math.inf, [0.5], True):
-        explore.slider("capability").v_model = sent
+    for sent in (math.nan, math.inf, -math.inf):                          # what float() takes (solara's slider
+        # casts what the browser sends with float(), and refuses what it cannot cast before the page sees it)
+        explore.slider("Turkey capability").v_model = sent
         assert len(explore.models) == made and explore.model.agent("TUR").capability == 0.6
+        assert explore.slider("Turkey capability").v_model == 0.6
         assert len(explore.errors) == 1 and "expected a number" in explore.errors[0] and "\n" not in explore.errors[0]
-    explore.slider("capability").v_model = 0.3
+    explore.slider("Turkey capability").v_model = 0.3
     assert explore.model.agent("TUR").capability == 0.3 and explore.errors == []
+    reset(explore)
+    assert explore.model.agent("TUR").alignment == 1.0 and explore.model.seed == 0
+    assert explore.model.agent("TUR").capability == 0.3
     explore.select("scenario").v_model = "/etc/passwd"
     explore.select("actor").v_model = "Nobody (NOB)"
-    assert explore.model.base.name == "baseline" and explore.errors == ["no scenario 'passwd' here; pick one of the list"]
-    assert explore.slider("capability").v_model == 0.3                         # still Turkey's sliders
+    assert explore.model.base.name == "baseline"
+    until(lambda: explore.errors == ["no scenario 'passwd' here; pick one of the list"], "the one line")
+    assert explore.slider("Turkey capability").v_model == 0.3                  # still Turkey's sliders
 
 
 def test_the_model_takes_only_the_judgements_a_slider_sets_and_rebuilds_from_its_keywords():
@@ -247,14 +307,24 @@ def test_an_uploaded_file_is_run_or_refused_in_one_line_and_the_page_goes_on(exp
     assert explore.model.day == 1 and explore.model.base.name == "baseline"
     what_if = b'[scenario]\nextends = "baseline"\nname = "turkey-out"\n\n[[actors]]\nid = "TUR"\nalignment = 0.0\n'
     upload(explore, "../../turkey-out.toml", what_if, monkeypatch)
-    until(lambda: explore.select("scenario").v_model == "uploaded: turkey-out.toml", "the uploaded scenario to run")
-    assert explore.model.base.name == "turkey-out" and explore.errors == []
+    until(lambda: explore.select("scenario").v_model == "uploaded: turkey-out.toml" and explore.errors == []
+          and explore.model.base.name == "turkey-out", "the uploaded scenario to run")
+    explore.wait_drawn()
     until(lambda: explore.select("actor").v_model == "Russia (RUS)", "Russia's sliders (Turkey backs no side now)")
     explore.select("actor").v_model = "Turkey (TUR)"
-    until(lambda: explore.slider("alignment").v_model == 0.0, "Turkey's sliders")
+    until(lambda: [w for w in explore.rc.find(v.Slider).widgets if w.label == "Turkey alignment: 0"],
+          "Turkey's sliders")
     assert explore.model.agent("TUR").alignment == 0.0
     explore.select("scenario").v_model = "classic-arms-race-stable"
-    assert explore.model.base.name == "classic-arms-race-stable" and "uploaded: turkey-out.toml" in explore.select("scenario").items
+    assert explore.model.base.name == "classic-arms-race-stable"
+    assert "uploaded: turkey-out.toml" in explore.select("scenario").items
+    reset(explore)
+    assert explore.model.base.name == "classic-arms-race-stable" and explore.model.day == 0
+    explore.wait_drawn()
+    other = b'[scenario]\nextends = "whatif-turkey-pakistan-out"\nname = "other-actors"\n'
+    upload(explore, "other.toml", other, monkeypatch)                       # from a thread, other actors than shown
+    until(lambda: explore.model.base.name == "other-actors" and settled(explore), "the other scenario to run")
+    assert explore.errors == [] and explore.select("scenario").v_model == "uploaded: other.toml"
     explore.wait_drawn()
 
 
@@ -276,7 +346,8 @@ def test_an_upload_is_bounded_read_as_toml_and_validated_never_reaching_outside(
 def test_the_page_opens_with_the_teachers_scenario_or_says_why_not(monkeypatch, rendered):
     monkeypatch.setenv(app.ENV_SCENARIO, "whatif-turkey-pakistan-out")
     page = rendered()
-    assert page.select("scenario").v_model == "whatif-turkey-pakistan-out" and page.model.base.name == "whatif-turkey-pakistan-out"
+    assert page.select("scenario").v_model == "whatif-turkey-pakistan-out"
+    assert page.model.base.name == "whatif-turkey-pakistan-out"
     monkeypatch.setenv(app.ENV_SCENARIO, "no-such-scenario")
     settings, message = app.first_settings()
     assert settings.base.name == "baseline" and message.startswith("no-such-scenario: no such scenario file")
