@@ -192,7 +192,7 @@ def test_a_moved_slider_rebuilds_the_model_at_once_and_reruns_what_usually_happe
     model = explore.model
     assert model.day == 0 and model.agent("TUR").alignment == 0.0 and model.spec.actor("TUR").alignment == 0.0
     assert explore.slider("Turkey alignment").label == "Turkey alignment: 0"
-    assert explore.texts("dipsim-share") != share and explore.images("fan")[0].value != fan
+    until(lambda: explore.texts("dipsim-share") != share and explore.images("fan")[0].value != fan, "a new share")
     assert explore.ensembles[made:] == [model.digest, model.base.digest()]  # once (beside the scenario as written)
     expected = quick_ensemble(model.spec, app.runs_for(model.spec))
     assert explore.texts("dipsim-share") == [app.share_text(expected)]
@@ -203,8 +203,10 @@ def test_a_moved_slider_rebuilds_the_model_at_once_and_reruns_what_usually_happe
     explore.slider("Russia capability").v_model = 0.5
     assert explore.model.agent("TUR").alignment == 0.0 and explore.model.agent("RUS").capability == 0.5
     explore.click("Back to the scenario's values")
-    assert explore.model.agent("TUR").alignment == 0.9 and explore.model.agent("RUS").capability == 0.9
-    assert explore.texts("dipsim-share") == share and explore.slider("Russia capability").v_model == 0.9
+    until(lambda: explore.model.agent("TUR").alignment == 0.9 and explore.model.agent("RUS").capability == 0.9,
+          "the scenario's values back")
+    until(lambda: explore.texts("dipsim-share") == share and explore.slider("Russia capability").v_model == 0.9,
+          "the scenario's share and sliders back")
     assert "nothing: the scenario as written" in explore.texts("dipsim-small")
     assert explore.button("Back to the scenario's values").disabled
     reset(explore)
@@ -249,20 +251,22 @@ def test_step_redraws_this_run_without_rerunning_the_ensemble_and_reset_keeps_th
 
 def test_out_of_range_values_are_clipped_and_what_is_no_number_is_refused(explore):
     explore.slider("Turkey alignment").v_model = 5
-    assert explore.model.agent("TUR").alignment == 1.0 and explore.slider("Turkey alignment").v_model == 1.0
+    until(lambda: explore.model.agent("TUR").alignment == 1.0 and explore.slider("Turkey alignment").v_model == 1.0,
+          "the value clipped")
     explore.wait_drawn()                                # (this run's views drawn: no thread renders meanwhile)
     explore.slider("seed of this run").v_model = -3
-    assert explore.model.seed == 0 and explore.slider("seed of this run").v_model == 0
+    until(lambda: explore.model.seed == 0 and explore.slider("seed of this run").v_model == 0, "the seed clipped")
     explore.wait_drawn()
     made = len(explore.models)
     for sent in (math.nan, math.inf, -math.inf):                          # what float() takes (solara's slider
         # casts what the browser sends with float(), and refuses what it cannot cast before the page sees it)
         explore.slider("Turkey capability").v_model = sent
+        until(lambda: explore.slider("Turkey capability").v_model == 0.6 and len(explore.errors) == 1,
+              "the value put back, with one line")
         assert len(explore.models) == made and explore.model.agent("TUR").capability == 0.6
-        assert explore.slider("Turkey capability").v_model == 0.6
-        assert len(explore.errors) == 1 and "expected a number" in explore.errors[0] and "\n" not in explore.errors[0]
+        assert "expected a number" in explore.errors[0] and "\n" not in explore.errors[0]
     explore.slider("Turkey capability").v_model = 0.3
-    assert explore.model.agent("TUR").capability == 0.3 and explore.errors == []
+    until(lambda: explore.model.agent("TUR").capability == 0.3 and explore.errors == [], "the new value, no error")
     reset(explore)
     assert explore.model.agent("TUR").alignment == 1.0 and explore.model.seed == 0
     assert explore.model.agent("TUR").capability == 0.3
