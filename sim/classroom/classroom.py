@@ -115,17 +115,18 @@ class Classroom:
             raise ClassroomError("this page needs the teacher's key (the address `dipsim serve` printed)")
 
     def new_game(self, scenario: Scenario, *, seed: int | None = None, days: int = 7) -> str:
+        seed = scenario.seed if seed is None else seed
         try:
-            Game(scenario, scenario.seed if seed is None else seed, days)
+            Game(scenario, seed, days)
         except ValueError as err:
             raise ClassroomError(str(err)) from None
-        return self.store.create_game(scenario, scenario.seed if seed is None else seed, days)
+        return self.store.create_game(scenario, seed, days)
 
     def start(self, code: str) -> None:
         record = self.record(code)
         if record.status != "lobby":
             raise ClassroomError(f"game {record.code} has already started")
-        self._move_round(record, 1, "playing")
+        self.store.set_round(record.code, record.round, 1, "playing")
         self.changed(record.code)
 
     def close_round(self, code: str, number: int, prepare=None) -> Round:
@@ -141,20 +142,15 @@ class Classroom:
             if prepare is not None:
                 prepare(record, self.store.submissions(record.code), game.last_day(number))
             last = number == game.rounds
-            self._move_round(record, number + 1, "over" if last else "playing")
+            self.store.set_round(record.code, record.round, number + 1, "over" if last else "playing")
         self.changed(record.code)
         if last:
             self.ready_debrief(code)
         return self.round(self.record(code))
 
-    def _move_round(self, record: GameRecord, number: int, status: str) -> None:
-        self.store.set_round(record.code, record.round, number, status)
-
     def debrief(self, code: str) -> dict:
         """The game's debrief (computed once the game is over, then kept in the file)."""
-        record = self.record(code)
-        if record.status != "over":
-            raise ClassroomError(f"game {record.code} is not over yet: the debrief comes after the last round")
+        record = self._over(code)
         found = self.store.debrief(record.code)
         if found is None:
             with self._debriefing(record.code):
@@ -168,12 +164,19 @@ class Classroom:
     def ready_debrief(self, code: str) -> dict | None:
         """The debrief if it is ready; else None, and it is being computed in the background (a game of a
         class takes tens of seconds: hundreds of ensembles)."""
-        record = self.record(code)
+        record = self._over(code)
         found = self.store.debrief(record.code)
-        if found is None and record.status == "over" and not self._debriefing(record.code).locked():
+        if found is None and not self._debriefing(record.code).locked():
             threading.Thread(target=self.debrief, args=(record.code,), daemon=True,
                              name=f"debrief-{record.code}").start()
         return found
+
+    def _over(self, code: str) -> GameRecord:
+        """The game, which must be over: its debrief comes after the last round."""
+        record = self.record(code)
+        if record.status != "over":
+            raise ClassroomError(f"game {record.code} is not over yet: the debrief comes after the last round")
+        return record
 
     def _debriefing(self, code: str) -> threading.Lock:
         return self.lock(f"debrief {code}")
@@ -187,8 +190,9 @@ class Classroom:
 
     def release(self, code: str, token: object) -> None:
         """Free the actor of a player who lost its page, so that it can join again and take it."""
-        self.store.release(self.record(code).code, str(token))
-        self.changed(self.record(code).code)
+        code = self.record(code).code
+        self.store.release(code, str(token))
+        self.changed(code)
 
     def take(self, token: str, actor: object) -> Player:
         player = self.player(token)

@@ -229,10 +229,11 @@ def make_app(classroom: Classroom, scenario: Scenario, *, explore: bool = True, 
         record = classroom.record(player.game)
         state = classroom.round(record)
         game = classroom.game(record)
+        now = changes.standing(classroom, record.code)
         values = dict(player=player, record=record, state=state, rounds=game.rounds, error=error, memo=memo,
                       story=views.story(record), plots=list(GAME_PLOTS) if state.days_played else [],
-                      most_moves=MOST_MOVES, watch="player",
-                      signature=signature(standing(classroom, record), "player"))
+                      most_moves=MOST_MOVES, watch="player", signature=signature(now, "player"),
+                      debrief_ready=now["debrief"])
         if player.actor is None:
             taken = {p.actor for p in classroom.store.players(record.code)}
             values["free"] = [(a, leaning(record.scenario, a.alignment)) for a in record.scenario.actors
@@ -243,7 +244,6 @@ def make_app(classroom: Classroom, scenario: Scenario, *, explore: bool = True, 
         if state.status == "playing" and not values["sent"]:
             values["menu"] = [(move, [(t, record.scenario.actor(t).name) for t in targets])
                               for move, targets in classroom.menu(record, player.actor)]
-        values["debrief_ready"] = classroom.store.debrief(record.code) is not None
         return page("play.html", status_code, **values)
 
     async def play(request: Request):
@@ -314,12 +314,12 @@ def make_app(classroom: Classroom, scenario: Scenario, *, explore: bool = True, 
         record = classroom.record(code)
         state = classroom.round(record)
         players = classroom.store.players(record.code)
+        now = changes.standing(classroom, record.code)
         join_url = f"{address or base}/join?code={record.code}"
         return page("game.html", status_code, key=key, record=record, state=state, players=players,
                     rounds=classroom.game(record).rounds, join_url=join_url, qr=qr_svg(join_url),
                     story=views.story(record), plots=list(GAME_PLOTS) if state.days_played else [], error=error,
-                    debrief_ready=classroom.store.debrief(record.code) is not None, watch="teacher",
-                    signature=signature(standing(classroom, record), "teacher"))
+                    debrief_ready=now["debrief"], watch="teacher", signature=signature(now, "teacher"))
 
     async def teacher_game(request: Request):
         try:
@@ -364,19 +364,15 @@ def make_app(classroom: Classroom, scenario: Scenario, *, explore: bool = True, 
             return problem("a debrief comes as a page, .html or .md", 404)
         try:
             record = await run_in_threadpool(classroom.record, code)
-            if record.status != "over":
-                raise ClassroomError(f"game {record.code} is not over yet: the debrief comes after the last round")
             body = await run_in_threadpool(classroom.ready_debrief, record.code)
         except ClassroomError as err:
             return problem(str(err), 404)
         if body is None:
             return page("computing.html", 202, record=record, watch="debrief",
-                        signature=signature(standing(classroom, record), "debrief"))
-        submissions = await run_in_threadpool(classroom.store.submissions, record.code)
+                        signature=signature(changes.standing(classroom, record.code), "debrief"))
         if fmt == "md":
             attachment = {"Content-Disposition": f'attachment; filename="debrief-{record.code}.md"'}
-            return PlainTextResponse(debrief_markdown(record, body, submissions), media_type="text/markdown",
-                                     headers=attachment)
+            return PlainTextResponse(debrief_markdown(record, body), media_type="text/markdown", headers=attachment)
         scenario = record.scenario
         players = [(p, scenario.actor(p["actor"]).name, effect_text(p["effect"])) for p in body["players"]]
         timeline = [(m, scenario.actor(m["actor"]).name,
@@ -384,7 +380,7 @@ def make_app(classroom: Classroom, scenario: Scenario, *, explore: bool = True, 
                     for m in body["moves"]]
         template = "report.html" if fmt == "html" else "debrief.html"
         response = page(template, record=record, body=body, players=players, timeline=timeline,
-                        ensemble=body["ensemble"], plots=list(GAME_PLOTS), days=record.scenario.steps, story=[],
+                        ensemble=body["ensemble"], plots=list(GAME_PLOTS), days=record.scenario.steps,
                         css=_css() if fmt else "")
         if fmt == "html":
             response.headers["Content-Disposition"] = f'attachment; filename="debrief-{record.code}.html"'

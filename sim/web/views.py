@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import contextlib
+import html
 import threading
 from collections.abc import Sequence
 from concurrent.futures import Executor
@@ -44,8 +45,8 @@ def render_plot(files: dict[str, str], name: str) -> bytes:
 
 
 def load_drawing() -> None:
-    """Load what drawing needs (a worker process runs this once, at the start)."""
-    import matplotlib.pyplot  # noqa: F401 - the import is the work
+    """Nothing: a worker process that runs it has imported this module, and with it matplotlib and the
+    plots (`sim.viz`), which is the work a worker does once, at the start."""
 
 
 class Views:
@@ -142,8 +143,8 @@ class Views:
         closed = state.number - 1
         first = game.first_day(closed)
         run = self.run(record)
-        # A move's note names its actor and the player already: actor ids in it (the OSCE's name holds
-        # its id, a player may be called "EU") are not to be replaced by names again.
+        # A move's note names its actor and its player already: a player's name is as the player wrote it,
+        # even when it is an actor's id ("EU").
         moves = {event["note"] for s in self.classroom.store.submissions(record.code) for event in s.events}
         seen, lines = set(), []
         for happening in run.happenings:
@@ -226,13 +227,13 @@ def effect_text(effect: dict | None) -> str:
     return "; ".join(parts)
 
 
-def debrief_markdown(record: GameRecord, body: dict, submissions: Sequence[Submission]) -> str:
+def debrief_markdown(record: GameRecord, body: dict) -> str:
     """The debrief as Markdown, for grading: each player's counterfactual and every move with its memo.
     Names and memos are quoted as text (``<``, ``>``, ``&`` escaped), never as markup."""
     scenario = record.scenario
 
     def text(value: str) -> str:
-        return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\n", " ")
+        return html.escape(value, quote=False).replace("\n", " ")
 
     lines = [f"# Debrief: {text(record.title)} (game {record.code})", "",
              f"Every effect is the change made by the moves against the rules playing that actor instead, on "
