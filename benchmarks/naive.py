@@ -19,7 +19,7 @@ class NaiveActor(mesa.Agent):
     def __init__(self, model, actor):
         super().__init__(model)
         self.actor_id = actor.id
-        for field in ("alignment", "ceasefire", "capability", "stubbornness", "intensity"):
+        for field in ("alignment", "ceasefire", "capability", "stubbornness", "intensity", "territory", "losses"):
             setattr(self, field, getattr(actor, field))
         self.anchor = {"alignment": actor.alignment, "ceasefire": actor.ceasefire}
         self.change = {}
@@ -39,7 +39,9 @@ class NaiveModel(mesa.Model):
                      for t in scenario.ties]
         self.params = {r.rule: dict(r.params) for r in scenario.rules}
         self.sides = [self.by_id[s] for s in scenario.sides]
+        self.sides_ids = set(scenario.sides)
         self.in_force, self.credit = False, {a: 0.0 for a in self.by_id}
+        self.brokers, self.front = [], {s.actor_id: (0.0, 0.0) for s in self.sides}
         self.triads = self._triads()
         self.record = []
 
@@ -73,10 +75,13 @@ class NaiveModel(mesa.Model):
                 propose(params)
         for agent in self.agents:
             for field, value in agent.change.items():
-                low, high = {"alignment": (-1, 1), "ceasefire": (0, 1), "intensity": (0, math.inf)}[field]
-                if field == "intensity" and agent not in self.sides:
+                low, high = {"alignment": (-1, 1), "ceasefire": (0, 1), "intensity": (0, math.inf),
+                             "territory": (0, 1), "losses": (0, math.inf)}[field]
+                if field in ("intensity", "territory", "losses") and agent not in self.sides:
                     high = 0.0
                 setattr(agent, field, min(high, max(low, getattr(agent, field) + value)))
+        if "battlefield" in self.params:
+            self.front = self.battle(self.params["battlefield"])
         if "mediation" in self.params:
             self.settle_mediation(self.params["mediation"])
         if "balance" in self.params:
@@ -116,6 +121,42 @@ class NaiveModel(mesa.Model):
                     urgency = side.intensity / (side.intensity + p["half"])
                     agent.add("alignment", p["rate"] * tie["weight"] * urgency * (SIGNS[s] - agent.alignment))
 
+    def battle(self, p, in_force=False):
+        """What a day of battle brings each side: {side id: (ground gained, losses)}."""
+        if in_force:
+            return {s.actor_id: (0.0, 0.0) for s in self.sides}
+        fire, strength = [], []
+        for s, side in enumerate(self.sides):
+            support = 0.0
+            for agent in self.agents:
+                tie = self._tie(agent.actor_id, side.actor_id)
+                if agent not in self.sides and tie and tie["kind"] in p["kinds"] and tie["weight"] > 0:
+                    support += tie["weight"] * agent.capability * max(0.0, SIGNS[s] * agent.alignment)
+            fire.append(side.intensity * side.capability * (1 + p["support"] * support))
+            strength.append(max(p["forces"][s] - side.losses, 0.0))
+        attacker = 0 if strength[0] * fire[0] >= strength[1] * fire[1] else 1
+        defender = 1 - attacker
+        advantage = p["defence"] * (1 + p["depth"] * self.sides[attacker].territory)
+        attack, defend = strength[attacker] * fire[attacker], advantage * strength[defender] * fire[defender]
+        gain = p["advance"] * (attack - defend) / (attack + defend) if attack > defend else 0.0
+        gain = min(gain, self.sides[defender].territory)
+        losses = {attacker: p["lethality"] * defend, defender: p["lethality"] * attack}
+        return {side.actor_id: (gain if s == attacker else -gain, losses[s]) for s, side in enumerate(self.sides)}
+
+    def rule_battlefield(self, p):
+        for side in self.sides:
+            gained, lost = self.battle(p, self.in_force)[side.actor_id]
+            side.add("territory", gained)
+            side.add("losses", lost)
+
+    def rule_war_aims(self, p):
+        for s, side in enumerate(self.sides):
+            gained, lost = self.front[side.actor_id]
+            if gained > 0 and side.territory >= p["aims"][s]:
+                gained = 0.0
+            gain = gained - p["price"] * lost / 1000
+            side.add("ceasefire", p["rate"] * (max(-gain, 0) * (1 - side.ceasefire) - max(gain, 0) * side.ceasefire))
+
     def _pressure(self, p, agent, side):
         tie = self._tie(agent.actor_id, side.actor_id)
         access = max(p["access"], tie["weight"] if tie else 0.0)
@@ -134,21 +175,40 @@ class NaiveModel(mesa.Model):
                                                 - p["stiffening"] * self.backing(s) * side.ceasefire))
 
     def settle_mediation(self, p):
-        for agent in self.agents:
-            if agent not in self.sides:
-                self.credit[agent.actor_id] += sum(self._pressure(p, agent, side) for side in self.sides)
+        hold = {a.actor_id: min(self._pressure(p, a, side) for side in self.sides)
+                for a in self.agents if a not in self.sides}
+        for actor, value in hold.items():
+            self.credit[actor] += value
         shortfall = sum(max(0.0, p["threshold"] - side.ceasefire) for side in self.sides)
-        hazard = p["breakdown"] + p["breakdown_intensity"] * sum(s.intensity for s in self.sides) / 2 \
-            + p["breakdown_unwilling"] * shortfall
-        u = self.rng.random()
-        if self.in_force and u < 1 - math.exp(-hazard):
-            self.in_force = False
-            for side in self.sides:
-                side.ceasefire *= 1 - p["setback"]
-            self.credit = dict.fromkeys(self.credit, 0.0)
-        elif not self.in_force and all(s.ceasefire >= p["threshold"] for s in self.sides):
-            self.in_force = True
-            self.credit = dict.fromkeys(self.credit, 0.0)
+        guard = max([self.by_id[t["a"] if t["b"] in self.sides_ids else t["b"]].capability * t["weight"]
+                     for t in self.ties if t["kind"] == "peacekeeping" and t["weight"] > 0
+                     and {t["a"], t["b"]} & self.sides_ids], default=0.0)
+        hazard = (p["breakdown"] + p["breakdown_intensity"] * sum(s.intensity for s in self.sides) / 2
+                  + p["breakdown_unwilling"] * shortfall) * (1 - p["guarantee"] * guard)
+        breaks = [u < 1 - math.exp(-hazard) for u in (self.rng.random(), self.rng.random())]
+        if self.in_force:
+            if breaks[0]:
+                self.end_ceasefire(p)
+        elif all(s.ceasefire >= p["threshold"] for s in self.sides):
+            self.start_ceasefire(self.credit)
+        elif p["leverage"] is not None and sum(hold.values()) >= p["leverage"]:
+            self.start_ceasefire(hold)
+            if breaks[1]:
+                self.end_ceasefire(p)
+
+    def start_ceasefire(self, credit):
+        top = max(credit.values(), default=0.0)
+        self.brokers = [a for a, c in credit.items() if top > 0 and c >= top / 2]
+        self.in_force = True
+        self.credit = dict.fromkeys(self.credit, 0.0)
+
+    def end_ceasefire(self, p):
+        self.in_force = False
+        for side in self.sides:
+            side.ceasefire *= 1 - p["setback"]
+        for broker in self.brokers:
+            self.by_id[broker].ceasefire *= 1 - p["spent"]
+        self.credit = dict.fromkeys(self.credit, 0.0)
 
     def settle_balance(self, p):
         updates = p["updates"] if p["updates"] is not None else len(self.ties)

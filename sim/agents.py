@@ -11,11 +11,11 @@ from sim.scenario import Actor
 class ActorAgent(mesa.Agent):
     """A state or organization of the scenario.
 
-    Its fields (``alignment``, ``ceasefire``, ``capability``, ``stubbornness``, ``intensity``) read the
-    model's arrays, so the agent and the rules never disagree. Writing one goes through the engine
-    (`Simulation.write`): the value is clipped to the field's range (an actor that is not a side keeps
-    intensity 0) and the change is recorded as the source ``agents`` of the next day, so that each day's
-    contributions still add up to the day's move. A value that is not a finite number is refused
+    Its fields (``alignment``, ``ceasefire``, ``capability``, ``stubbornness``, ``intensity``, ``territory``,
+    ``losses``: `sim.core.fields.FIELDS`) read the model's arrays, so the agent and the rules never disagree.
+    Writing one goes through the engine (`Simulation.write`): the value is clipped to the field's range (an actor
+    that is not a side keeps its intensity, territory and losses at 0) and the change is recorded as the source
+    ``agents`` of the next day, so that each day's contributions still add up to the day's move. A value that is not a finite number is refused
     (ValueError). ``pressure`` (the mediation pressure the actor put on the sides the last day) is read-only.
     """
 

@@ -12,7 +12,7 @@ advances), the "Model Parameters" (`model_params`: the seed of this run, the sho
 judgements, the rule parameters of `KEY_PARAMETERS`; every other actor's judgements as fixed parameters)
 and the main area with the components (`COMPONENTS`), each given the model and drawn again when Step or
 Play bumps Mesa's ``update_counter``: `ThisRun` (a line of status and the `RUN_VIEWS`: alignment over
-time, the road to a ceasefire, the network coloured by alignment; a battlefield view is one more entry)
+time, the road to a ceasefire, the battlefield where the run has one, the network coloured by alignment)
 and `UsuallyHappens` (the fan and the share of runs reaching a lasting ceasefire). The model is
 `ExploreModel`, built from keywords alone, as Mesa's Reset builds one: ``type(model)(**model_parameters)``.
 When a run reaches its last day Mesa stops Play and leaves Step and Play off (showing Pause) until Reset.
@@ -84,6 +84,7 @@ from sim.rules import REGISTRY  # noqa: E402
 from sim.scenario import Actor, Scenario, ScenarioError, bundled, load, loads  # noqa: E402
 from sim.viz import live  # noqa: E402
 from sim.viz.network import network_layout  # noqa: E402
+from sim.viz.run import has_battlefield  # noqa: E402
 
 #: The environment variable naming the scenario the page opens with (set by ``dipsim serve``).
 ENV_SCENARIO = "DIPSIM_EXPLORE_SCENARIO"
@@ -117,6 +118,11 @@ KEY_PARAMETERS = (
     ("mediation", "hurting", "the fighting makes a side readier to stop", 1.0, 0.01),
     ("mediation", "stiffening", "outside backing holds a side back", 3.0, 0.05),
     ("mediation", "breakdown", "daily chance that a ceasefire breaks down", 0.2, 0.005),
+    ("mediation", "leverage", "the mediators' hold that gets a truce signed under pressure", 3.0, 0.05),
+    ("battlefield", "defence", "the force ratio an attacker needs to advance", 5.0, 0.05),
+    ("battlefield", "advance", "the share of the contested area a rout gives up in a day", 0.3, 0.005),
+    ("battlefield", "support", "outside arms and drones add to a side's fire", 3.0, 0.05),
+    ("war_aims", "price", "the ground a side would give for a thousand soldiers' lives", 0.2, 0.005),
     ("alliance", "rate", "allies are drawn into the war", 0.2, 0.005),
     ("escalation", "backing", "outside backing feeds the fighting", 0.5, 0.01),
     ("influence", "rate", "how fast states persuade each other", 1.0, 0.01),
@@ -535,12 +541,13 @@ def has_ceasefires(scenario: Scenario) -> bool:
 
 
 #: The views of this run, top to bottom: a name and what draws it from the model, the run so far and the
-#: network's layout (None: nothing to draw for this scenario). A view of the battlefield's territory
-#: (the next issue) is one more entry.
+#: network's layout (None: nothing to draw for this scenario).
 RUN_VIEWS: tuple[tuple[str, Callable[[ExploreModel, RunData, dict], Figure | None]], ...] = (
     ("alignment", lambda model, run, layout: live.run_alignment(run, model.spec.steps)),
     ("road", lambda model, run, layout: live.run_road(run, model.spec.steps)
      if has_ceasefires(model.spec) or has_rule(model.spec, "escalation") else None),
+    ("battlefield", lambda model, run, layout: live.run_battlefield(run, model.spec.steps)
+     if has_battlefield(run) else None),
     ("network", lambda model, run, layout: live.run_network(run, layout)),
 )
 

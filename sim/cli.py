@@ -121,11 +121,11 @@ def run(scenario: str, steps: int | None, seed: int | None, overrides: tuple[str
 def _pictures(files: dict, fmt: str | None, with_report: bool) -> dict[str, str | bytes]:
     """The plots (``plots/NAME.FMT``) and, if asked, the report of a run whose files are ``files``."""
     from sim.io.rundata import RunData
-    from sim.report.pages import FIGURES, report_files
-    from sim.viz import PLOTS, plot_files
+    from sim.report.pages import report_figures, report_files
+    from sim.viz import plot_files, plot_names
 
     data = RunData.from_files(files)
-    total = (len(PLOTS) if fmt else 0) + (len(FIGURES) if with_report and fmt != "png" else 0)
+    total = (len(plot_names(data)) if fmt else 0) + (len(report_figures(data)) if with_report and fmt != "png" else 0)
     out: dict[str, str | bytes] = {}
     with _progress(total, "plots") as tick:
         if fmt:
@@ -380,10 +380,10 @@ def actors(scenario: str, overrides: tuple[str, ...]) -> None:
 
     spec = load(scenario, overrides)
     click.echo(f"{'id':<6}{'name':<22}{'alignment':>10}{'ceasefire':>10}{'capability':>11}"
-               f"{'stubborn':>9}{'intensity':>10}")
+               f"{'stubborn':>9}{'intensity':>10}{'holds':>7}")
     for a in spec.actors:
         click.echo(f"{a.id:<6}{a.name:<22}{a.alignment:>+10.2f}{a.ceasefire:>10.2f}{a.capability:>11.2f}"
-                   f"{a.stubbornness:>9.2f}{a.intensity:>10.2f}")
+                   f"{a.stubbornness:>9.2f}{a.intensity:>10.2f}{a.territory:>7.2f}")
         for quote in a.sources:
             click.echo(textwrap.fill(quote, width=100, initial_indent="      - ",
                                      subsequent_indent="        ", break_on_hyphens=False))
@@ -417,7 +417,12 @@ def plot(rundir: Path, fmt: str, out: Path | None) -> None:
     coalitions' shares; for a sweep's: an outcome against each varied value, and a heat map for two."""
     from sim.io.files import write_plots
     from sim.io.rundata import is_experiment, load_experiment, load_run
-    from sim.viz import PLOTS, experiment_plot_files, experiment_plot_names, plot_files
+    from sim.viz import (
+        experiment_plot_files,
+        experiment_plot_names,
+        plot_files,
+        plot_names,
+    )
 
     target = out or rundir / "plots"
     if is_experiment(rundir):
@@ -426,7 +431,7 @@ def plot(rundir: Path, fmt: str, out: Path | None) -> None:
             files = experiment_plot_files(experiment, fmt, folder="", progress=tick)
     else:
         data = load_run(rundir)
-        with _progress(len(PLOTS), "plots") as tick:
+        with _progress(len(plot_names(data)), "plots") as tick:
             files = plot_files(data, fmt, folder="", progress=tick)
     write_plots(target, rundir, files)
     click.echo(f"{target}: {', '.join(files)}")
@@ -440,13 +445,13 @@ def report(rundir: Path) -> None:
     (with the plots in RUNDIR/plots)."""
     from sim.io.files import OutputError, kind_of, write_files
     from sim.io.rundata import load_run
-    from sim.report.pages import FIGURES, report_files
+    from sim.report.pages import report_figures, report_files
 
     data = load_run(rundir)
     if kind_of(rundir) != "run":
         raise OutputError(f"{rundir}: not a run directory dipsim wrote (no .dipsim manifest); dipsim writes a "
                           "report only into its own run directories")
-    with _progress(len(FIGURES), "plots") as tick:
+    with _progress(len(report_figures(data)), "plots") as tick:
         files = report_files(data, progress=tick)
     write_files(rundir, files)
     click.echo(f"{rundir / 'report.html'}, {rundir / 'report.md'}")

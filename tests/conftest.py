@@ -1,4 +1,4 @@
-"""Shared fixtures: a baseline run directory made once per test session."""
+"""Shared fixtures: a baseline and a history-2020 run directory made once per test session."""
 
 from __future__ import annotations
 
@@ -36,6 +36,16 @@ def baseline_run(tmp_path_factory) -> Path:
     """A run directory of the baseline at its own seed (read it, do not change it)."""
     out = tmp_path_factory.mktemp("runs") / "baseline"
     result = CliRunner().invoke(main, ["run", "baseline", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    return out
+
+
+@pytest.fixture(scope="session")
+def history_run(tmp_path_factory) -> Path:
+    """A run directory of history-2020 at its own seed, without plots (read it, do not change it): a battlefield,
+    truces signed under pressure that break the day they come, and a ripe ceasefire that lasts."""
+    out = tmp_path_factory.mktemp("runs") / "history-2020"
+    result = CliRunner().invoke(main, ["run", "history-2020", "--out", str(out), "--no-plots"])
     assert result.exit_code == 0, result.output
     return out
 

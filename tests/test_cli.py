@@ -137,6 +137,8 @@ def test_validate_list_and_actors():
     for actor in spec.actors:
         assert actor.id in table and actor.name in table
     assert "Ankara and Islamabad have vowed full support to Baku" in table
+    header, armenia = table.splitlines()[0], next(line for line in table.splitlines() if line.startswith("ARM"))
+    assert header.split()[-1] == "holds" and armenia.split()[-1] == "1.00"     # the contested area, at the start
 
 
 def test_explain_accounts_for_an_actors_whole_move(baseline_run):

@@ -60,6 +60,13 @@ def test_outcome_table_says_what_differs(runs):
     assert table["ceasefire reached"][:2] == tuple(reached)
     assert reached[1] == "yes"
     assert table["first broker"][1] == b.name(summaries[1]["outcomes"]["first_broker"])
+    assert table["signed under pressure"][:2] == tuple(str(s["outcomes"]["under_pressure"]) for s in summaries)
+    for side in a.sides:                       # both what-ifs extend the baseline: they have a battlefield
+        held = [s["outcomes"]["final_territory"][side] for s in summaries]
+        lost = [s["outcomes"]["final_losses"][side] for s in summaries]
+        assert table[f"contested area held at the end, {a.name(side)}"][:2] == tuple(f"{x:.2f}" for x in held)
+        assert table[f"military deaths, {a.name(side)}"][:2] == tuple(str(round(x)) for x in lost)
+    assert max(summaries[0]["outcomes"]["final_losses"].values()) > 0
     for actor in a.actor_ids:
         x, y, change = table[f"final alignment, {a.name(actor)}"]
         ends = [s["outcomes"]["final_alignment"][actor] for s in summaries]
@@ -73,7 +80,7 @@ def test_compare_figures_put_the_two_runs_side_by_side(runs):
     fig = viz.compare_alignment(a, b)
     left, right = fig.axes[:2]
     for ax, run in ((left, a), (right, b)):
-        lines = [l for l in ax.lines if (l.get_gid() or "").startswith("actor:")]
+        lines = [line for line in ax.lines if (line.get_gid() or "").startswith("actor:")]
         assert len(lines) == len(run.actor_ids)
     assert [p.get_gid() for p in left.patches if (p.get_gid() or "").startswith("ceasefire:")] == [
         f"ceasefire:{c.start}" for c in a.ceasefires]
@@ -81,8 +88,8 @@ def test_compare_figures_put_the_two_runs_side_by_side(runs):
         f"ceasefire:{c.start}" for c in b.ceasefires]
     assert "A:" in left.get_title(loc="left") and "B:" in right.get_title(loc="left")
     network = viz.compare_network(a, b)
-    offsets = [{c.get_gid(): tuple(c.get_offsets()[0]) for c in ax.collections if (c.get_gid() or "").startswith("node:")}
-               for ax in network.axes[:2]]
+    offsets = [{c.get_gid(): tuple(c.get_offsets()[0]) for c in ax.collections
+                if (c.get_gid() or "").startswith("node:")} for ax in network.axes[:2]]
     assert offsets[0] == offsets[1]  # same actors: one layout
     assert len(viz.compare_ceasefire(a, b).axes) >= 6
     assert len(viz.compare_moves(a, b).axes) == 2

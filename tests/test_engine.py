@@ -448,7 +448,7 @@ def test_an_event_that_changes_nothing_is_not_logged():
                                                                                          ("event", "over")]
     assert [h.kind for h in sim.history.happenings] == ["event", "ceasefire", "event", "breakdown"]
     assert int(sim.world.ceasefires[0]) == 1 and int(sim.world.breakdowns[0]) == 1
-    assert sim.history.spans[0] == [Ceasefire(1, 3, None, declared=True, ended_by="event", note="truce")]
+    assert sim.history.spans[0] == [Ceasefire(1, 3, None, came="declared", ended_by="event", note="truce")]
 
 
 def test_a_ceasefire_declared_and_broken_the_same_day_is_one_record_everywhere(tmp_path):
@@ -460,11 +460,13 @@ def test_a_ceasefire_declared_and_broken_the_same_day_is_one_record_everywhere(t
     events = [{"id": "truce", "step": 2, "action": "declare_ceasefire", "broker": "RUS", "note": "truce"}]
     spec = baseline_with(events=events, steps=4, rules=[{"rule": "mediation", "breakdown": 1e6}])
     sim = run(spec)
-    assert sim.history.spans[0] == [Ceasefire(2, 2, "RUS", declared=True, ended_by="breakdown", note="truce")]
+    assert sim.history.spans[0] == [Ceasefire(2, 2, "RUS", ("RUS",), came="declared", ended_by="breakdown",
+                                              note="truce")]
     files = run_files(sim, seed=0)
     rows = [r.split(",")[:2] for r in files["events.csv"].splitlines()[1:]]
     assert rows == [["2", "event"], ["2", "ceasefire"], ["2", "breakdown"]]
-    assert files["ceasefires.csv"].splitlines() == ["start,end,broker,declared,ended_by,note", "2,2,RUS,1,breakdown,truce"]
+    assert files["ceasefires.csv"].splitlines() == ["start,end,broker,brokers,came,ended_by,note",
+                                                    "2,2,RUS,RUS,declared,breakdown,truce"]
     outcomes = json.loads(files["summary.json"])["outcomes"]
     assert (outcomes["ceasefires"], outcomes["breakdowns"], outcomes["days_in_force"]) == (1, 1, 0)
     assert RunData.from_files(files).ceasefires == tuple(sim.history.spans[0])

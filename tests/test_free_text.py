@@ -85,6 +85,7 @@ def test_run_with_dollars_writes_plots_and_report(rundir):
 @pytest.mark.parametrize("name, expected", [
     ("alignment_over_time", [TITLE, TURKEY, NOTE[:20], f"backs {ARMENIA}"]),
     ("road_to_ceasefire", [ARMENIA, RUSSIA]),
+    ("battlefield", [ARMENIA]),
     ("alignment_network", [f"{ARMENIA}'s camp", f"backs {ARMENIA}"]),
     ("what_moved_whom", [TURKEY, f"toward {ARMENIA}"]),
 ])

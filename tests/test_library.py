@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 from sim.core.engine import Simulation
-from sim.core.fields import FIELDS, measure_names
+from sim.core.fields import FIELDS
 from sim.core.outcomes import run_coalitions
 from sim.experiments import Experiment, conduct, run_seeds
 from sim.scenario import bundled, load
@@ -67,6 +67,16 @@ def test_the_library_has_the_what_ifs_and_classics_the_lessons_need():
             "whatif-weaker-azerbaijan"} <= set(WHATIFS)
     assert {"classic-balance-camps", "classic-balance-harmony", "classic-arms-race-stable",
             "classic-arms-race-runaway", "classic-stubborn-opinions", "classic-landscape-coalitions"} <= set(LIBRARY)
+
+
+def test_the_classics_teach_one_model_each_without_a_battlefield():
+    classics = [name for name in LIBRARY if name.startswith("classic-")]
+    assert len(classics) == 6
+    for name in classics:
+        scenario = load(name)
+        assert len({s.rule for s in scenario.rules}) <= 1, name      # the landscape classic needs none
+        assert not {s.rule for s in scenario.rules} & {"battlefield", "war_aims"}, name
+        assert all(a.territory == a.losses == 0 for a in scenario.actors), name
 
 
 @pytest.mark.parametrize("name", WHATIFS)
@@ -313,51 +323,85 @@ def share(summary: dict, outcome: str) -> float:
     return summary["probabilities"][outcome]["p"]
 
 
+def taken(name: str) -> float:
+    """The median share of the contested area Azerbaijan holds at the end of RUNS runs."""
+    scenario = load(name)
+    return float(np.median(final(simulate(scenario, RUNS), "territory")[:, scenario.actor_ids.index("AZE")]))
+
+
+def lasting(overrides) -> tuple[float, float]:
+    """The shares of 300 runs of the baseline (with ``overrides``) that reach a ceasefire and end in one."""
+    spans = simulate(load("baseline", overrides), 300).history.spans
+    return np.mean([bool(s) for s in spans]), np.mean([bool(s) and s[-1].end is None for s in spans])
+
+
 def test_what_ifs_share_the_baselines_seeds():
     for name in WHATIFS:
         assert load(name).seed == load("baseline").seed
 
 
-def test_turkey_and_pakistan_staying_out_brings_more_and_more_lasting_ceasefires(ensemble):
+def test_in_the_baseline_azerbaijan_advances_and_a_ceasefire_comes_in_every_run(ensemble):
+    base = ensemble("baseline")
+    assert share(base, "ceasefire_reached") == 1.0 and 0.4 < share(base, "lasting_ceasefire") < 0.75
+    assert 0.15 < taken("baseline") < 0.35
+
+
+@pytest.mark.parametrize("rule, key", [("mediation", "threshold"), ("mediation", "leverage"),
+                                       ("mediation", "stiffening"), ("war_aims", "price"), ("battlefield", "defence")])
+def test_the_baseline_is_not_on_a_knife_edge(rule, key):
+    """A tenth more or less of any of these judgements leaves a ceasefire in nearly every run and moves the
+    share that ends in one by less than a quarter (the threshold moves it most, about 0.18 in 300 runs; the
+    baseline used to swing from three runs in five reaching a ceasefire to one in twenty when the EU fell
+    silent)."""
+    value = rule_params(load("baseline"), rule)[key]
+    base = lasting([])
+    for factor in (0.9, 1.1):
+        reached, ends = lasting([f"rules.{rule}.{key}={max(value * factor, 1.0 if key == 'defence' else 0.0)}"])
+        assert reached >= 0.95 and abs(ends - base[1]) < 0.25, (factor, reached, ends, base)
+
+
+def test_turkey_and_pakistan_staying_out_leave_azerbaijan_advancing_less_and_readier_to_stop(ensemble):
     base, out = ensemble("baseline"), ensemble("whatif-turkey-pakistan-out")
-    assert share(out, "ceasefire_reached") > share(base, "ceasefire_reached") + 0.2
-    assert share(out, "lasting_ceasefire") > share(base, "lasting_ceasefire") + 0.3
-    assert out["first_ceasefire_day"]["median"] < base["first_ceasefire_day"]["median"]
+    assert taken("whatif-turkey-pakistan-out") < taken("baseline") - 0.15
+    assert share(out, "lasting_ceasefire") > share(base, "lasting_ceasefire")
+    assert out["first_ceasefire_day"]["median"] < base["first_ceasefire_day"]["median"] - 10
 
 
-def test_a_russian_guarantee_for_karabakh_stiffens_armenia(ensemble):
+def test_a_russian_guarantee_for_karabakh_stops_the_advance_and_russia_no_longer_brokers(ensemble):
     base, guarantee = ensemble("baseline"), ensemble("whatif-russia-defends-karabakh")
-    assert share(guarantee, "ceasefire_reached") < share(base, "ceasefire_reached")
-    arm = load("baseline").actor_ids.index("ARM")
-    willing = {name: simulate(load(name), RUNS).history.array("fields")[20:, :, FIELDS.index("ceasefire"), arm].mean()
-               for name in ("baseline", "whatif-russia-defends-karabakh")}
-    assert willing["whatif-russia-defends-karabakh"] < willing["baseline"] - 0.03
+    assert taken("whatif-russia-defends-karabakh") < 0.1 < taken("baseline")
+    assert guarantee["first_ceasefire_day"]["median"] < base["first_ceasefire_day"]["median"]
+    assert guarantee["brokers"].get("RUS", 0.0) < base["brokers"].get("RUS", 0.0) / 2   # a party, not a broker
 
 
 def test_united_co_chairs_bring_ceasefires_sooner_and_share_the_credit(ensemble):
     base, united = ensemble("baseline"), ensemble("whatif-minsk-united")
-    assert share(united, "ceasefire_reached") > share(base, "ceasefire_reached") + 0.2
-    assert share(united, "lasting_ceasefire") > share(base, "lasting_ceasefire") + 0.3
     assert united["first_ceasefire_day"]["median"] < base["first_ceasefire_day"]["median"] - 10
-    assert set(base["brokers"]) == {"RUS"} and "USA" in united["brokers"]
+    assert share(united, "lasting_ceasefire") > share(base, "lasting_ceasefire")
+    assert "USA" not in base["brokers"] and united["brokers"].get("USA", 0.0) > 0.3
 
 
-def test_iran_leading_brings_more_ceasefires_but_russia_still_brokers(ensemble):
+def test_iran_leading_the_mediation_makes_iran_the_broker(ensemble):
     base, iran = ensemble("baseline"), ensemble("whatif-iran-mediates")
-    assert share(iran, "ceasefire_reached") > share(base, "ceasefire_reached") + 0.2
-    assert max(iran["brokers"], key=iran["brokers"].get) == "RUS"
-    assert iran["brokers"].get("IRN", 0.0) < 0.05
+    assert "IRN" not in base["brokers"]
+    assert max(iran["brokers"], key=iran["brokers"].get) == "IRN"
 
 
-def test_a_silent_eu_means_fewer_ceasefires(ensemble):
+def test_a_silent_eu_changes_little_as_it_brokers_nothing(ensemble):
     base, silent = ensemble("baseline"), ensemble("whatif-eu-silent")
-    assert share(silent, "ceasefire_reached") < share(base, "ceasefire_reached") - 0.2
+    assert "EU" not in base["brokers"]
+    assert share(silent, "ceasefire_reached") == share(base, "ceasefire_reached")
+    assert abs(share(silent, "lasting_ceasefire") - share(base, "lasting_ceasefire")) < 0.1
 
 
-def test_a_stronger_azerbaijan_ripens_the_war_and_a_weaker_one_does_not(ensemble):
-    base = share(ensemble("baseline"), "ceasefire_reached")
-    assert share(ensemble("whatif-stronger-azerbaijan"), "ceasefire_reached") > base + 0.2
-    assert share(ensemble("whatif-weaker-azerbaijan"), "ceasefire_reached") < base - 0.1
+def test_a_stronger_azerbaijan_takes_more_and_is_slower_to_stop_and_a_weaker_one_the_reverse(ensemble):
+    base, stronger, weaker = (ensemble(n) for n in ("baseline", "whatif-stronger-azerbaijan",
+                                                    "whatif-weaker-azerbaijan"))
+    day = {name: summary["first_ceasefire_day"]["median"] for name, summary in
+           (("base", base), ("stronger", stronger), ("weaker", weaker))}
+    assert taken("whatif-weaker-azerbaijan") < taken("baseline") < taken("whatif-stronger-azerbaijan") - 0.2
+    assert day["weaker"] < day["base"] - 10 and day["stronger"] > day["base"] + 5       # the winner's reluctance
+    assert share(stronger, "lasting_ceasefire") < share(base, "lasting_ceasefire")
 
 
 # ---------------------------------------------------------------------------------- history-2020
@@ -399,25 +443,39 @@ def test_history_dates_every_event_on_its_day_and_scripts_no_outcome():
 
 
 def october_and_november(name: str, overrides=()) -> dict:
+    """What RUNS runs of 50 days show of the record's shape: October's truces, November's ceasefire, the
+    leading broker and how much of the contested area Azerbaijan holds on days 20 and 43."""
     scenario = load(name, list(overrides))
     simulation = simulate(scenario, RUNS, 50)
-    measures = simulation.history.array("measures")
-    names = measure_names(scenario.sides)
-    on = measures[:, :, names.index("ceasefire_in_force")] > 0
-    total = measures[:, :, names.index("breakdowns")]
-    start = np.r_[np.zeros((1, RUNS), bool), on[1:] & ~on[:-1]]
-    down = np.r_[np.zeros((1, RUNS), bool), total[1:] > total[:-1]]
-    brokers = Counter(scenario.actor_ids[simulation.history.array("broker")[d, r]] for d, r in zip(*np.nonzero(start)))
-    return {"october": np.mean(start[4:35].any(axis=0) & down[4:35].any(axis=0)),
-            "day49": np.mean(on[49]), "broker": brokers.most_common(1)[0][0]}
+    spans = simulation.history.spans
+    october = [[c for c in s if 4 <= c.start <= 34] for s in spans]
+    held = simulation.history.array("fields")[:, :, FIELDS.index("territory"), scenario.actor_ids.index("AZE")]
+    return {
+        "two_broken": np.mean([sum(c.end is not None and c.end <= 34 for c in cs) >= 2 for cs in october]),
+        "under_pressure": np.mean([c.came == "pressure" for cs in october for c in cs] or [0.0]),
+        "november_holds": np.mean([any(35 <= c.start <= 49 and (c.end is None or c.end > 49) for c in s)
+                                   for s in spans]),
+        "broker": Counter(c.broker for s in spans for c in s).most_common(1)[0][0],
+        "held": (float(np.median(held[20])), float(np.median(held[43]))),
+    }
 
 
-def test_history_makes_october_ceasefires_fail_and_a_november_one_hold():
+def test_history_makes_october_truces_fail_and_a_november_one_hold_from_the_rules():
     history = october_and_november("history-2020")
     baseline = october_and_november("baseline", ["scenario.steps=50"])
-    assert history["october"] > 0.6 and history["october"] > baseline["october"] + 0.4
-    assert history["day49"] > 0.6 and history["day49"] > baseline["day49"] + 0.4
-    assert history["broker"] == baseline["broker"] == "RUS"
+    # the rounds of talks get truces signed under pressure that break; without them, few come and break
+    assert history["two_broken"] > 0.8 > 0.3 > baseline["two_broken"]
+    assert history["under_pressure"] > 0.8 and baseline["under_pressure"] == 0.0
+    assert history["november_holds"] > 0.6 and history["november_holds"] > baseline["november_holds"] + 0.15
+    assert history["broker"] == "RUS"
+    # the battlefield comes out of the rules: Jabrayil, Fuzuli and part of Hadrut by day 20, Shusha by day 43
+    assert 0.15 <= history["held"][0] <= 0.30 and 0.30 <= history["held"][1] <= 0.50
+
+
+def test_history_scripts_no_battlefield_result():
+    scenario = load("history-2020")
+    assert not [e.id for e in scenario.events if e.field in ("intensity", "territory", "losses")]
+    assert [s.rule for s in scenario.rules if s.rule in ("battlefield", "war_aims")] == ["battlefield", "war_aims"]
 
 
 def test_the_history_figures_in_the_scenario_are_those_the_doc_computes():
@@ -426,6 +484,6 @@ def test_the_history_figures_in_the_scenario_are_those_the_doc_computes():
     in_scenario = [re.split(r"\s{2,}record:", line.lstrip("# ").rstrip())[0] for line in block.splitlines()]
     doc = (ROOT / "docs" / "history-2020.md").read_text(encoding="utf-8")
     printed = [line.split("# prints:", 1)[1].strip() for line in doc.splitlines() if line.startswith("# prints:")]
-    assert len(in_scenario) == 10
+    assert len(in_scenario) == 13
     missing = [line for line in in_scenario if line not in printed]
     assert not missing, f"figures in history-2020.toml that docs/history-2020.md does not print: {missing}"

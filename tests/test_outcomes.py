@@ -9,10 +9,11 @@ IDS = ("ARM", "AZE", "RUS", "USA")
 
 
 def test_outcomes_of_two_ceasefires_the_second_in_force_at_the_end():
-    spans = [Ceasefire(2, 4, "RUS", ended_by="breakdown"), Ceasefire(6, None, "USA")]
+    spans = [Ceasefire(2, 4, "RUS", ("RUS", "FRA"), came="pressure", ended_by="breakdown"), Ceasefire(6, None, "USA")]
     out = ceasefire_outcomes(spans, steps=7)
     assert out == {"ceasefire_reached": True, "first_ceasefire_day": 2, "first_broker": "RUS", "ceasefires": 2,
-                   "brokers": ["RUS", "USA"], "breakdowns": 1, "lasting": True, "days_in_force": 4}
+                   "brokers": ["RUS", "USA"], "under_pressure": 1, "breakdowns": 1, "lasting": True,
+                   "days_in_force": 4}
 
 
 def test_a_ceasefire_that_breaks_down_the_day_it_comes_still_counts():
@@ -22,8 +23,9 @@ def test_a_ceasefire_that_breaks_down_the_day_it_comes_still_counts():
 
 
 def test_a_ceasefire_declared_on_day_0_is_in_force_from_day_1():
-    assert Ceasefire(0, None, None, declared=True).days_in_force(steps=5) == 5
-    assert Ceasefire(0, 3, None, declared=True, ended_by="event").days_in_force(steps=5) == 2
+    assert Ceasefire(0, None, None, came="declared").days_in_force(steps=5) == 5
+    assert Ceasefire(0, None, None, came="declared").declared and not Ceasefire(0, None, None).declared
+    assert Ceasefire(0, 3, None, came="declared", ended_by="event").days_in_force(steps=5) == 2
 
 
 def test_no_ceasefire():

@@ -132,7 +132,7 @@ def test_alignment_labels_every_line_at_its_end_without_overlap(run):
     labels = by_gid(ax.texts, "label:")
     assert {t.get_text() for t in labels.values()} == {a.name for a in run.scenario.actors}
     for gid, text in labels.items():
-        line = ax.lines[[l.get_gid() for l in ax.lines].index(gid.replace("label:", "actor:"))]
+        line = ax.lines[[drawn.get_gid() for drawn in ax.lines].index(gid.replace("label:", "actor:"))]
         assert text.get_color() == line.get_color()
         assert text.xy == pytest.approx((line.get_xdata()[-1], line.get_ydata()[-1]))
     renderer = draw(fig).get_renderer()
@@ -165,8 +165,8 @@ def test_alignment_marks_events_and_shades_ceasefires(run, rundir):
     spans = by_gid(ax.patches, "ceasefire:")
     assert sorted(int(gid.split(":")[1]) for gid in spans) == starts
     last = max(int(r["step"]) for r in rows(rundir, "model.csv"))
-    for start, span in zip(starts, (spans[f"ceasefire:{s}"] for s in starts)):
-        end = next((e for e in ends if e >= start), last)
+    for k, start in enumerate(starts):            # each ends before the next comes: the k-th end is the k-th's
+        span, end = spans[f"ceasefire:{start}"], ends[k] if k < len(ends) else last
         assert span.get_x() == pytest.approx(start)
         assert span.get_x() + span.get_width() == pytest.approx(max(end, start + 0.4))
     assert sorted(int(gid.split(":")[1]) for gid in by_gid(ax.lines, "breakdown:")) == ends
@@ -226,6 +226,29 @@ def test_road_to_ceasefire_shows_willingness_threshold_pressure_and_intensity(ru
     assert broker in tags
 
 
+@pytest.mark.parametrize("which", ["truce", "history"])
+def test_road_to_ceasefire_marks_how_each_ceasefire_came_and_names_its_brokers(which, rundir, history_run):
+    folder = {"truce": rundir, "history": history_run}[which]
+    data = load_run(folder)
+    fig = viz.road_to_ceasefire(data)
+    top = fig.axes[0]
+    table = rows(folder, "ceasefires.csv")
+    marks = by_gid(top.lines, "came:")
+    assert sorted(marks) == sorted(f"came:{r['start']}:{r['came']}" for r in table)
+    shape = {gid.split(":")[2]: mark.get_marker() for gid, mark in marks.items()}
+    assert len(shape) >= 2 and len(set(shape.values())) == len(shape)   # each way a ceasefire comes its own mark
+    assert {"truce": {"declared", "ripe"}, "history": {"pressure", "ripe"}}[which] <= set(shape)
+    legend = " | ".join(t.get_text() for t in fig.legends[0].get_texts())
+    words = {"ripe": "both sides wanted", "pressure": "signed under pressure", "declared": "declared"}
+    assert all(words[came] in legend for came in shape)
+    # Each ceasefire's tag (where there is room for it) names its leading broker; one is written at least.
+    leading = {int(r["start"]): data.name(r["brokers"].split()[0]) for r in table if r["brokers"]}
+    tags = by_gid(top.texts, "tag:start:")
+    assert tags
+    for gid, text in tags.items():
+        assert leading[int(gid.split(":")[2])] in text.get_text()
+
+
 def test_road_to_ceasefire_without_mediation_has_no_threshold(tmp_path):
     data = load_run(make_run(tmp_path, NO_MEDIATION, "--no-plots"))
     assert data.threshold is None
@@ -241,6 +264,70 @@ def test_road_to_ceasefire_draws_on_given_axes(run):
     assert all(ax.lines for ax in axes)
     with pytest.raises(ValueError, match="three panels"):
         viz.road_to_ceasefire(run, axes[:2])
+
+
+# ------------------------------------------------------------------------------------ the battlefield
+
+def test_battlefield_draws_each_sides_share_of_the_area_and_its_losses(history_run):
+    data = load_run(history_run)
+    fig = viz.battlefield(data)
+    top, bottom = fig.axes[:2]
+    series = defaultdict(lambda: defaultdict(list))
+    for row in rows(history_run, "timeseries.csv"):
+        for field in ("territory", "losses"):
+            series[field][row["actor"]].append(float(row[field]))
+    first, second = data.sides
+    held = {s: by_gid(top.lines, f"territory:{s}")[f"territory:{s}"].get_ydata() for s in data.sides}
+    lost = {s: by_gid(bottom.lines, f"losses:{s}")[f"losses:{s}"].get_ydata() for s in data.sides}
+    for side in data.sides:
+        np.testing.assert_allclose(held[side], series["territory"][side])
+        np.testing.assert_allclose(lost[side], series["losses"][side])
+        assert (np.diff(lost[side]) >= 0).all() and lost[side][-1] > 0       # deaths only add up
+    # The two sides' shares add up to what they held on day 0 (here all of it): what one takes the other loses.
+    at_first = series["territory"][first][0] + series["territory"][second][0]
+    np.testing.assert_allclose(held[first] + held[second], at_first)
+    assert held[first][0] == 1.0 and held[second][-1] > 0.1                  # Azerbaijan takes ground
+    # Ceasefires shaded on both panels; each marked by how it came on the top one.
+    starts, ends = ceasefire_periods(history_run)
+    for ax in (top, bottom):
+        assert sorted(int(g.split(":")[1]) for g in by_gid(ax.patches, "ceasefire:")) == starts
+        assert sorted(int(g.split(":")[1]) for g in by_gid(ax.lines, "breakdown:")) == ends
+    assert sorted(by_gid(top.lines, "came:")) == sorted(f"came:{r['start']}:{r['came']}"
+                                                        for r in rows(history_run, "ceasefires.csv"))
+    # Each line is labelled at its end with what it shows there.
+    armenia = data.name(first)
+    for ax, said in ((top, f"{series['territory'][first][-1]:.0%}"), (bottom, f"{series['losses'][first][-1]:,.0f}")):
+        assert by_gid(ax.texts, "label:")[f"label:{first}"].get_text() == f"{armenia} {said}"
+
+
+def test_battlefield_labels_do_not_overlap_and_the_legend_is_under_the_plot(history_run):
+    fig = viz.battlefield(load_run(history_run))
+    renderer = draw(fig).get_renderer()
+    for ax in fig.axes[:2]:
+        boxes = sorted((Text.get_window_extent(t, renderer) for t in by_gid(ax.texts, "label:").values()),
+                       key=lambda b: b.y0)
+        assert len(boxes) == 2 and boxes[1].y0 >= boxes[0].y1 - 0.5, "end labels overlap"
+    legend = fig.legends[0].get_window_extent(renderer)
+    assert legend.y1 <= fig.axes[1].get_window_extent(renderer).y0             # below the panels
+
+
+def test_battlefield_draws_on_given_axes(run):
+    fig = Figure()
+    axes = fig.subplots(2, 1)
+    assert viz.battlefield(run, axes) is fig
+    assert all(len(by_gid(ax.lines, "territory:" if k == 0 else "losses:")) == 2 for k, ax in enumerate(axes))
+    with pytest.raises(ValueError, match="two panels"):
+        viz.battlefield(run, axes[:1])
+
+
+def test_a_classic_without_a_battlefield_gets_no_battlefield_plot(tmp_path):
+    result = CliRunner().invoke(main, ["run", "classic-arms-race-stable", "--steps", "5", "--out", str(tmp_path / "c")])
+    assert result.exit_code == 0, result.output
+    data = load_run(tmp_path / "c")
+    assert not viz.has_battlefield(data)
+    expected = [name for name in viz.PLOTS.values() if name != "battlefield"]
+    assert sorted(p.stem for p in (tmp_path / "c" / "plots").glob("*.png")) == sorted(expected)
+    assert viz.plot_names(data) == expected
 
 
 # ------------------------------------------------------------------------------------ the network
@@ -272,6 +359,22 @@ def test_network_start_and_end_share_positions_and_show_alignment_and_capability
     assert positions[0] == positions[1]
     by_capability = sorted(sizes.values(), key=lambda sc: sc[1])
     assert [s for s, _ in by_capability] == sorted(s for s, _ in by_capability)  # bigger = more capable
+
+
+def test_network_draws_a_guarantors_peacekeepers_apart_and_names_them(run, history_run):
+    data = load_run(history_run)
+    fig = viz.alignment_network(data)
+    end = fig.axes[1]
+    kinds = {r["tie"]: r["kind"] for r in rows(history_run, "ties.csv")
+             if int(r["step"]) == data.steps and r["active"] == "1"}
+    edges = {gid.split(":", 1)[1]: edge.get_linestyle() for gid, edge in by_gid(end.lines, "tie:").items()}
+    assert "peacekeeping" in kinds.values()                    # Russia's peacekeepers on the line from day 44
+    for tie, kind in kinds.items():
+        assert edges[tie] == {"peacekeeping": "-.", "mediation": ":"}.get(kind, edges[tie])
+        assert kind in ("peacekeeping", "mediation") or edges[tie] in ("-", "--")
+    assert "peacekeepers" in [t.get_text() for t in end.get_legend().get_texts()]
+    plain = viz.alignment_network(run)                        # the truce has none: no such line, no such entry
+    assert "peacekeepers" not in [t.get_text() for t in plain.axes[1].get_legend().get_texts()]
 
 
 def test_network_layout_is_seeded(run):

@@ -15,7 +15,8 @@ from conftest import read_rows, truce_scenario
 
 from sim.cli import main
 from sim.io.rundata import load_run
-from sim.report.pages import FIGURES, document, markdown, report_files
+from sim.report.explain import summary_lines
+from sim.report.pages import FIGURES, document, markdown, report_figures, report_files
 
 TRUCE = truce_scenario("A declared truce <that does not hold> & more", 'Ankara calls for "restraint"')
 
@@ -105,21 +106,98 @@ def test_report_tells_every_ceasefire_with_its_broker_and_every_breakdown(rundir
     ends = [int(r["step"]) for prev, r in zip([{"breakdowns": "0"}] + model, model)
             if float(r["breakdowns"]) > float(prev["breakdowns"])]
     assert starts, "the scenario declares a ceasefire"
-    # A ceasefire's log row (from mediation, or the scenario event that declared it) names the two sides
-    # and then its broker.
-    brokers = {int(r["step"]): r["actors"].split()[2] for r in rows(rundir, "events.csv")
-               if r["kind"] in ("ceasefire", "event") and len(r["actors"].split()) == 3}
-    assert set(starts) <= set(brokers)
+    # A ceasefire's log row names the two sides and then its brokers, the leading one first.
+    brokers = {int(r["step"]): r["actors"].split()[2:] for r in rows(rundir, "events.csv") if r["kind"] == "ceasefire"}
+    assert set(starts) <= set(brokers) and any(len(b) > 1 for b in brokers.values())
     for where in (day_items(unmark(md)), day_items(text)):
         for day in starts:
             assert "comes into force" in where[day]
-            assert f"brokered by {data.scenario.actor(brokers[day]).name}" in where[day]
+            names = [data.name(b) for b in brokers[day]]
+            told = where[day][where[day].index("comes into force"):]
+            assert f"brokered by {names[0]}" in told and all(name in told for name in names[1:])
         for day in ends:
             assert re.search(r"breaks down|ends", where[day])
     for row in rows(rundir, "events.csv"):
         if row["kind"] == "tie":
             a, b = (data.scenario.actor(x).name for x in row["actors"].split())
             assert a in day_items(text)[int(row["step"])] and b in day_items(text)[int(row["step"])]
+
+
+def ceasefire_items(md: str) -> list[str]:
+    """The Markdown report's list of the ceasefires, one item each."""
+    section = md[md.index("## The ceasefires"):md.index("## The battlefield")]
+    return [line.removeprefix("- ") for line in section.splitlines() if line.startswith("- ")]
+
+
+@pytest.mark.parametrize("which", ["truce", "history"])
+def test_report_tells_how_each_ceasefire_came_who_brokered_it_and_how_it_ended(which, rundir, history_run):
+    folder = {"truce": rundir, "history": history_run}[which]
+    data = load_run(folder)
+    items = ceasefire_items(unmark(markdown(document(data), {})))
+    table = rows(folder, "ceasefires.csv")
+    assert len(items) == len(table)
+    came = {"ripe": "a ceasefire both sides wanted", "pressure": "a truce signed under pressure",
+            "declared": "a ceasefire declared by a scenario event"}
+    for row, item in zip(table, items):
+        assert item.startswith(f"Day {row['start']}: {came[row['came']]}")
+        names = [data.name(b) for b in row["brokers"].split()]
+        assert f"brokered by {names[0]}" + (f" with {names[1]}" if names[1:] else "") in item
+        if not row["end"]:
+            assert "still in force at the end" in item
+        elif row["ended_by"] == "event":
+            assert f"a scenario event ended it on day {row['end']}" in item
+        elif row["end"] == row["start"]:
+            assert item.endswith("it broke down the same day.")
+        else:
+            assert f"it broke down on day {row['end']}" in item
+    # Each way of coming and ending is among these two runs': what the test checks is there to check.
+    assert {r["came"] for r in table} == {"truce": {"declared", "ripe"}, "history": {"pressure", "ripe"}}[which]
+
+
+def test_report_tells_the_battlefield(history_run):
+    data = load_run(history_run)
+    text = unmark(markdown(document(data), {}))
+    section = text[text.index("## The battlefield"):text.index("## The plots")]
+    series = {(r["actor"], int(r["step"])): r for r in rows(history_run, "timeseries.csv")}
+    last = data.steps
+    held = {s: float(series[(s, last)]["territory"]) for s in data.sides}
+    lost = {s: float(series[(s, last)]["losses"]) for s in data.sides}
+    arm, aze = data.sides
+    assert (f"at the end Armenia holds {held[arm]:.0%} and Azerbaijan {held[aze]:.0%} of the contested area"
+            in section)
+    assert f"Armenia {lost[arm]:,.0f} and Azerbaijan {lost[aze]:,.0f}" in section
+    # Azerbaijan took a tenth of the area by the first day its share reached one.
+    tenth = min(day for day in range(last + 1) if float(series[(aze, day)]["territory"]) >= 0.1)
+    assert f"Azerbaijan took 10% of the contested area by day {tenth}" in section
+    ending = text[text.index("## How it ended"):]
+    assert f"military deaths: Armenia {lost[arm]:,.0f}" in ending
+    assert "(3 signed under pressure)" in ending
+
+
+def test_a_report_without_a_battlefield_tells_none(tmp_path):
+    result = CliRunner().invoke(main, ["run", "classic-arms-race-stable", "--steps", "5", "--no-plots",
+                                       "--out", str(tmp_path / "c")])
+    assert result.exit_code == 0, result.output
+    data = load_run(tmp_path / "c")
+    text = markdown(document(data), {})
+    assert "## The battlefield" not in text and "contested area" not in text
+    assert [stem for stem, _ in report_figures(data)] == [stem for stem, _ in FIGURES if stem != "battlefield"]
+
+
+def test_explain_and_the_runs_summary_tell_the_battlefield(history_run):
+    summary = json.loads((history_run / "summary.json").read_text(encoding="utf-8"))
+    outcomes, lines = summary["outcomes"], summary_lines(summary)
+    assert lines[0].endswith(f"; {outcomes['under_pressure']} signed under pressure") and outcomes["under_pressure"]
+    held, lost = outcomes["final_territory"], outcomes["final_losses"]
+    assert (f"battlefield at the end: contested area held ARM {held['ARM']:.0%}, AZE {held['AZE']:.0%}; "
+            f"military deaths ARM {lost['ARM']:,.0f}, AZE {lost['AZE']:,.0f}") in lines
+    result = CliRunner().invoke(main, ["explain", str(history_run), "ARM"])
+    assert result.exit_code == 0, result.output
+    changes = [float(r["change"]) for r in rows(history_run, "contributions.csv")
+               if r["actor"] == "ARM" and r["field"] == "losses"]
+    assert f"losses: +0 -> +{lost['ARM']:,.0f} (change +{lost['ARM']:,.0f})" in result.output      # whole deaths
+    assert f"  battlefield  +{sum(changes):,.0f}   on {len(changes)} day(s)" in result.output
+    assert re.search(r"territory: \+1\.000 -> \+0\.\d{3}", result.output)
 
 
 def test_report_says_who_moved_most_and_why(rundir, text):

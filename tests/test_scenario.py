@@ -231,9 +231,21 @@ def test_quotation_not_in_the_source(tmp_path):
     assert "verbatim" in str(err)
 
 
-def test_intensity_on_a_non_belligerent(tmp_path):
-    path, err = error_of(TINY.replace("alignment = 0.9", "alignment = 0.9\nintensity = 0.5"), tmp_path)
-    assert_names(err, path, "actors.TUR.intensity")
+@pytest.mark.parametrize("field", ["intensity", "territory", "losses"])
+def test_fighting_fields_on_a_non_belligerent(tmp_path, field):
+    path, err = error_of(TINY.replace("alignment = 0.9", f"alignment = 0.9\n{field} = 0.5"), tmp_path)
+    assert_names(err, path, f"actors.TUR.{field}")
+    assert "only the two sides fight" in err.message
+
+
+def test_the_sides_cannot_hold_more_than_the_whole_contested_area(tmp_path):
+    text = TINY.replace("intensity = 1.0", "intensity = 1.0\nterritory = 0.7")
+    path, err = error_of(text, tmp_path)
+    assert_names(err, path, "actors.AZE.territory")
+    assert "add up to at most 1, got 1.4" in err.message
+    held = tmp_path / "held.toml"
+    held.write_text(text.replace("territory = 0.7", "territory = 0.5"))
+    assert [a.territory for a in load(str(held)).actors][:3] == [0.5, 0.5, 0.0]
 
 
 def test_error_in_a_child_names_the_child_file(tmp_path):

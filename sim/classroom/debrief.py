@@ -19,7 +19,10 @@ from sim.experiments.chunks import run_seeds
 
 #: Runs of each ensemble: per player, and per submission.
 PLAYER_RUNS, SUBMISSION_RUNS = 300, 100
-#: What each run is measured by: (key, label, kind) with kind "share" (a yes/no outcome, in points) or "days".
+#: What each run is measured by, as the pages show it: (key, label, kind) with kind "share" (a yes/no outcome,
+#: in points) or "days". Besides these, `outcomes` measures the truces signed under pressure (``under_pressure``)
+#: and, for each side, its peak intensity (``intensity_ARM``) and its share of the contested area at the end
+#: (``territory_ARM``).
 MEASURES = (
     ("lasting", "a lasting ceasefire", "share"),
     ("ceasefire_reached", "a ceasefire reached", "share"),
@@ -31,10 +34,10 @@ def outcomes(game: Game, submissions: Sequence[Submission], seeds: Sequence[int]
     """Each measure of each run (one run per seed) of the whole game with these submissions."""
     simulation = game.play(submissions, game.scenario.steps, seeds=seeds)
     found = [run_outcomes(simulation, run) for run in range(len(seeds))]
-    table = {key: np.array([float(f[key]) for f in found]) for key, _, _ in MEASURES}
-    sides = game.scenario.sides
-    for side in sides:
+    table = {key: np.array([float(f[key]) for f in found]) for key in (*(m[0] for m in MEASURES), "under_pressure")}
+    for side in game.scenario.sides:
         table[f"intensity_{side}"] = np.array([f["max_intensity"][side] for f in found])
+        table[f"territory_{side}"] = np.array([f["final_territory"][side] for f in found])
     return table
 
 

@@ -3,7 +3,9 @@
 A game is its scenario, its seed, the days a round covers and the submissions made so far; everything
 else (the run, what happened, the plots) is replayed from them, so a stored game can always be shown
 again exactly. The moves sent in round ``r`` take effect together on the round's first day, before the
-rules act, in the order they were sent; between moves every actor, played or not, follows the rules.
+rules act, in the order they were sent (what a move does for the round alone ends on the next round's
+first day, before that round's moves; peacekeepers wait for a ceasefire); between moves every actor,
+played or not, follows the rules.
 """
 
 from __future__ import annotations
@@ -102,8 +104,10 @@ class Game:
         return Simulation(scenario, rngs, record_contributions=seeds is None).run(until)
 
     def situation(self, submissions: Sequence[Submission], actor: str, round_: int) -> Situation:
-        """The world ``actor`` makes its moves of ``round_`` in: as the previous round left it, with the
-        ties the moves sent this round have made known (so that two moves on one pair agree on its tie)."""
+        """The world ``actor`` makes its moves of ``round_`` in: as the previous round left it, with what
+        earlier moves undo on the round's first day (a round of talks over: it acts before this round's
+        moves), and with the ties the moves sent this round have made known (so that two moves on one pair
+        agree on its tie)."""
         before = [s for s in submissions if s.round < round_]
         world = self.play(before, self.first_day(round_) - 1).world
         top = world.topology
@@ -114,7 +118,13 @@ class Game:
             ends = {"from": a, "to": b} if top.tie_directed[slot] else {"actors": [a, b]}
             ties[frozenset((a, b))] = ({**ends, "kind": TIE_KINDS[world.kind[0, slot]],
                                         "weight": float(world.weight[0, slot])} if world.active[0, slot] else None)
-        return Situation(self.with_moves(submissions), actor, fields, ties, bool(world.in_force[0]))
+        for event in (e for s in before for e in s.events if e["step"] == self.first_day(round_)):
+            if event["action"] in ("add_tie", "remove_tie"):
+                slot = top.tie_ids.index(tie_id(event["tie"]) if event["action"] == "add_tie" else event["tie"])
+                pair = frozenset((top.actor_ids[top.tie_source[slot]], top.actor_ids[top.tie_target[slot]]))
+                ties[pair] = event["tie"] if event["action"] == "add_tie" else None
+        return Situation(self.with_moves(submissions), actor, fields, ties, bool(world.in_force[0]),
+                         self.last_day(round_))
 
     def submit(self, submissions: Sequence[Submission], *, round_: int, actor: str, player: str,
                choices: Sequence[Choice], memo: str, situation: Situation | None = None,
@@ -143,7 +153,7 @@ class Game:
             enacted = move.events(situation, choice.target)
             target = f" ({self.scenario.actor(choice.target).name})" if choice.target else ""
             note = f"{self.scenario.actor(actor).name}, played by {player}: {move.label}{target}"
-            for j, event in enumerate(enacted, start=1):
+            for j, event in enumerate(enacted, start=1):   # on the round's first day, unless dated by the move
                 events.append({"id": f"r{round_}-{actor}-{k}-{j}", "step": self.first_day(round_), "note": note,
                                **event})
         submission = Submission(round_, actor, player, tuple(choices), memo.strip(), tuple(events))

@@ -1,12 +1,16 @@
 """The menu of the class game: what a player can do for its actor, each move one small class.
 
 A move is what the model can enact, written as the scenario events a scenario file could hold (a shift
-of a stance, a tie made, changed or cut, a ceasefire declared or broken): a move adds nothing to the
-model that a scenario author could not write. Each class has a readable ``name`` (its id in forms), a
+of a stance, a tie made, changed or cut, a ceasefire broken): a move adds nothing to the model that a
+scenario author could not write. Each class has a readable ``name`` (its id in forms), a
 ``label`` and a ``summary`` (what it does to the model, shown on the menu), ``who`` may make it (a
 ``side`` of the war, an ``outsider``, or ``any`` actor) and what it is aimed at (``target``: nothing, a
 ``side``, or another ``actor``). `Move.events` turns one choice into raw event entries, from the state
 of the world on the day it takes effect, so that the same choice always means the same events.
+
+A move acts on the first day of its round, except an event it dates itself (``step``: the day after the
+round, when what it did for the round ends) or makes wait for a condition (``when``: peacekeepers for a
+ceasefire).
 """
 
 from __future__ import annotations
@@ -30,6 +34,13 @@ TALKS_TIE = 0.5
 EFFORT = 0.5
 #: Sanctions: the tie's weight, and the loss of the target's capability.
 SANCTION_TIE, SANCTION_CAPABILITY = -0.5, 0.05
+#: Pressing for a humanitarian truce: the push to the presser's ceasefire stance (not anchored, so it fades),
+#: and the weight of its mediation channels to both sides for the round (history-2020's talks are 0.5-0.8).
+PRESS_PUSH, PRESS_TIE = 0.2, 0.8
+#: The weight of a peacekeeping tie: a full deployment (history-2020's Russian peacekeepers, about 2,000 troops).
+PEACEKEEPERS = 1.0
+#: The condition a peacekeeping deployment waits for (as in history-2020).
+IN_FORCE = {"measure": "ceasefire_in_force", "op": "==", "value": 1}
 
 
 class MoveError(ClassroomError):
@@ -41,7 +52,8 @@ class Situation:
     """What a move is made in: the scenario, the actor making it, and the world on the day it acts.
 
     ``fields`` maps each actor to its fields that day, ``ties`` each pair of actors (a frozenset) to the
-    tie between them as a raw tie entry (``None`` once cut), and ``in_force`` says whether a ceasefire holds.
+    tie between them as a raw tie entry (``None`` once cut), ``in_force`` says whether a ceasefire holds, and
+    ``last_day`` is the last day of the round the moves are made for.
     """
 
     scenario: Scenario
@@ -49,6 +61,7 @@ class Situation:
     fields: Mapping[str, Mapping[str, float]]
     ties: Mapping[frozenset, dict | None]
     in_force: bool
+    last_day: int
 
     @property
     def is_side(self) -> bool:
@@ -62,8 +75,10 @@ class Situation:
         return self.ties.get(frozenset((self.actor, other)))
 
 
-def shift(actor: str, field: str, by: float) -> dict:
-    return {"action": "shift", "actor": actor, "field": field, "by": round(by, 10)}
+def shift(actor: str, field: str, by: float, *, anchor: bool = True) -> dict:
+    """A ``shift`` event; ``anchor=False`` leaves the actor's anchor where it is (a push that fades)."""
+    event = {"action": "shift", "actor": actor, "field": field, "by": round(by, 10)}
+    return event if anchor else {**event, "anchor": False}
 
 
 def set_tie(situation: Situation, other: str, kind: str, weight: float, *, directed: bool = False) -> dict:
@@ -92,6 +107,13 @@ def tie_entry(tie) -> dict:
     """A `Tie` as the raw entry an ``add_tie`` event takes."""
     ends = {"from": tie.source, "to": tie.target} if tie.directed else {"actors": [tie.source, tie.target]}
     return {**ends, "kind": tie.kind, "weight": tie.weight}
+
+
+def weak_channels(situation: Situation, weight: float) -> list[str]:
+    """The sides the actor has no tie with, or only a mediation channel weaker than ``weight``: those to which a
+    channel of ``weight`` would open or rise (any other tie, friendly or hostile, is left as it is)."""
+    return [side for side in situation.scenario.sides
+            if (tie := situation.tie(side)) is None or (tie["kind"] == "mediation" and tie["weight"] < weight)]
 
 
 def hostile_tie(situation: Situation, other: str, weight: float) -> dict:
@@ -163,7 +185,9 @@ class BackWithArms(Move):
     label = "Back a side with arms"
     summary = (f"Your alignment moves {ARMS_ALIGNMENT} toward the side, you become its supplier (a support tie of "
                f"{ARMS_TIE} replaces the tie you had with it, a channel or a rivalry; an alliance stays, at least "
-               f"that strong) and its capability grows by {ARMS_CAPABILITY}.")
+               f"that strong) and its capability grows by {ARMS_CAPABILITY}. Both strengthen the side's fire on the "
+               "battlefield: its own, and your support, which grows with your capability and counts while you lean "
+               "toward it.")
     who, target = "outsider", "side"
 
     def _events(self, s, target):
@@ -219,12 +243,8 @@ class OfferTalks(Move):
     who = "outsider"
 
     def _events(self, s, target):
-        events = [shift(s.actor, "ceasefire", 0.1)]
-        for side in s.scenario.sides:
-            tie = s.tie(side)
-            if tie is None or (tie["kind"] == "mediation" and tie["weight"] < TALKS_TIE):
-                events.append(set_tie(s, side, "mediation", TALKS_TIE, directed=True))
-        return events
+        return [shift(s.actor, "ceasefire", 0.1),
+                *(set_tie(s, side, "mediation", TALKS_TIE, directed=True) for side in weak_channels(s, TALKS_TIE))]
 
 
 class OpenChannel(Move):
@@ -280,27 +300,60 @@ class Recognise(Move):
         return [shift(s.actor, "alignment", 0.3 * s.sign(target)), hostile_tie(s, other, -0.4)]
 
 
-class BrokerTruce(Move):
-    name = "broker-truce"
-    label = "Broker a truce now"
-    summary = ("A ceasefire is declared with you as its broker, whether or not the sides want one yet; the model's "
-               "breakdown rule decides how long it holds. You need a tie of any kind with both sides, even a "
-               "hostile one.")
+class PressForTruce(Move):
+    name = "press-truce"
+    label = "Press both sides into a humanitarian truce"
+    summary = (f"For this round you press both sides hard: your ceasefire stance rises by {PRESS_PUSH} (a push that "
+               f"fades), and the talks you host make a mediation channel of {PRESS_TIE} to each side you have no other "
+               "tie with, or raise a weaker channel to it, until the round ends (an ally's tie carries your pressure "
+               "as it is; a hostile one barely any). If the mediators' joint hold on both sides reaches the "
+               "scenario's leverage, a humanitarian truce is signed before the sides want one. A truce they do not "
+               "want may break the same day, and a failed truce spends its brokers' push.")
     who = "outsider"
+
+    def _events(self, s, target):
+        push = shift(s.actor, "ceasefire", PRESS_PUSH, anchor=False)
+        sides = weak_channels(s, PRESS_TIE)
+        pressed = [set_tie(s, side, "mediation", PRESS_TIE, directed=True) for side in sides]
+        if s.last_day >= s.scenario.steps:                # the last round: no day after it
+            return [push, *pressed]
+        # the talks over, on the next round's first day each channel is what it was (a new one is cut)
+        over = [set_tie(s, side, "mediation", s.tie(side)["weight"]) if s.tie(side) else
+                {"action": "remove_tie", "tie": tie_id(event["tie"])} for side, event in zip(sides, pressed)]
+        return [push, *pressed, *({"step": s.last_day + 1, **event} for event in over)]
+
+
+class SendPeacekeepers(Move):
+    name = "peacekeepers"
+    label = "Send peacekeepers to guard a ceasefire"
+    summary = (f"Once a ceasefire is in force (now, or on the first day one is: the move waits for it), your troops "
+               f"stand between the sides: your tie with the side becomes a peacekeeping tie of {PEACEKEEPERS} (it "
+               "replaces the channel you had; not on the line of a side you are allied with or arming, where your "
+               "troops would be a party's, not a guarantor's), and the ceasefire's daily breakdown "
+               "hazard shrinks by a share: the mediation rule's guarantee (0.9 in the baseline) times your capability "
+               "(the strongest guarantor's counts), for that ceasefire and any later one. It does not bring a "
+               "ceasefire: it makes one hold. Both sides must accept your troops: not while you have a hostile tie "
+               "with either.")
+    who, target = "outsider", "side"
 
     def allowed(self, situation):
         why = super().allowed(situation)
         if why:
             return why
-        if situation.in_force:
-            return "a ceasefire is already in force"
-        missing = [side for side in situation.scenario.sides if situation.tie(side) is None]
-        if missing:
-            return f"{situation.actor} has no tie with {' or '.join(missing)} to broker through (open a channel first)"
+        hostile = [side for side in situation.scenario.sides if (tie := situation.tie(side)) and tie["weight"] < 0]
+        if hostile:
+            return f"{' and '.join(hostile)} would not accept {situation.actor}'s troops (a hostile tie)"
         return None
 
+    def targets(self, situation):
+        """The sides whose tie with the actor is neither peacekeeping already nor an alliance or a supply line (a
+        guarantor's troops stand on the line of a side it does not fight for)."""
+        return tuple(side for side in super().targets(situation)
+                     if (tie := situation.tie(side)) is None
+                     or tie["kind"] not in ("peacekeeping", "alliance", "support"))
+
     def _events(self, s, target):
-        return [{"action": "declare_ceasefire", "broker": s.actor}]
+        return [{**set_tie(s, target, "peacekeeping", PEACEKEEPERS), "when": dict(IN_FORCE)}]
 
 
 class Escalate(Move):
@@ -366,8 +419,9 @@ def tie_id(tie: Mapping[str, Any]) -> str:
 
 #: Every move by name, in the order the menu lists them.
 MOVES: dict[str, Move] = {move.name: move for move in (
-    BackInWords(), BackWithArms(), DistanceFrom(), Recognise(), PressForCeasefire(), OfferTalks(), BrokerTruce(),
-    OpenChannel(), CloseChannel(), Sanction(), Escalate(), HoldBack(), SignalTalks(), Harden(), BreakTruce(),
+    BackInWords(), BackWithArms(), DistanceFrom(), Recognise(), PressForCeasefire(), OfferTalks(), PressForTruce(),
+    SendPeacekeepers(), OpenChannel(), CloseChannel(), Sanction(), Escalate(), HoldBack(), SignalTalks(), Harden(),
+    BreakTruce(),
 )}
 
 #: The most moves in one submission, and the longest memo (characters).

@@ -16,8 +16,8 @@ import numpy as np
 
 from sim.core import measures
 from sim.core.compiled import kernel
-from sim.core.fields import ANCHORED, FIELDS, RANGES, TIE_KINDS, measure_names
-from sim.core.records import Ceasefire, Happening
+from sim.core.fields import ANCHORED, FIELDS, FIGHTING, RANGES, TIE_KINDS, measure_names
+from sim.core.records import ARRIVALS, Ceasefire, Happening
 from sim.core.world import Topology, World
 from sim.rules.base import Rule
 from sim.scenario import Event, Scenario
@@ -164,12 +164,13 @@ class Simulation:
     def _field_bounds(self) -> tuple[np.ndarray, np.ndarray]:
         """Lower and upper bound of each field for each actor: ``(n_fields, n_actors)`` each.
 
-        Only the sides fight, so every other actor's intensity is held at 0.
+        Only the sides fight, so every other actor's `FIGHTING` fields are held at 0.
         """
         n = self.world.topology.n_actors
         low = np.repeat(_LOW[:, None], n, axis=1)
         high = np.repeat(_HIGH[:, None], n, axis=1)
-        high[FIELDS.index("intensity"), ~self.world.topology.belligerent] = 0.0
+        for name in FIGHTING:
+            high[FIELDS.index(name), ~self.world.topology.belligerent] = 0.0
         return low, high
 
     def _blank(self) -> np.ndarray:
@@ -264,9 +265,12 @@ class Simulation:
         self.history.happenings.append(replace(happening, step=step))
         spans = self.history.spans[run]
         if happening.kind == "ceasefire":
-            broker = int(self.world.broker[run])
-            spans.append(Ceasefire(step, None, self.world.topology.actor_ids[broker] if broker >= 0 else None,
-                                   declared=event is not None, note=event.note if event else happening.note))
+            world, ids = self.world, self.world.topology.actor_ids
+            broker = int(world.broker[run])
+            credited = [j for j in np.argsort(-world.brokers[run], kind="stable").tolist() if world.brokers[run, j] > 0]
+            spans.append(Ceasefire(step, None, ids[broker] if broker >= 0 else None,
+                                   brokers=tuple(ids[j] for j in credited), came=ARRIVALS[world.came[run]],
+                                   note=event.note if event else happening.note))
         elif happening.kind == "breakdown":
             spans[-1] = replace(spans[-1], end=step, ended_by="event" if event else "breakdown")
 
@@ -289,7 +293,7 @@ class Simulation:
         if action in ("shift", "set"):
             i = top.actor_ids.index(event.actor)
             low, high = RANGES[event.field]
-            if event.field == "intensity" and not top.belligerent[i]:
+            if event.field in FIGHTING and not top.belligerent[i]:
                 high = 0.0
             old = world.fields[event.field][runs, i]
             new = np.clip(old + event.value if action == "shift" else np.full_like(old, event.value), low, high)
@@ -320,6 +324,9 @@ class Simulation:
             world.in_force[runs] = True
             world.ceasefires[runs] += 1
             world.broker[runs] = top.actor_ids.index(event.broker) if event.broker else -1
+            world.brokers[runs] = 0.0
+            world.brokers[runs, world.broker[runs]] = world.broker[runs] >= 0
+            world.came[runs] = ARRIVALS.index("declared")
             world.credit[runs] = 0.0
             return sides + ((event.broker,) if event.broker else ()), runs
         runs = runs[world.in_force[runs]]  # end_ceasefire

@@ -1,7 +1,11 @@
 """The vocabulary shared by scenarios, rules and outputs: actor fields, their ranges, tie kinds."""
 
 #: Every actor's numeric fields, in the order used by arrays and output columns.
-FIELDS = ("alignment", "ceasefire", "capability", "stubbornness", "intensity")
+FIELDS = ("alignment", "ceasefire", "capability", "stubbornness", "intensity", "territory", "losses")
+
+#: The fields only the two sides (the belligerents) hold: every other actor's stay at 0. ``territory`` is the
+#: share of the contested area a side's forces hold; ``losses`` the military deaths it has suffered.
+FIGHTING = ("intensity", "territory", "losses")
 
 #: The largest intensity, and the largest size of any number a scenario gives (a condition's value, a
 #: shift): far above anything the model describes (the bundled scenarios stay below 2,000; the runaway
@@ -16,13 +20,20 @@ RANGES = {
     "capability": (0.0, 1.0),
     "stubbornness": (0.0, 1.0),
     "intensity": (0.0, LARGEST),
+    "territory": (0.0, 1.0),
+    "losses": (0.0, LARGEST),
 }
 
 #: Fields that carry an anchor (the stance an actor holds to, Friedkin-Johnsen's x(0)).
 ANCHORED = ("alignment", "ceasefire")
 
 #: The kinds a tie between two actors can be.
-TIE_KINDS = ("alliance", "support", "membership", "partnership", "rivalry", "hostility", "mediation")
+TIE_KINDS = ("alliance", "support", "membership", "partnership", "rivalry", "hostility", "mediation",
+             "peacekeeping")
+
+#: Tie kinds that give access to a side rather than a propensity to align with it: a mediator's channel and a
+#: guarantor's peacekeepers between the sides (the coalition measure leaves them out).
+CHANNELS = ("mediation", "peacekeeping")
 
 #: Comparisons a structured event condition may use.
 COMPARISONS = ("<", "<=", ">", ">=", "==", "!=")

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.core.fields import FIELDS, TIE_KINDS
+from sim.core.fields import CHANNELS, FIELDS, TIE_KINDS
 from sim.core.measures import landscape_minima
 from sim.core.records import ceasefire_outcomes
 
@@ -17,25 +17,30 @@ if TYPE_CHECKING:
 
 
 def run_outcomes(simulation: Simulation, run: int) -> dict:
-    """Ceasefire outcomes, each side's peak intensity and each actor's final alignment, of one run."""
+    """Ceasefire outcomes, each side's peak intensity, the contested area each side holds and the losses it has
+    suffered at the end, and each actor's final alignment, of one run."""
     scenario, history = simulation.scenario, simulation.history
     ids = scenario.actor_ids
     outcomes = ceasefire_outcomes(history.spans[run], simulation.steps)
     fields = history.array("fields")[:, run]
     intensity = fields[:, FIELDS.index("intensity")]
     outcomes["max_intensity"] = {s: round(float(intensity[:, ids.index(s)].max()), 10) for s in scenario.sides}
+    for name in ("territory", "losses"):
+        outcomes[f"final_{name}"] = {s: round(float(fields[-1, FIELDS.index(name), ids.index(s)]), 10)
+                                     for s in scenario.sides}
     outcomes["final_alignment"] = {a: round(float(v), 10) for a, v in zip(ids, fields[-1, FIELDS.index("alignment")])}
     return outcomes
 
 
 def propensities(simulation: Simulation, step: int, run: int) -> np.ndarray:
-    """Landscape propensities at ``step``: the weight of each tie in place, except mediation channels.
+    """Landscape propensities at ``step``: the weight of each tie in place, except channels (`CHANNELS`).
 
-    A mediation tie gives a mediator access to a side; it is not a propensity to align with it
-    (counted, the mediators' ties to both sides would glue the enemies into one coalition).
+    A mediation tie gives a mediator access to a side, and peacekeepers stand between the sides; neither is a
+    propensity to align with a side (counted, the mediators' ties to both sides would glue the enemies into one
+    coalition).
     """
     top, history = simulation.world.topology, simulation.history
-    affinity = history.active[step][run] & (history.kind[step][run] != TIE_KINDS.index("mediation"))
+    affinity = history.active[step][run] & ~np.isin(history.kind[step][run], [TIE_KINDS.index(k) for k in CHANNELS])
     weight = history.weight[step][run] * affinity
     out = np.zeros((top.n_actors, top.n_actors))
     out[top.tie_source, top.tie_target] = weight

@@ -105,10 +105,19 @@ class World:
     breakdowns: np.ndarray
     #: Index of the actor that brokered the ceasefire now or last in force (-1: none yet).
     broker: np.ndarray
+    #: ``(runs, n)``: each broker's credit for the ceasefire now or last in force, as a share of the leading
+    #: broker's (1 for it; 0: not a broker).
+    brokers: np.ndarray
+    #: ``(runs,)``: how the ceasefire now or last in force came, an index in `ARRIVALS`.
+    came: np.ndarray
     #: Mediation pressure each actor put on the belligerents in the last step.
     pressure: np.ndarray
     #: Pressure each actor has put on the belligerents since the ceasefire status last changed.
     credit: np.ndarray
+    #: ``(2, runs, n)``: what a day of battle at the present balance of forces would bring each actor: the share
+    #: of the contested area it would take (negative: lose) and its losses. The battlefield rule works it out
+    #: each day, in a truce too (what the sides would expect if they fought on); zeros without that rule.
+    front: np.ndarray
     step: int = 0
     #: Masks derived from the tie kinds (`kind_mask`), kept until a kind changes (see `forget`).
     cache: dict = field(default_factory=dict, repr=False)
@@ -140,8 +149,11 @@ class World:
             ceasefires=np.zeros(runs, np.int64),
             breakdowns=np.zeros(runs, np.int64),
             broker=np.full(runs, -1, np.int64),
+            brokers=np.zeros((runs, n)),
+            came=np.zeros(runs, np.int8),
             pressure=np.zeros((runs, n)),
             credit=np.zeros((runs, n)),
+            front=np.zeros((2, runs, n)),
         )
 
     def forget(self) -> None:

@@ -141,9 +141,12 @@ def outcome_row(scenario: Scenario, outcomes: dict | None, error: str = "") -> l
     """One run's outcomes in the order of `sim.io.tables.outcome_columns` (blank cells for a failed run)."""
     if outcomes is None:
         return ["failed", *[""] * (len(outcome_columns(scenario.sides, scenario.actor_ids)) - 2), error]
-    return ["ok", int(outcomes["ceasefire_reached"]), "" if outcomes["first_ceasefire_day"] is None else outcomes["first_ceasefire_day"],
+    first = outcomes["first_ceasefire_day"]
+    return ["ok", int(outcomes["ceasefire_reached"]), "" if first is None else first,
             outcomes["first_broker"] or "", outcomes["ceasefires"], outcomes["breakdowns"], int(outcomes["lasting"]),
-            outcomes["days_in_force"], *(float(outcomes["max_intensity"][s]) for s in scenario.sides),
+            outcomes["days_in_force"], outcomes["under_pressure"],
+            *(float(outcomes[k][s]) for k in ("max_intensity", "final_territory", "final_losses")
+              for s in scenario.sides),
             outcomes["coalitions"], *(float(outcomes["final_alignment"][a]) for a in scenario.actor_ids), ""]
 
 

@@ -21,7 +21,7 @@ import pandas as pd
 
 from sim.core.fields import FIELDS, LARGEST, RANGES
 from sim.core.outcomes import coalition_of
-from sim.core.records import ENDINGS, Ceasefire, Happening
+from sim.core.records import ARRIVALS, ENDINGS, Ceasefire, Happening
 from sim.io.files import OutputError
 from sim.io.tables import (
     EXPERIMENT_TABLES,
@@ -34,7 +34,7 @@ from sim.scenario import Scenario, ScenarioError, loads
 
 #: Columns of text; every other column of a table holds numbers.
 TEXT_COLUMNS = frozenset({"actor", "field", "rule", "kind", "actors", "note", "tie", "source", "target", "broker",
-                          "ended_by"})
+                          "brokers", "came", "ended_by"})
 #: Columns whose cells may be blank (no number): the measures that are NaN when there is nothing to measure,
 #: and the end of a ceasefire still in force.
 MAY_BE_BLANK = frozenset({"friendly_share", "balance_index", "end"})
@@ -152,8 +152,9 @@ class RunData(_Cast):
         order, each ending before the next comes, only the last one in force, and as many as ``model.csv``
         counts."""
         table = self.ceasefire_table
-        if not (table["declared"].isin((0, 1)).all() and table["ended_by"].isin(("", *ENDINGS)).all()):
-            return f"ceasefires.csv: declared must be 0 or 1, ended_by one of {', '.join(ENDINGS)} or blank"
+        if not (table["came"].isin(ARRIVALS).all() and table["ended_by"].isin(("", *ENDINGS)).all()):
+            return (f"ceasefires.csv: came must be one of {', '.join(ARRIVALS)}, ended_by one of {', '.join(ENDINGS)}"
+                    " or blank")
         found = self.ceasefires
         previous = 0
         for k, c in enumerate(found):
@@ -293,7 +294,8 @@ class RunData(_Cast):
     def ceasefires(self) -> tuple[Ceasefire, ...]:
         """Every ceasefire of the run, in order (``ceasefires.csv``, the engine's one record of them)."""
         return tuple(Ceasefire(start=int(r.start), end=None if r.end != r.end else int(r.end), broker=r.broker or None,
-                               declared=bool(r.declared), ended_by=r.ended_by or None, note=r.note)
+                               brokers=tuple(r.brokers.split()), came=r.came, ended_by=r.ended_by or None,
+                               note=r.note)
                      for r in self.ceasefire_table.itertuples(index=False))
 
 

@@ -37,7 +37,8 @@ RUN_FILES = (*run_tables(("first", "second")), "summary.json", "scenario.toml")
 def outcome_columns(sides: Sequence[str], actor_ids: Sequence[str]) -> tuple[str, ...]:
     """The outcome columns of ``runs.csv`` and ``experiments.csv``, one row per run."""
     return ("status", "ceasefire_reached", "first_ceasefire_day", "first_broker", "ceasefires", "breakdowns",
-            "lasting", "days_in_force", *(f"max_intensity_{s}" for s in sides), "coalitions",
+            "lasting", "days_in_force", "under_pressure", *(f"max_intensity_{s}" for s in sides),
+            *(f"final_territory_{s}" for s in sides), *(f"final_losses_{s}" for s in sides), "coalitions",
             *(f"final_alignment_{a}" for a in actor_ids), "error")
 
 

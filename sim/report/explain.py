@@ -7,10 +7,13 @@ from pathlib import Path
 
 from sim.io.files import OutputError
 
+#: Fields told in whole numbers (military deaths); every other to three decimals.
+WHOLE_FIELDS = ("losses",)
 
-def _signed(x: float) -> str:
-    """``+0.123``; a change that rounds to zero shows as ``+0.000``, never ``-0.000``."""
-    return f"{round(x, 3) + 0.0:+.3f}"
+
+def _signed(x: float, whole: bool = False) -> str:
+    """``+0.123`` (``whole``: ``+3,833``); a change that rounds to zero shows as ``+0.000``, never ``-0.000``."""
+    return f"{round(x) + 0.0:+,.0f}" if whole else f"{round(x, 3) + 0.0:+.3f}"
 
 
 def _name_list(ids: list[str]) -> str:
@@ -24,15 +27,21 @@ def summary_lines(summary: dict) -> list[str]:
     if out["ceasefire_reached"]:
         broker = f", brokered by {out['first_broker']}" if out["first_broker"] else ""
         held = "in force at the end" if out["lasting"] else "not in force at the end"
+        pressed = f"; {out['under_pressure']} signed under pressure" if out["under_pressure"] else ""
         cease = (f"first on day {out['first_ceasefire_day']}{broker}; {out['ceasefires']} in all, "
-                 f"{out['breakdowns']} breakdown(s); {held}")
+                 f"{out['breakdowns']} breakdown(s); {held}{pressed}")
     else:
         cease = f"none in {days} days"
     peaks = ", ".join(f"{side} {value:.2f}" for side, value in out["max_intensity"].items())
     end = summary["coalitions"]["end"][0]
     camps = " vs ".join(_name_list(group) for group in end["coalitions"])
-    return [f"ceasefire: {cease}", f"peak intensity: {peaks}",
-            f"coalitions at the end (landscape theory, energy {end['energy']:.3f}): {camps}"]
+    lines = [f"ceasefire: {cease}", f"peak intensity: {peaks}"]
+    held, lost = out["final_territory"], out["final_losses"]
+    if any(held.values()) or any(lost.values()):
+        shares = ", ".join(f"{side} {value:.0%}" for side, value in held.items())
+        deaths = ", ".join(f"{side} {value:,.0f}" for side, value in lost.items())
+        lines.append(f"battlefield at the end: contested area held {shares}; military deaths {deaths}")
+    return [*lines, f"coalitions at the end (landscape theory, energy {end['energy']:.3f}): {camps}"]
 
 
 def explain(directory: Path, actor: str, *, days: int = 3) -> list[str]:
@@ -52,12 +61,14 @@ def explain(directory: Path, actor: str, *, days: int = 3) -> list[str]:
     if not moves:
         lines.append("  nothing: no rule or event changed any of its fields")
     for field, sources in moves.items():
+        whole = field in WHOLE_FIELDS
         start, end = float(series[field].iloc[0]), float(series[field].iloc[-1])
-        lines.append(f"{field}: {start:+.3f} -> {end:+.3f} (change {_signed(end - start)})")
+        lines.append(f"{field}: {_signed(start, whole)} -> {_signed(end, whole)} "
+                     f"(change {_signed(end - start, whole)})")
         ranked = sorted(sources.items(), key=lambda item: -abs(sum(c for _, c in item[1])))
         for source, changes in ranked:
             total = sum(c for _, c in changes)
             top = sorted(changes, key=lambda sc: -abs(sc[1]))[:days]
-            biggest = ", ".join(f"day {s} {_signed(c)}" for s, c in sorted(top))
-            lines.append(f"  {source:<12} {_signed(total)}   on {len(changes)} day(s); largest: {biggest}")
+            biggest = ", ".join(f"day {s} {_signed(c, whole)}" for s, c in sorted(top))
+            lines.append(f"  {source:<12} {_signed(total, whole)}   on {len(changes)} day(s); largest: {biggest}")
     return lines

@@ -2,9 +2,11 @@
 
 The report holds the scenario's title and description, the actors and their starting stances with the
 article's quotations, a day-by-day account of what happened (events, ceasefires and their brokers,
-breakdowns, the largest moves and what caused them), the plots and the final coalitions. Every sentence
-is generated from ``events.csv``, ``model.csv``, ``timeseries.csv``, ``contributions.csv`` and
-``summary.json``; nothing is written by hand for a scenario. The same run gives the same text.
+breakdowns, the largest moves and what caused them), each ceasefire (how it came, who brokered it, how it
+ended), the battlefield (who took what share of the contested area by which day, each side's losses), the
+plots and the final coalitions. Every sentence is generated from ``events.csv``, ``model.csv``,
+``timeseries.csv``, ``contributions.csv``, ``ceasefires.csv`` and ``summary.json``; nothing is written by
+hand for a scenario. The same run gives the same text.
 
 ``report.html`` is self-contained (inline CSS, images as data URIs, no scripts, no links out);
 ``report.md`` shows the PNGs in ``plots/`` by relative path.
@@ -19,7 +21,11 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from sim import __version__
+from sim.core.records import Ceasefire
 from sim.io.rundata import RunData
+from sim.report.explain import WHOLE_FIELDS
+from sim.viz.files import plot_names
+from sim.viz.run import has_battlefield
 
 #: The plots of the report, in order: file stem and caption.
 FIGURES = (
@@ -27,14 +33,21 @@ FIGURES = (
                             "at the end; numbered dashed lines mark events, green shading the days a ceasefire "
                             "is in force."),
     ("road_to_ceasefire", "The road to a ceasefire: each side's willingness to stop against the threshold both "
-                          "must reach, the pressure of the mediators who press hardest, and the fighting."),
+                          "must reach, the pressure of the mediators who press hardest, and the fighting. A disc "
+                          "marks a ceasefire both sides wanted, a triangle a truce signed under pressure, a square "
+                          "one a scenario event declared."),
+    ("battlefield", "The battlefield: the share of the contested area each side's forces hold, and the military "
+                    "deaths each side has suffered so far. The front stands still while a ceasefire is in force."),
     ("alignment_network", "The network at the start and at the end. Node colour: alignment; size: capability; "
                           "ring and shape: coalition; green lines: friendly ties, purple dashed: hostile ties, "
-                          "dotted: mediation channels."),
+                          "dotted: mediation channels, dash-dotted: peacekeepers."),
     ("what_moved_whom", "What moved whom: each rule's total part in the alignment of the actors that moved most; "
                         "the diamond is the net change."),
 )
-SOURCE_WORDS = {"events": "scenario events", "limits": "the limits of the scale"}
+SOURCE_WORDS = {"events": "scenario events", "limits": "the limits of the scale", "war_aims": "war aims"}
+#: How each way a ceasefire comes (`sim.core.records.ARRIVALS`) is told: "a ceasefire both sides wanted".
+CAME_WORDS = {"ripe": "both sides wanted", "pressure": "signed under pressure before both sides wanted one",
+              "declared": "declared by a scenario event"}
 #: Sources that are not a mechanism: ranked on, they would make the largest moves a matter of chance.
 NOT_CAUSES = ("noise", "limits")
 MINUS = "\u2212"
@@ -87,6 +100,21 @@ def join(words: Sequence[str], last: str = "and") -> str:
     return f"{', '.join(words[:-1])} {last} {words[-1]}"
 
 
+def share(x: float) -> str:
+    """A share of the contested area as a whole percentage: ``38%``."""
+    return f"{x:.0%}"
+
+
+def deaths(x: float) -> str:
+    """A number of deaths: ``3,833``."""
+    return f"{x:,.0f}"
+
+
+def truce(c: Ceasefire) -> str:
+    """What a ceasefire is called: a truce when signed under pressure, else a ceasefire."""
+    return "truce" if c.came == "pressure" else "ceasefire"
+
+
 class Narrator:
     """Plain sentences about one run, from its data."""
 
@@ -137,6 +165,8 @@ class Narrator:
                     f"willingness to accept a ceasefire starts at {plain(a.ceasefire)}")
             if a.intensity:
                 role += f" and the intensity of its fighting at {plain(a.intensity)}"
+            if a.territory:
+                role += f"; its forces hold {share(a.territory)} of the contested area"
         else:
             role = (f"{a.name} {self.stance(a.alignment)} (alignment {signed(a.alignment)}) and "
                     f"{self.pressing(a.ceasefire)} ({plain(a.ceasefire)})")
@@ -150,21 +180,22 @@ class Narrator:
         run = self.run
         found: dict[int, list[str]] = {}
         said: set[tuple[int, str]] = set()
-        starts = {c.start: c for c in run.ceasefires}
-        ends = {c.end: c for c in run.ceasefires if c.end is not None}
+        coming = iter(run.ceasefires)                                # the k-th ceasefire row is the k-th ceasefire,
+        ending = iter(c for c in run.ceasefires if c.end is not None)  # the k-th breakdown row the k-th that ended
+        told: dict[tuple[int, str], tuple[int, list[str]]] = {}   # an event's note, told once a day: where, effects
         for h in run.happenings:
             lines = found.setdefault(h.step, [])
             if h.kind == "event":
-                effects = self.event_effects(h.step, h.actors, said)
-                lines.append(sentence(h.note) + (f" ({effects}.)" if effects else ""))
+                if (h.step, h.note) not in told:
+                    told[(h.step, h.note)] = (len(lines), [])
+                    lines.append("")
+                at, effects = told[(h.step, h.note)]
+                effects += [e for e in [self.event_effects(h.step, h.actors, said)] if e]
+                lines[at] = sentence(h.note) + (f" ({join(effects)}.)" if effects else "")
             elif h.kind == "ceasefire":
-                lines.append(self.ceasefire_comes(starts[h.step].broker if h.step in starts else None))
-            elif h.kind == "breakdown" and h.step in ends and ends[h.step].ended_by == "event":
-                lines.append(f"The ceasefire between {self.first} and {self.second} ends.")
+                lines.append(self.ceasefire_comes(next(coming)))
             elif h.kind == "breakdown":
-                detail = re.search(r"\(([^)]*)\)", h.note)
-                lines.append(f"The ceasefire between {self.first} and {self.second} breaks down"
-                             + (f" ({detail.group(1)})." if detail else "."))
+                lines.append(self.ceasefire_ends(next(ending), h.note))
             else:
                 lines.append(sentence(run.names(h.note)))
         for day, text in self.thresholds():
@@ -177,9 +208,27 @@ class Narrator:
             "The run ends with a ceasefire in force." if in_force else "The run ends with no ceasefire in force.")
         return [(day, lines) for day, lines in sorted(found.items()) if lines]
 
-    def ceasefire_comes(self, broker: str | None) -> str:
-        who = f", brokered by {self.run.name(broker)}" if broker else ""
-        return f"A ceasefire between {self.first} and {self.second} comes into force{who}."
+    def brokered(self, c: Ceasefire) -> str:
+        """``, brokered by Russia with France and the United States`` ("" when nobody brokered ``c``)."""
+        names = [self.run.name(b) for b in c.brokers]
+        if not names:
+            return ""
+        return f", brokered by {names[0]}" + (f" with {join(names[1:])}" if names[1:] else "")
+
+    def ceasefire_comes(self, c: Ceasefire) -> str:
+        """The day a ceasefire comes: how it came (`CAME_WORDS`) and who brokered it."""
+        return (f"A {truce(c)} {CAME_WORDS[c.came]} comes into force between {self.first} and {self.second}"
+                f"{self.brokered(c)}.")
+
+    def ceasefire_ends(self, c: Ceasefire, note: str) -> str:
+        """The day a ceasefire ends: by a scenario event, or breaking down (the same day it came, or later), with
+        the daily hazard the breakdown's ``note`` gives in brackets."""
+        what = f"The {truce(c)} between {self.first} and {self.second}"
+        if c.ended_by == "event":
+            return f"{what} ends."
+        detail = re.search(r"\(([^)]*)\)", note)
+        when = " the day it came" if c.end == c.start else ""
+        return f"{what} breaks down{when}" + (f" ({detail.group(1)})." if detail else ".")
 
     def event_effects(self, step: int, actors: Sequence[str], said: set[tuple[int, str]]) -> str:
         """What scenario events changed on ``step`` for ``actors``: ``Turkey's alignment −0.30``."""
@@ -189,7 +238,8 @@ class Narrator:
         for (actor, field), change in rows.groupby(["actor", "field"], sort=False)["change"].sum().items():
             if abs(change) < 1e-9 or (step, actor) in said:
                 continue
-            parts.append(f"{possessive(self.run.name(actor))} {field} {signed(change)}")
+            parts.append(f"{possessive(self.run.name(actor))} {field} "
+                         f"{signed(change, 0 if field in WHOLE_FIELDS else 2)}")
         for actor in actors:
             said.add((step, actor))
         return join(parts)
@@ -230,8 +280,8 @@ class Narrator:
             parts = causes[(causes["step"] == step) & (causes["actor"] == actor)].groupby("rule")["change"].sum()
             main, others = self.causes(parts.to_dict(), least=0.0005, digits=3)
             text = (f"{possessive(run.name(actor))} alignment gets one of the largest one-day pushes of the run: "
-                    f"{signed(push, 3)} ({self.toward(push)}), mostly by {main}" + (f"; also {others}" if others else "")
-                    + ".")
+                    f"{signed(push, 3)} ({self.toward(push)}), mostly by {main}"
+                    + (f"; also {others}" if others else "") + ".")
             found.append((int(step), text))
             said.add((int(step), actor))
             if len(found) >= most:
@@ -286,6 +336,68 @@ class Narrator:
         names = [f"{run.name(a)} ({plain(v)})" for a, v in mean.items()]
         return f"Those who pressed hardest for a ceasefire (mean daily pressure on the two sides): {join(names)}."
 
+    # -------------------------------------------------------------------------------- ceasefires, battlefield
+
+    def ceasefires(self) -> list[str]:
+        """Each ceasefire in turn: its day, how it came, who brokered it, and how and when it ended."""
+        run = self.run
+        lines = []
+        for c in run.ceasefires:
+            if c.end is None:
+                end = f"still in force at the end of the run, {count(run.steps - c.start, 'day')} later"
+            elif c.ended_by == "event":
+                end = f"a scenario event ended it on day {c.end}"
+            elif c.end == c.start:
+                end = "it broke down the same day"
+            else:
+                end = f"it broke down on day {c.end}, {count(c.end - c.start, 'day')} later"
+            lines.append(f"Day {c.start}: a {truce(c)} {CAME_WORDS[c.came]}{self.brokered(c)}; {end}.")
+        return lines
+
+    def battlefield(self) -> list[str]:
+        """Who held the contested area on day 0, who took what share of it by which day, how often the front
+        moved, and each side's military deaths (the heaviest day's too)."""
+        run = self.run
+        sides = list(run.sides)
+        held, lost = run.field("territory")[sides], run.field("losses")[sides]
+        lines = [f"On day 0 {self.holding(held, 0)} of the contested area."]
+        first = held.iloc[0]
+        gain = held.iloc[-1] - first
+        taker = max(sides, key=lambda s: gain[s])
+        if gain[taker] >= 0.005:
+            lines.append(self.taken(run.name(taker), held[taker] - first[taker]))
+        moved = int((held.diff().abs().sum(axis=1) > 1e-9).sum())
+        lines.append(f"The front moved on {moved} of the {run.steps} days; at the end {self.holding(held)} of the "
+                     f"contested area." if moved else "The front did not move.")
+        total = lost.iloc[-1]
+        if total.sum() > 0:
+            daily = lost.diff().fillna(0.0)
+            worst = int(daily.sum(axis=1).idxmax())
+            lines.append(f"Military deaths over the {run.steps} days: "
+                         f"{join([f'{run.name(s)} {deaths(total[s])}' for s in sides])}; the heaviest day, day "
+                         f"{worst}, cost {join([f'{run.name(s)} {deaths(daily.loc[worst, s])}' for s in sides])}.")
+        return lines
+
+    def holding(self, held, row: int = -1) -> str:
+        """``Armenia holds 62% and Azerbaijan 38%`` (``none`` for nothing): the sides' shares in ``row`` of
+        ``held`` (a side's share by day; by default the last)."""
+        run = self.run
+        first, second = (share(x) if x else "none" for x in held.iloc[row][list(run.sides)])
+        return f"{self.first} holds {first} and {self.second} {second}"
+
+    @staticmethod
+    def taken(name: str, gained) -> str:
+        """``Azerbaijan took 10% of the contested area by day 4, 20% by day 11 and 38% by day 33`` from
+        ``gained``, the share a side has taken by each day: the first day it had taken each tenth of the area,
+        and the day it came to hold what it holds at the end (and its most, if it held more on the way)."""
+        end, top = float(gained.iloc[-1]), float(gained.max())
+        marks = [(k / 10, gained.index[gained >= k / 10][0]) for k in range(1, 10) if k / 10 < end - 0.005]
+        marks.append((end, gained.index[(gained - end).abs() < 0.005][0]))
+        steps = [f"{share(m)}{' of the contested area' if k == 0 else ''} by day {int(day)}"
+                 for k, (m, day) in enumerate(marks)]
+        most = f" (at most {share(top)}, on day {int(gained.idxmax())})" if top > end + 0.005 else ""
+        return f"{name} took {join(steps)}{most}."
+
     def outcome(self) -> list[str]:
         run = self.run
         lines = []
@@ -299,11 +411,18 @@ class Narrator:
             held = ("A ceasefire is in force at the end" if cease[-1].end is None
                     else "No ceasefire is in force at the end")
             days = int(run.measure("ceasefire_in_force").iloc[1:].sum())
+            pressed = sum(c.came == "pressure" for c in cease)
+            signed_so = f" ({pressed} signed under pressure)" if pressed else ""
             lines.append(f"The first ceasefire came on day {first.start}{who}; {count(len(cease), 'ceasefire')} in "
-                         f"all, {'none' if not ended else ended} of them ended. {held}; a ceasefire was in force on "
-                         f"{count(days, 'day')} in all.")
+                         f"all{signed_so}, {'none' if not ended else ended} of them ended. {held}; a ceasefire was "
+                         f"in force on {count(days, 'day')} in all.")
         peaks = [f"{run.name(s)} {plain(float(run.intensity(s).max()))}" for s in run.sides]
         lines.append(f"Peak intensity of the fighting: {join(peaks)}.")
+        if has_battlefield(run):
+            sides = list(run.sides)
+            lost = run.field("losses")[sides].iloc[-1]
+            lines.append(f"At the end {self.holding(run.field('territory')[sides])} of the contested area; "
+                         f"military deaths: {join([f'{run.name(s)} {deaths(lost[s])}' for s in sides])}.")
         return lines
 
     def camps(self, when: str) -> str:
@@ -326,7 +445,14 @@ class Narrator:
                 for a in self.run.actor_ids if a in start and a in end and start[a] != end[a]]
 
 
-def document(run: RunData, figures: Sequence[tuple[str, str]] = FIGURES) -> list[Block]:
+def report_figures(run: RunData) -> list[tuple[str, str]]:
+    """The plots of ``run``'s report, each with its caption: those of `FIGURES` its run directory gets
+    (`plot_names`: the battlefield only when the run has one)."""
+    names = plot_names(run)
+    return [(stem, caption) for stem, caption in FIGURES if stem in names]
+
+
+def document(run: RunData) -> list[Block]:
     """The report of ``run`` as blocks (rendered by `markdown` and `to_html`)."""
     n = Narrator(run)
     scenario = run.scenario
@@ -357,8 +483,16 @@ def document(run: RunData, figures: Sequence[tuple[str, str]] = FIGURES) -> list
     pressure = n.pressure()
     if pressure:
         blocks.append(Block("p", pressure))
+    if run.ceasefires:
+        blocks.append(Block("h2", "The ceasefires"))
+        blocks.append(Block("items", items=tuple(n.ceasefires())))
+    if has_battlefield(run):
+        blocks.append(Block("h2", "The battlefield"))
+        blocks.append(Block("items", items=tuple(n.battlefield())))
+        blocks.append(Block("note", "Shares are of the area the two sides fight over; deaths are the model's, at "
+                                    "the scale its judgements of the forces and their lethality set."))
     blocks.append(Block("h2", "The plots"))
-    for stem, caption in figures:
+    for stem, caption in report_figures(run):
         blocks.append(Block("figure", text=caption, items=(stem,)))
     blocks.append(Block("h2", "How it ended"))
     blocks.append(Block("items", items=tuple(n.outcome())))
@@ -368,8 +502,9 @@ def document(run: RunData, figures: Sequence[tuple[str, str]] = FIGURES) -> list
     blocks.append(Block("p", " ".join(switched) if switched else "No actor changed camp."))
     blocks.append(Block("note", "Coalitions follow landscape theory (Axelrod and Bennett 1993): the split of the "
                                 "actors with the lowest energy given their ties and capabilities."))
+    digest = run.summary.get("manifest", {}).get("scenario_sha256", "")[:12]
     blocks.append(Block("note", f"Written by dipsim {__version__} from the run's recorded data "
-                                f"(scenario digest {run.summary.get('manifest', {}).get('scenario_sha256', '')[:12]})."))
+                                f"(scenario digest {digest})."))
     return blocks
 
 
@@ -487,7 +622,8 @@ def report_files(run: RunData, pngs: Mapping[str, bytes] | None = None, folder: 
 
     files: dict[str, str | bytes] = {}
     images: dict[str, bytes] = {}
-    for stem, _ in FIGURES:
+    figures = report_figures(run)
+    for stem, _ in figures:
         name = f"{folder}/{stem}.png"
         data = (pngs or {}).get(name)
         if data is None:
@@ -497,7 +633,7 @@ def report_files(run: RunData, pngs: Mapping[str, bytes] | None = None, folder: 
         files[name] = data
         images[stem] = data
     blocks = document(run)
-    files["report.md"] = markdown(blocks, {stem: f"{folder}/{stem}.png" for stem, _ in FIGURES})
+    files["report.md"] = markdown(blocks, {stem: f"{folder}/{stem}.png" for stem, _ in figures})
     files["report.html"] = to_html(blocks, images, run.scenario.title)
     return files
 
@@ -528,6 +664,8 @@ def outcome_table(a: RunData, b: RunData) -> tuple[tuple[str, ...], list[tuple[s
     row("ceasefires", len(ca), len(cb), numeric=True)
     row("ceasefires ended", sum(c.ended_by is not None for c in ca), sum(c.ended_by is not None for c in cb),
         numeric=True)
+    row("signed under pressure", sum(c.came == "pressure" for c in ca), sum(c.came == "pressure" for c in cb),
+        numeric=True)
     row("in force at the end", "yes" if ca and ca[-1].end is None else "no",
         "yes" if cb and cb[-1].end is None else "no")
     row("days in force", int(a.measure("ceasefire_in_force").iloc[1:].sum()),
@@ -536,6 +674,14 @@ def outcome_table(a: RunData, b: RunData) -> tuple[tuple[str, ...], list[tuple[s
         if side in b.sides:
             row(f"peak intensity, {a.name(side)}", round(float(a.intensity(side).max()), 2),
                 round(float(b.intensity(side).max()), 2), numeric=True)
+    if has_battlefield(a) or has_battlefield(b):
+        sides = [s for s in a.sides if s in b.sides]
+        for side in sides:
+            row(f"contested area held at the end, {a.name(side)}",
+                *(round(float(r.field("territory")[side].iloc[-1]), 2) for r in (a, b)), numeric=True)
+        for side in sides:
+            row(f"military deaths, {a.name(side)}", *(round(float(r.field("losses")[side].iloc[-1])) for r in (a, b)),
+                numeric=True)
     for measure in ("polarization", "mean_alignment"):
         if measure in a.model.columns and measure in b.model.columns:
             row(f"{measure.replace('_', ' ')} at the end", round(float(a.measure(measure).iloc[-1]), 2),

@@ -9,7 +9,7 @@ import numpy as np
 from sim.core.compiled import kernel
 from sim.core.fields import LARGEST
 from sim.core.measures import outside_backing
-from sim.core.records import Happening
+from sim.core.records import ARRIVALS, Happening
 from sim.rules.base import Param, Rule, draw
 
 # Two groups travel together through the glue kernels, each as one tuple (numba passes a plain tuple of arrays
@@ -17,8 +17,9 @@ from sim.rules.base import Param, Rule, draw
 #   reach = (weight, active, source, target, mediators, access): who can press the sides: the day's ties (weight
 #           and active ``(runs, n_ties)``, source and target actor indices ``(n_ties,)``), the actors who may
 #           press ``(n,)`` booleans (the outsiders), and the access of one without a friendly tie to a side;
-#   terms = (threshold, base, per_intensity, unwilling): the willingness every side needs for a ceasefire and
-#           the terms of the daily breakdown hazard (`breakdown_hazard`).
+#   terms = (threshold, base, per_intensity, unwilling, leverage, guarantee): the willingness every side needs for
+#           a ceasefire, the terms of the daily breakdown hazard (`breakdown_hazard`), the joint hold that gets a
+#           truce signed under pressure, and the share of the hazard a guarantor removes.
 
 
 @kernel
@@ -101,34 +102,78 @@ def mediation_change(ceasefire, capability, intensity, backing, sides, reach, ra
     return change
 
 
-#: What `ceasefire_turns` says of each run: nothing changes, the ceasefire breaks down, one comes into force.
-HOLDS, BREAKS, COMES = 0, 1, 2
+@kernel
+def guarantee_now(weight, active, peacekeeping, source, target, capability, sides):
+    """``(runs,)``: the strongest guarantor's hold on the line, max_j cap_j * k_j, where k_j is the largest weight
+    of j's peacekeeping ties in place with either side (its troops on the line between them)."""
+    runs = weight.shape[0]
+    guard = np.zeros(runs)
+    for r in range(runs):
+        for t in range(weight.shape[1]):
+            if active[r, t] and peacekeeping[r, t] and weight[r, t] > 0.0:
+                for s in range(2):
+                    if target[t] == sides[s] and source[t] != sides[1 - s]:
+                        guard[r] = max(guard[r], capability[r, source[t]] * weight[r, t])
+                    elif source[t] == sides[s] and target[t] != sides[1 - s]:
+                        guard[r] = max(guard[r], capability[r, target[t]] * weight[r, t])
+    return guard
+
+
+#: What `ceasefire_turns` says of each run: nothing changes, the ceasefire breaks down, one comes into force
+#: because both sides want it, one is signed under pressure and holds the day, or is signed and breaks that day.
+HOLDS, BREAKS, COMES, SIGNED, SIGNED_BREAKS = 0, 1, 2, 3, 4
 
 
 @kernel
-def ceasefire_turns(ceasefire, capability, intensity, sides, reach, terms, in_force, uniform, credit):
-    """After the day's moves, given ``reach`` and ``terms``:
+def ceasefire_turns(ceasefire, capability, intensity, sides, reach, terms, guard, in_force, uniform, credit):
+    """After the day's moves, given ``reach``, ``terms`` = (threshold, base, per_intensity, unwilling, leverage,
+    guarantee) and each run's ``guard`` (`guarantee_now`):
 
-    * the pressure each actor puts on the two sides together ``(runs, n)``, and its ``credit`` with it added;
-    * the daily breakdown hazard ``(runs,)``;
-    * what happens in each run ``(runs,)``: HOLDS, BREAKS (in force, and ``uniform`` < 1 - exp(-hazard)) or
-      COMES (not in force, and every side willing); and the runs where it does not hold.
+    * the pressure each actor puts on the two sides together ``(runs, n)``;
+    * each actor's hold on both sides at once, min_s P_js ``(runs, n)`` (a broker must reach both sides), and its
+      ``credit`` with the hold added;
+    * the daily breakdown hazard ``(runs,)``, times (1 - guarantee * guard);
+    * what happens in each run ``(runs,)``: HOLDS, BREAKS (in force, and ``uniform[:, 0]`` < 1 - exp(-hazard)),
+      COMES (not in force, every side willing), SIGNED (not in force, not every side willing, but the holds add
+      up to ``leverage`` or more; a negative ``leverage``: never) or SIGNED_BREAKS (signed, and it faces the
+      day's hazard at once: ``uniform[:, 1]`` < 1 - exp(-hazard)); and the runs where it does not hold.
     """
-    threshold, base, per_intensity, unwilling = terms
+    threshold, base, per_intensity, unwilling, leverage, guarantee = terms
     pressure = pressure_now(ceasefire, capability, sides, reach)
     pressing = pressure[:, :, 0] + pressure[:, :, 1]
+    hold = np.minimum(pressure[:, :, 0], pressure[:, :, 1])
     runs = ceasefire.shape[0]
     willing = np.stack((ceasefire[:, sides[0]], ceasefire[:, sides[1]]), axis=1)
     fighting = np.stack((intensity[:, sides[0]], intensity[:, sides[1]]), axis=1)
-    hazard = breakdown_hazard(fighting, willing, threshold, base, per_intensity, unwilling)
+    hazard = breakdown_hazard(fighting, willing, threshold, base, per_intensity, unwilling) * (1.0 - guarantee * guard)
     turn = np.full(runs, HOLDS, np.int8)
     for r in range(runs):
+        breaks = uniform[r, 0] < -math.expm1(-hazard[r])
         if in_force[r]:
-            if uniform[r] < -math.expm1(-hazard[r]):
+            if breaks:
                 turn[r] = BREAKS
         elif willing[r, 0] >= threshold and willing[r, 1] >= threshold:
             turn[r] = COMES
-    return pressing, credit + pressing, hazard, turn, np.flatnonzero(turn)
+        elif leverage >= 0.0 and hold[r].sum() >= leverage:
+            turn[r] = SIGNED_BREAKS if uniform[r, 1] < -math.expm1(-hazard[r]) else SIGNED
+    return pressing, credit + hold, hold, hazard, turn, np.flatnonzero(turn)
+
+
+def shares(credit: np.ndarray) -> list[int]:
+    """The actors credited with a ceasefire given each one's ``credit`` (``(n,)``): every one with at least half
+    the leading one's, the leading one first (ties by actor order); none when nobody has any."""
+    top = credit.max(initial=0.0)
+    if top <= 0:
+        return []
+    order = np.argsort(-credit, kind="stable")
+    return [int(j) for j in order if credit[j] >= top / 2]
+
+
+def credit_line(brokers: tuple[str, ...]) -> str:
+    """``RUS``, ``RUS with FRA``, ``RUS with FRA and USA``: the brokers of a ceasefire, the leading one first."""
+    if len(brokers) < 3:
+        return " with ".join(brokers)
+    return f"{brokers[0]} with {', '.join(brokers[1:-1])} and {brokers[-1]}"
 
 
 class Mediation(Rule):
@@ -139,15 +184,23 @@ class Mediation(Rule):
     backing B_s (capability-weighted alignment toward s) stiffens the side; the fighting a side endures
     (the other side's intensity I_-s) ripens it, as in Zartman's mutually hurting stalemate. Willingness
     w_s changes by rate * [ (P_s + hurting * I_-s) (1 - w_s) - stiffening * B_s * w_s ].
-    When every side's w_s >= ``threshold`` a ceasefire comes into force; its broker is the outsider whose
-    pressure since the last change of status is largest (none if nobody pressed). A ceasefire in force breaks down each day with
-    probability 1 - exp(-h), h = breakdown + breakdown_intensity * mean(I) + breakdown_unwilling *
-    sum_s max(0, threshold - w_s); a breakdown costs each side ``setback`` of its willingness.
+
+    A broker must reach both sides: an outsider's hold on them is min_s P_js. A ceasefire comes in two ways. It
+    is *ripe* when every side's w_s >= ``threshold``; its brokers are the outsiders whose hold summed since the
+    last change of status is at least half the largest (none if nobody pressed). It is *signed under
+    pressure* (a humanitarian truce) when the sides do not both want one but the mediators' holds on both
+    sides at once, sum_j min_s P_js, reach ``leverage``; its brokers are the mediators
+    whose hold is at least half the largest. A ceasefire in force breaks down each day with probability
+    1 - exp(-h), h = [breakdown + breakdown_intensity * mean(I) + breakdown_unwilling * sum_s max(0, threshold -
+    w_s)] * (1 - guarantee * G), where G = max_j cap_j * k_j is the strongest guarantor's hold on the line
+    (k_j the weight of j's peacekeeping tie with a side). A truce signed under pressure faces that hazard on
+    the day it is signed, so a truce nobody wants can break the same day. A breakdown costs each side ``setback``
+    of its willingness, and each of its brokers ``spent`` of its pressure (a failed truce spends its push).
     """
 
     name = "mediation"
     metadata = {"fields": ("ceasefire",), "discrete": ("ceasefire_status", "ceasefire"), "stochastic": True,
-                "citation": "dipsim's own rule, after Zartman's ripeness (Ripe for Resolution, 1985) and capability-weighted bargaining (Bueno de Mesquita, The War Trap, 1981)"}
+                "citation": "dipsim's own rule, after Zartman's ripeness (Ripe for Resolution, 1985) and capability-weighted bargaining (Bueno de Mesquita, The War Trap, 1981); guarantors after Walter, Committing to Peace (2002)"}
     params = {
         "rate": Param(0.05, "how fast pressure and backing move the sides' willingness", lo=0.0, hi=1.0),
         "threshold": Param(0.7, "willingness every side needs for a ceasefire", lo=0.0, hi=1.0),
@@ -160,6 +213,11 @@ class Mediation(Rule):
         "breakdown_unwilling": Param(1.0, "added hazard per unit of willingness short of the threshold", lo=0.0,
                                      hi=LARGEST),
         "setback": Param(0.3, "share of each side's willingness lost when a ceasefire breaks down", lo=0.0, hi=1.0),
+        "spent": Param(0.0, "share of each broker's pressure lost when its ceasefire breaks down", lo=0.0, hi=1.0),
+        "leverage": Param(None, "the mediators' joint hold on both sides that gets a truce signed before the sides "
+                                "want one (none: only ripe ceasefires)", lo=0.0, optional=True),
+        "guarantee": Param(0.9, "share of the breakdown hazard a full guarantor's peacekeepers remove", lo=0.0,
+                           hi=1.0),
     }
 
     def _reach(self, world) -> tuple:
@@ -174,30 +232,49 @@ class Mediation(Rule):
                                               self.hurting)}
 
     def settle(self, world, rngs):
-        sides = list(world.topology.sides)
-        ids = world.topology.actor_ids
-        f = world.fields
-        terms = (self.threshold, self.breakdown, self.breakdown_intensity, self.breakdown_unwilling)
-        world.pressure, world.credit, hazard, turn, turning = ceasefire_turns(
-            f["ceasefire"], f["capability"], f["intensity"], world.topology.sides, self._reach(world), terms,
-            world.in_force, draw(rngs, "random", ()), world.credit)
+        top, f = world.topology, world.fields
+        sides, ids = list(top.sides), top.actor_ids
+        terms = (self.threshold, self.breakdown, self.breakdown_intensity, self.breakdown_unwilling,
+                 -1.0 if self.leverage is None else self.leverage, self.guarantee)
+        guard = guarantee_now(world.weight, world.active, world.kind_mask(("peacekeeping",)), top.tie_source,
+                              top.tie_target, f["capability"], top.sides)
+        world.pressure, world.credit, hold, hazard, turn, turning = ceasefire_turns(
+            f["ceasefire"], f["capability"], f["intensity"], top.sides, self._reach(world), terms, guard,
+            world.in_force, draw(rngs, "random", (2,)), world.credit)
         happened = []
+        pair = (ids[sides[0]], ids[sides[1]])
         for run in turning.tolist():
             if turn[run] == BREAKS:
-                world.in_force[run] = False
-                world.breakdowns[run] += 1
-                world.fields["ceasefire"][run, sides] *= 1.0 - self.setback
-                world.credit[run] = 0.0
-                happened.append(Happening(int(run), "breakdown", (ids[sides[0]], ids[sides[1]]),
-                                          f"The ceasefire breaks down (daily hazard {hazard[run]:.2f})"))
+                happened.append(self._breaks(world, run, f"The ceasefire breaks down (daily hazard {hazard[run]:.2f})"))
                 continue
-            broker = int(np.argmax(world.credit[run])) if world.credit[run].max() > 0 else -1
+            signed = turn[run] != COMES
+            basis = hold[run] if signed else world.credit[run]
+            credited = shares(basis)
             world.in_force[run] = True
             world.ceasefires[run] += 1
-            world.broker[run] = broker
+            world.broker[run] = credited[0] if credited else -1
+            world.brokers[run] = 0.0
+            if credited:
+                world.brokers[run, credited] = basis[credited] / basis[credited[0]]
+            world.came[run] = ARRIVALS.index("pressure" if signed else "ripe")
             world.credit[run] = 0.0
-            by = (ids[broker],) if broker >= 0 else ()
-            note = f", brokered by {ids[broker]}" if broker >= 0 else " without a broker"
-            happened.append(Happening(int(run), "ceasefire", (ids[sides[0]], ids[sides[1]], *by),
-                                      f"A ceasefire comes into force{note}"))
+            by = tuple(ids[j] for j in credited)
+            what = "A truce is signed under pressure" if signed else "A ceasefire comes into force"
+            note = f", brokered by {credit_line(by)}" if by else " without a broker"
+            happened.append(Happening(int(run), "ceasefire", (*pair, *by), f"{what}{note}"))
+            if turn[run] == SIGNED_BREAKS:
+                happened.append(self._breaks(world, run, f"The truce breaks down the day it is signed (hazard "
+                                                         f"{hazard[run]:.2f})"))
         return happened
+
+    def _breaks(self, world, run: int, note: str) -> Happening:
+        """End the ceasefire in force in ``run``: each side loses ``setback`` of its willingness, each of its brokers
+        ``spent`` of its pressure."""
+        top = world.topology
+        sides = list(top.sides)
+        world.in_force[run] = False
+        world.breakdowns[run] += 1
+        world.fields["ceasefire"][run, sides] *= 1.0 - self.setback
+        world.fields["ceasefire"][run, world.brokers[run] > 0] *= 1.0 - self.spent
+        world.credit[run] = 0.0
+        return Happening(int(run), "breakdown", (top.actor_ids[sides[0]], top.actor_ids[sides[1]]), note)

@@ -53,3 +53,28 @@ def richardson_equilibrium(defense: tuple[float, float], fatigue: tuple[float, f
     (kx, ky), (ax, ay), (gx, gy) = defense, fatigue, grievance
     det = ax * ay - kx * ky
     return (ay * gx + kx * gy) / det, (ax * gy + ky * gx) / det
+
+
+def lanchester_continuous(a0: float, b0: float, alpha: float, beta: float,
+                          t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Lanchester's square law dA/dt = -alpha B, dB/dt = -beta A (Aircraft in Warfare, 1916), solved:
+    A(t) = A0 cosh(k t) - r B0 sinh(k t), B(t) = B0 cosh(k t) - A0 / r sinh(k t), k = sqrt(alpha beta),
+    r = sqrt(alpha / beta); valid while both are positive."""
+    k, r = np.sqrt(alpha * beta), np.sqrt(alpha / beta)
+    return a0 * np.cosh(k * t) - r * b0 * np.sinh(k * t), b0 * np.cosh(k * t) - a0 / r * np.sinh(k * t)
+
+
+def lanchester_daily(a0: float, b0: float, alpha: float, beta: float, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The same law in steps of a day, x(t + 1) = [[1, -alpha], [-beta, 1]] x(t), solved: with k and r as above,
+    A(t) = ((A0 - r B0) (1 + k)^t + (A0 + r B0) (1 - k)^t) / 2 and B(t) likewise with B0 and A0 / r."""
+    k, r = np.sqrt(alpha * beta), np.sqrt(alpha / beta)
+    grow, shrink = (1 + k) ** t, (1 - k) ** t
+    return ((a0 - r * b0) * grow + (a0 + r * b0) * shrink) / 2, ((b0 - a0 / r) * grow + (b0 + a0 / r) * shrink) / 2
+
+
+def lanchester_survivors(a0: float, b0: float, alpha: float, beta: float) -> float:
+    """What the winner of a fight to the end keeps under the square law, where beta A^2 - alpha B^2 stays
+    constant: A keeps sqrt(A0^2 - (alpha / beta) B0^2) when that is real; otherwise B wins and keeps
+    sqrt(B0^2 - (beta / alpha) A0^2), returned negative to say so."""
+    held = a0 ** 2 - (alpha / beta) * b0 ** 2
+    return float(np.sqrt(held)) if held >= 0 else -float(np.sqrt(b0 ** 2 - (beta / alpha) * a0 ** 2))

@@ -37,7 +37,8 @@ class ScenarioError(ValueError):
 
 @dataclass(frozen=True)
 class Actor:
-    """A state or organization: its stance (alignment, ceasefire), weight and anchoring, and sources."""
+    """A state or organization: its stance (alignment, ceasefire), weight and anchoring, its fighting (the sides
+    only: intensity, the share of the contested territory it holds, its losses), and sources."""
 
     id: str
     name: str
@@ -47,6 +48,8 @@ class Actor:
     capability: float
     stubbornness: float
     intensity: float
+    territory: float
+    losses: float
     sources: tuple[str, ...]
 
 

@@ -15,6 +15,7 @@ from sim.core.fields import (
     ANCHORED,
     COMPARISONS,
     FIELDS,
+    FIGHTING,
     LARGEST,
     MEASURES,
     RANGES,
@@ -78,8 +79,13 @@ def validate(raw: Mapping[str, Any], origins: Mapping[str, str], where: str) -> 
     if len(sides) != 2 or sides[0] == sides[1] or not set(sides) <= known.keys():
         check.fail("scenario.sides", f"expected two different actor ids from {listing(known)}, got {shown(list(sides))}")
     for actor in actors:
-        if actor.id not in sides and actor.intensity != 0:
-            check.fail(f"actors.{actor.id}.intensity", "only the two sides fight; expected 0 for any other actor")
+        for fighting in FIGHTING:
+            if actor.id not in sides and getattr(actor, fighting) != 0:
+                check.fail(f"actors.{actor.id}.{fighting}", "only the two sides fight; expected 0 for any other actor")
+    held = sum(a.territory for a in actors if a.id in sides)
+    if held > 1 + 1e-9:
+        check.fail(f"actors.{sides[1]}.territory", "the two sides hold shares of one contested area; expected them "
+                                                   f"to add up to at most 1, got {held:g}")
 
     ties = tuple(_tie(e, f"ties.{_entry_key('ties', e)}", check, known) for e in raw.get("ties", []))
     if article is not None:
@@ -151,7 +157,7 @@ def _actor(entry: dict, check: _Checker) -> Actor:
     actor_id = check.name(entry, "id", path, _ACTOR_ID)
     check.keys(entry, path, ("id", "name", "kind", *FIELDS, "sources"),
                ("alignment", "ceasefire", "capability", "stubbornness"))
-    values = {f: check.number(entry, f, path, *RANGES[f], default=0.0 if f == "intensity" else _MISSING)
+    values = {f: check.number(entry, f, path, *RANGES[f], default=0.0 if f in FIGHTING else _MISSING)
               for f in FIELDS}
     return Actor(id=actor_id, name=check.string(entry, "name", path, default=actor_id),
                  kind=check.string(entry, "kind", path, default="state"),

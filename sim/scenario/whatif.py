@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
-from sim.core.fields import RANGES
+from sim.core.fields import FIELDS, FIGHTING, RANGES
 from sim.scenario import Scenario, toml_value
 
 
@@ -41,8 +41,7 @@ def what_if_template(spec: Scenario, extends: str, name: str) -> str:
     for actor in spec.actors:
         lines += ["", "# [[actors]]", f'# id = "{actor.id}"            # {actor.name}']
         lines += [f"# {field} = {getattr(actor, field):g}     # {_range(field)}"
-                  for field in ("alignment", "ceasefire", "capability", "stubbornness", "intensity")
-                  if field != "intensity" or actor.id in spec.sides]
+                  for field in FIELDS if field not in FIGHTING or actor.id in spec.sides]
     lines += ["", "# ---- Ties: change a weight (-1 hostile ... +1 close) or remove a tie with `remove = true`."]
     for tie in spec.ties:
         ends = f'from = "{tie.source}"\n# to = "{tie.target}"' if tie.directed else \

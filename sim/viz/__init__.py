@@ -17,9 +17,9 @@ Text is shown as written: a ``$`` in a scenario's title, an actor's name or an e
 sign, never the start of matplotlib's math text (`style.literal`).
 
 Where is what: `style` (size, fonts, colours, text as written, new figures and panels, the camps'
-colours and names), `run` (alignment over time, the road to a ceasefire, what moved whom), `network`
-(the alignment network), `compare` (two runs side by side), `experiment` (ensembles and sweeps) and
-`files` (which plots a directory gets, and their files' bytes).
+colours and names), `run` (alignment over time, the road to a ceasefire, the battlefield, what moved
+whom), `network` (the alignment network), `compare` (two runs side by side), `experiment` (ensembles
+and sweeps) and `files` (which plots a directory gets, and their files' bytes).
 """
 
 from sim.viz.compare import (
@@ -43,14 +43,22 @@ from sim.viz.files import (
     experiment_plot_files,
     experiment_plot_names,
     plot_files,
+    plot_names,
     render,
 )
 from sim.viz.network import alignment_network
-from sim.viz.run import alignment_over_time, road_to_ceasefire, what_moved_whom
+from sim.viz.run import (
+    alignment_over_time,
+    battlefield,
+    has_battlefield,
+    road_to_ceasefire,
+    what_moved_whom,
+)
 
 __all__ = [
     "ENSEMBLE_PLOTS", "PLOTS", "SWEEP_PLOTS", "alignment_fan", "alignment_network", "alignment_over_time",
-    "broker_shares", "ceasefire_day_distribution", "coalition_frequency", "compare_alignment", "compare_ceasefire",
-    "compare_moves", "compare_network", "experiment_plot_files", "experiment_plot_names", "plot_files",
-    "render", "road_to_ceasefire", "sweep_heatmap", "sweep_outcome", "what_moved_whom",
+    "battlefield", "broker_shares", "ceasefire_day_distribution", "coalition_frequency", "compare_alignment",
+    "compare_ceasefire", "compare_moves", "compare_network", "experiment_plot_files", "experiment_plot_names",
+    "has_battlefield", "plot_files", "plot_names", "render", "road_to_ceasefire", "sweep_heatmap", "sweep_outcome",
+    "what_moved_whom",
 ]

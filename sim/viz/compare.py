@@ -13,6 +13,8 @@ from sim.viz.network import MOST_NODES, draw_network, network_keys, network_layo
 from sim.viz.run import (
     alignment_legend,
     alignment_over_time,
+    ceasefire_legend,
+    figure_legend,
     road_to_ceasefire,
     what_moved_whom,
 )
@@ -43,18 +45,22 @@ def compare_alignment(a: RunData, b: RunData, labels: Sequence[str] = ("A", "B")
 
 @literal
 def compare_ceasefire(a: RunData, b: RunData, labels: Sequence[str] = ("A", "B")) -> Figure:
-    """The road to a ceasefire of two runs side by side (same scales)."""
+    """The road to a ceasefire of two runs side by side (same scales), with one legend of the ceasefires' marks."""
     fig = slide_figure()
     grid = fig.subplots(3, 2, sharex="col", sharey="row", height_ratios=[1.5, 1, 1])
     tops = np.zeros(3)
+    handles: dict[str, object] = {}
     for column, run, label in zip(range(2), (a, b), labels):
-        road_to_ceasefire(run, grid[:, column], mediators=3)
+        road_to_ceasefire(run, grid[:, column], mediators=3, legend=False)
+        for handle in ceasefire_legend(run):
+            handles.setdefault(handle.get_label(), handle)
         grid[0, column].set_title(_titled(run, label), fontsize=TEXT, loc="left")
         tops = np.maximum(tops, [ax.get_ylim()[1] for ax in grid[:, column]])  # each run sets its own scale
     for row, top in enumerate(tops):
         grid[row, 0].set_ylim(0, top)  # shared by the row: room for the larger of the two
     for ax in grid[:, 1]:
         ax.set_ylabel("")
+    figure_legend(fig, list(handles.values()))
     fig.suptitle("The road to a ceasefire: two runs side by side", fontsize=SUPTITLE - 2, x=0.01, ha="left")
     return fig
 

@@ -1,5 +1,5 @@
-"""Which plots a run, an ensemble or a sweep directory gets (`PLOTS`, `experiment_plot_names`), and the
-plots as the bytes of files (`render`, `plot_files`, `experiment_plot_files`, `save`)."""
+"""Which plots a run, an ensemble or a sweep directory gets (`PLOTS`, `plot_names`, `experiment_plot_names`),
+and the plots as the bytes of files (`render`, `plot_files`, `experiment_plot_files`)."""
 
 from __future__ import annotations
 
@@ -19,15 +19,23 @@ from sim.viz.experiment import (
     sweep_outcome,
 )
 from sim.viz.network import alignment_network
-from sim.viz.run import alignment_over_time, road_to_ceasefire, what_moved_whom
+from sim.viz.run import (
+    alignment_over_time,
+    battlefield,
+    has_battlefield,
+    road_to_ceasefire,
+    what_moved_whom,
+)
 from sim.viz.style import DPI, LITERAL
 
 FORMATS = ("png", "svg", "pdf")
 
-#: The plots a run directory gets, as ``plots/NAME.FORMAT``, in the order the report shows them.
+#: The plots a run directory gets, as ``plots/NAME.FORMAT``, in the order the report shows them (the
+#: battlefield only when the run has one: `plot_names`).
 PLOTS: dict[str, str] = {
     "alignment": "alignment_over_time",
     "ceasefire": "road_to_ceasefire",
+    "battlefield": "battlefield",
     "network": "alignment_network",
     "moves": "what_moved_whom",
 }
@@ -37,7 +45,7 @@ ENSEMBLE_PLOTS = ("alignment_fan", "ceasefire_day_distribution", "broker_shares"
 SWEEP_PLOTS = ("sweep_outcome", "sweep_heatmap")
 #: The function that draws each plot of `PLOTS`, `ENSEMBLE_PLOTS` and `SWEEP_PLOTS`, by name.
 _DRAW: dict[str, Callable[..., Figure]] = {draw.__name__: draw for draw in (
-    alignment_over_time, road_to_ceasefire, alignment_network, what_moved_whom, alignment_fan,
+    alignment_over_time, road_to_ceasefire, battlefield, alignment_network, what_moved_whom, alignment_fan,
     ceasefire_day_distribution, broker_shares, coalition_frequency, sweep_outcome, sweep_heatmap)}
 
 
@@ -55,8 +63,15 @@ def render(fig: Figure, fmt: str = "png") -> bytes:
 
 def plot_files(run: RunData, fmt: str = "png", folder: str = "plots",
                progress: Callable[[str], None] | None = None) -> dict[str, bytes]:
-    """Every plot of a run rendered as ``{"plots/NAME.FORMAT": bytes}``, ready for `write_directory`."""
-    return _rendered(run, list(PLOTS.values()), fmt, folder, progress)
+    """Every plot of a run (`plot_names`) rendered as ``{"plots/NAME.FORMAT": bytes}``, ready for
+    `write_directory`."""
+    return _rendered(run, plot_names(run), fmt, folder, progress)
+
+
+def plot_names(run: RunData) -> list[str]:
+    """The plots a run directory gets (file names without the format): every one of `PLOTS`, the battlefield
+    only when the run has one (`has_battlefield`)."""
+    return [name for name in PLOTS.values() if name != "battlefield" or has_battlefield(run)]
 
 
 def experiment_plot_names(data: ExperimentData) -> list[str]:

@@ -1,7 +1,7 @@
 """The plots of the Explore page (`sim.app`): a run as far as it has gone, drawn against the whole of its
-days so that its lines grow from left to right (`run_alignment`, `run_road`), its network on the day it
-has reached (`run_network`), and who usually backs whom over an ensemble (`usual_alignment`), each on a
-figure of the page's size (`page_figure`).
+days so that its lines grow from left to right (`run_alignment`, `run_road`, `run_battlefield`), its
+network on the day it has reached (`run_network`), and who usually backs whom over an ensemble
+(`usual_alignment`), each on a figure of the page's size (`page_figure`).
 
 They draw with the plots of a run directory and of an ensemble (`sim.viz.run`, `sim.viz.network`,
 `sim.viz.experiment`), from the same data (`RunData`, `ExperimentData`), on figures sized so that the
@@ -21,14 +21,19 @@ from matplotlib.lines import Line2D
 from sim.io.rundata import ExperimentData, RunData
 from sim.viz.experiment import alignment_fan
 from sim.viz.network import draw_network, network_keys
-from sim.viz.run import alignment_legend, alignment_over_time, road_to_ceasefire
+from sim.viz.run import (
+    alignment_legend,
+    alignment_over_time,
+    battlefield,
+    road_to_ceasefire,
+)
 from sim.viz.style import SMALL, TITLE, coalition_titles, literal
 
 #: The width of the page's figures, in inches (see the module's docstring), and their resolution.
 WIDTH = 6.8
 DPI = 100
 #: The height of each of the page's figures, in inches.
-HEIGHTS = {"alignment": 4.4, "road": 4.6, "network": 4.4, "fan": 4.4}
+HEIGHTS = {"alignment": 4.4, "road": 5.4, "battlefield": 4.6, "network": 4.4, "fan": 4.4}
 
 
 def page_figure(kind: str) -> Figure:
@@ -66,7 +71,19 @@ def run_road(run: RunData, steps: int, axes: Sequence[Axes] | None = None) -> Fi
         axes = page_figure("road").subplots(3, 1, sharex=True, height_ratios=[1.5, 1, 1])
     road_to_ceasefire(run, axes)
     _whole_run(axes, steps)
-    axes[0].set_title("The road to a ceasefire", fontsize=TITLE, loc="left")
+    axes[0].set_title("The road to a ceasefire", fontsize=TITLE, loc="left", pad=12)
+    return axes[0].figure
+
+
+@literal
+def run_battlefield(run: RunData, steps: int, axes: Sequence[Axes] | None = None) -> Figure:
+    """The battlefield so far (`battlefield`: the share of the contested area each side holds, its losses), on
+    the axis of the run's ``steps`` days."""
+    if axes is None:
+        axes = page_figure("battlefield").subplots(2, 1, sharex=True, height_ratios=[1.3, 1])
+    battlefield(run, axes)
+    _whole_run(axes, steps)
+    axes[0].set_title("The battlefield", fontsize=TITLE, loc="left", pad=12)
     return axes[0].figure
 
 

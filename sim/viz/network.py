@@ -15,6 +15,7 @@ from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
+from sim.core.fields import CHANNELS
 from sim.io.rundata import RunData
 from sim.viz.style import (
     ALIGNMENT_CMAP,
@@ -34,15 +35,19 @@ from sim.viz.style import (
 
 #: The most actors the network draws: with more, the two sides and the most capable (`prominent`).
 MOST_NODES = 40
+#: The line of a tie that is a channel to a side (`CHANNELS`) rather than a stance: a mediator's dotted, a
+#: guarantor's peacekeepers dash-dotted; every other tie is solid (friendly) or dashed (hostile).
+TIE_STYLES = {"mediation": ":", "peacekeeping": "-."}
 
 
 def network_layout(run: RunData, seed: int = 7) -> dict[str, tuple[float, float]]:
     """Node positions of the actors the network shows (`prominent`, at most `MOST_NODES`), the same for
     every day of the run: a seeded spring layout over every tie between them ever in place.
 
-    Friendly ties pull their ends together by their weight; hostile ties and mediation channels barely
-    pull (they join actors that are not close). The layout starts with each actor placed left to right
-    by its starting alignment, so the first side tends to the left and the second to the right.
+    Friendly ties pull their ends together by their weight; hostile ties, mediation channels and
+    peacekeepers (`CHANNELS`) barely pull (they join actors that are not close). The layout starts with
+    each actor placed left to right by its starting alignment, so the first side tends to the left and the
+    second to the right.
     """
     import networkx as nx
 
@@ -50,7 +55,7 @@ def network_layout(run: RunData, seed: int = 7) -> dict[str, tuple[float, float]
     ties = run.ties[(run.ties["active"] == 1) & run.ties["source"].isin(shown) & run.ties["target"].isin(shown)]
     pull: dict[tuple[str, str], float] = {}
     for tie in ties.itertuples(index=False):
-        if tie.kind == "mediation":
+        if tie.kind in CHANNELS:
             w = 0.1 * abs(tie.weight)
         elif tie.weight < 0:
             w = 0.02
@@ -87,7 +92,7 @@ def draw_network(ax: Axes, run: RunData, day: int, when: str, pos: dict[str, tup
     for tie in ties.itertuples(index=False):
         (x0, y0), (x1, y1) = pos[tie.source], pos[tie.target]
         colour = FRIENDLY if tie.weight >= 0 else HOSTILE
-        style = ":" if tie.kind == "mediation" else ("-" if tie.weight >= 0 else "--")
+        style = TIE_STYLES.get(tie.kind, "-" if tie.weight >= 0 else "--")
         ax.plot([x0, x1], [y0, y1], color=colour, lw=0.6 + 4.0 * abs(tie.weight), ls=style, alpha=0.8,
                 zorder=1, gid=f"tie:{tie.tie}", solid_capstyle="round")
     ring = coalition_colours(run, when)
@@ -130,6 +135,9 @@ def network_keys(fig: Figure, axes: Sequence[Axes], run: RunData, counts: bool =
     handles += [Line2D([], [], color=FRIENDLY, lw=3, label="friendly tie"),
                 Line2D([], [], color=HOSTILE, lw=3, ls="--", label="hostile tie"),
                 Line2D([], [], color=FRIENDLY, lw=2, ls=":", label="mediation channel")]
+    drawn = {line.get_linestyle() for ax in axes for line in ax.lines if (line.get_gid() or "").startswith("tie:")}
+    if TIE_STYLES["peacekeeping"] in drawn:                     # a guarantor's peacekeepers drawn on a panel
+        handles.append(Line2D([], [], color=FRIENDLY, lw=2, ls=TIE_STYLES["peacekeeping"], label="peacekeepers"))
     axes[-1].legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=SMALL, frameon=False,
                     title="ring and shape: coalition\nnode size: capability\nline width: tie weight"
                     + (f"\n\ndrawn: the two sides and\nthe {MOST_NODES - 2} most capable actors" if crowded else ""),
@@ -142,8 +150,9 @@ def alignment_network(run: RunData, axes: Sequence[Axes] | None = None, *, layou
 
     Node colour: alignment (RdBu, the first side red); node size: capability; ring colour and shape:
     coalition (landscape theory) on that day; edge colour: sign (green friendly, red dashed hostile),
-    edge width: |weight|; mediation channels dotted. ``axes``: two Axes (start, end) or None. With more
-    than `MOST_NODES` actors, only the sides and the most capable are drawn (the title says so).
+    edge width: |weight|; mediation channels dotted, peacekeepers dash-dotted. ``axes``: two Axes (start,
+    end) or None. With more than `MOST_NODES` actors, only the sides and the most capable are drawn (the
+    title says so).
     """
     fig, axes, own = figure_and_panels(axes, 2, "alignment_network draws two panels (start, end)", shape=(1, 2))
     pos = network_layout(run, layout_seed)

@@ -1,6 +1,7 @@
 """A run's plots: who backs whom day by day (`alignment_over_time`), the road to a ceasefire
-(`road_to_ceasefire`) and what moved whom (`what_moved_whom`), with what they share: labels at the
-lines' ends kept apart (`spread`) and the ceasefires shaded."""
+(`road_to_ceasefire`), the battlefield (`battlefield`) and what moved whom (`what_moved_whom`), with what
+they share: labels at the lines' ends kept apart (`spread`), the ceasefires shaded and marked by how
+each came."""
 
 from __future__ import annotations
 
@@ -14,9 +15,12 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
+from matplotlib.ticker import FuncFormatter, PercentFormatter
 
+from sim.core.records import ARRIVALS, Ceasefire
 from sim.io.rundata import RunData
 from sim.viz.style import (
+    ARRIVAL_MARKERS,
     BREAKDOWN,
     CEASEFIRE_SHADE,
     CEASEFIRE_TEXT,
@@ -105,40 +109,78 @@ def _end_labels(ax: Axes, x: float, ends: dict[str, float], labels: dict[str, st
                                 "relpos": (0, 0.5), "patchA": None})
 
 
+#: How each way a ceasefire comes is said: in a legend, and in the tag beside its first day.
+ARRIVAL_WORDS = {"ripe": ("ceasefire both sides wanted", "ceasefire"),
+                 "pressure": ("truce signed under pressure", "truce"),
+                 "declared": ("ceasefire declared by an event", "declared")}
+
+
+def has_battlefield(run: RunData) -> bool:
+    """Whether ``run`` has a battlefield to draw, read from its data: its scenario has the battlefield rule, or
+    the sides' territory or losses change over the run."""
+    if any(spec.rule == "battlefield" for spec in run.scenario.rules):
+        return True
+    sides = list(run.sides)
+    return any(bool((table != table.iloc[0]).to_numpy().any())
+               for table in (run.field(name)[sides] for name in ("territory", "losses")))
+
+
+def brokers_text(run: RunData, ceasefire: Ceasefire) -> str:
+    """Who brokered ``ceasefire``, the leading one first: ``Russia``, ``Russia with France``, or beyond two
+    ``Russia with 3 others`` ("" when nobody did)."""
+    names = [run.name(b) for b in ceasefire.brokers]
+    if len(names) > 2:
+        return f"{names[0]} with {len(names) - 1} others"
+    return " with ".join(names)
+
+
 def _ceasefire_spans(run: RunData, ax: Axes, labelled: bool = False) -> None:
     """Shade each ceasefire's days and mark each end with a black dash-dot line; ``labelled`` writes
-    who brokered each ceasefire and how it ended, in rows near the bottom of ``ax`` that do not overlap."""
+    how each ceasefire came, who brokered it and how it ended, in rows near the bottom of ``ax`` that do
+    not overlap."""
     last = run.steps
-    tags: list[tuple[float, str, str | None]] = []
+    tags: list[tuple[float, str, str, str]] = []
     for c in run.ceasefires:
         end = c.end if c.end is not None else last
         ax.axvspan(c.start, max(end, c.start + 0.4), color=CEASEFIRE_SHADE, alpha=0.18, lw=0,
                    gid=f"ceasefire:{c.start}")
         if c.ended_by is not None:
             ax.axvline(c.end, color=BREAKDOWN, lw=1.6, ls="-.", gid=f"breakdown:{c.end}", zorder=2)
-        tags.append((c.start, "start", c.broker and run.name(c.broker)))
-        if c.ended_by is not None:
-            tags.append((c.end, "end", "breaks down" if c.ended_by == "breakdown" else "ended"))
+        if labelled:
+            tags += _tags(run, c)
     if labelled:
         _tag_rows(ax, tags, last)
 
 
-def _tag_rows(ax: Axes, tags: Sequence[tuple[float, str, str | None]], last: float,
-              rows: Sequence[float] = (0.2, 0.07)) -> None:
-    """Write each (day, kind, text) next to its day, at the first row where it overlaps no other text.
+def _tags(run: RunData, c: Ceasefire) -> list[tuple[float, str, str, str]]:
+    """What is written beside a ceasefire's days, as ``(day, kind, long, short)``: at its start (``kind``
+    ``start``) how it came and who brokered it, at its end (``end``) how it ended; one tag for a truce that
+    ended the day it came. ``short`` is said where ``long`` is cramped."""
+    word = ARRIVAL_WORDS[c.came][1]
+    who = brokers_text(run, c)
+    long = f"{word}, brokered by {who}" if who else word
+    more = f" +{len(c.brokers) - 1}" if len(c.brokers) > 1 else ""
+    short = f"{word} ({run.name(c.brokers[0])}{more})" if c.brokers else word
+    if c.ended_by is None:
+        return [(c.start, "start", long, short)]
+    ending = "breaks down" if c.ended_by == "breakdown" else "ended"
+    if c.end == c.start:                # said in short, its end is the line on its day
+        return [(c.start, "start", f"{long}; {ending} that day", short)]
+    return [(c.start, "start", long, short), (c.end, "end", ending, ending)]
 
-    ``kind`` is ``start`` (``text``: the broker's name, or None) or ``end`` (``text``: how it ended).
-    """
+
+def _tag_rows(ax: Axes, tags: Sequence[tuple[float, str, str, str]], last: float,
+              rows: Sequence[float] = (0.2, 0.07)) -> None:
+    """Write each (day, kind, long, short) next to its day, at the first row where it overlaps no other
+    text: ``long`` where it fits, else ``short``. ``kind`` is ``start`` (green) or ``end`` (black)."""
     fig = ax.figure
     width_in = 0.8 * ax.get_position().width * fig.get_figwidth()  # the labels at the line ends take room
     per_day = width_in / max(last, 1)                       # inches per day
     char = SMALL * 0.62 / 72                                # inches per character, roughly
     ends = [-math.inf] * len(rows)
-    for day, kind, text in sorted(tags, key=lambda tag: tag[0]):
+    for day, kind, long, short in sorted(tags, key=lambda tag: tag[0]):
         colour = CEASEFIRE_TEXT if kind == "start" else BREAKDOWN
-        if kind == "start":                                 # the broker, said in short where cramped
-            long = f"ceasefire, brokered by {text}" if text else "ceasefire declared"
-            text = long if len(long) * char / per_day < 0.3 * last else f"ceasefire ({text or 'declared'})"
+        text = long if len(long) * char / per_day < 0.3 * last else short
         span = (len(text) * char + 0.1) / per_day           # in days
         right = day + 0.4 + span > last
         lo, hi = (day - 0.4 - span, day) if right else (day, day + 0.4 + span)
@@ -148,7 +190,36 @@ def _tag_rows(ax: Axes, tags: Sequence[tuple[float, str, str | None]], last: flo
         ends[row] = hi
         ax.text(day - 0.4 if right else day + 0.4, rows[row], text, transform=ax.get_xaxis_transform(),
                 fontsize=SMALL, ha="right" if right else "left", va="center", color=colour, zorder=5,
-                path_effects=[patheffects.withStroke(linewidth=3, foreground="white")], gid=f"tag:{day}")
+                path_effects=[patheffects.withStroke(linewidth=3, foreground="white")], gid=f"tag:{kind}:{day}")
+
+
+def _arrivals(run: RunData, ax: Axes) -> None:
+    """Mark each ceasefire's first day on the top edge of ``ax`` by how it came (`ARRIVAL_MARKERS`)."""
+    for c in run.ceasefires:
+        marker, colour = ARRIVAL_MARKERS[c.came]
+        ax.plot([c.start], [1.0], marker=marker, color=colour, markersize=10, markeredgecolor="white",
+                markeredgewidth=1, ls="", transform=ax.get_xaxis_transform(), clip_on=False, zorder=6,
+                gid=f"came:{c.start}:{c.came}")
+
+
+def ceasefire_legend(run: RunData, arrivals: bool = True) -> list:
+    """Legend entries of the ceasefires' marks: how they came (``arrivals``: the ways this run's came, as
+    `_arrivals` marks them), the shading of the days in force, the line at an end."""
+    came = {c.came for c in run.ceasefires} if arrivals else set()
+    handles = [Line2D([], [], marker=ARRIVAL_MARKERS[k][0], color=ARRIVAL_MARKERS[k][1], ls="", markersize=10,
+                      label=ARRIVAL_WORDS[k][0]) for k in ARRIVALS if k in came]
+    if run.ceasefires:
+        handles.append(Patch(color=CEASEFIRE_SHADE, alpha=0.25, label="ceasefire in force"))
+    if any(c.ended_by for c in run.ceasefires):
+        handles.append(Line2D([], [], color=BREAKDOWN, lw=1.6, ls="-.", label="ceasefire ends"))
+    return handles
+
+
+def figure_legend(fig: Figure, handles: list) -> None:
+    """``handles`` in a legend under the figure, in as many columns as its width holds."""
+    if handles:
+        fig.legend(handles=handles, loc="outside lower center", fontsize=SMALL, frameon=False,
+                   ncol=min(len(handles), max(1, int(fig.get_figwidth() // 3.4))), columnspacing=1.5)
 
 
 # ------------------------------------------------------------------------------- alignment over time
@@ -221,10 +292,7 @@ def alignment_legend(run: RunData, events: bool = True, counts: bool = True, eve
     (``events_listed``: on how many days, when the plot does not number the events)."""
     handles = [Line2D([], [], color=c, lw=3, label=f"{t} at the end")
                for c, t in coalition_titles(run, "end", counts)]
-    if run.ceasefires:
-        handles.append(Patch(color=CEASEFIRE_SHADE, alpha=0.25, label="ceasefire in force"))
-    if any(c.ended_by for c in run.ceasefires):
-        handles.append(Line2D([], [], color=BREAKDOWN, lw=1.6, ls="-.", label="ceasefire ends"))
+    handles += ceasefire_legend(run, arrivals=False)
     if events:
         label = f"a day with events ({events_listed} days; the report lists them)" if events_listed else "event"
         handles.append(Line2D([], [], color=MARKER_GREY, lw=1.2, ls=(0, (5, 3)), label=label))
@@ -251,12 +319,15 @@ def _alignment_legends(ax: Axes, handles: list, marks: Sequence[tuple[int, int, 
 # ------------------------------------------------------------------------------- road to a ceasefire
 
 @literal
-def road_to_ceasefire(run: RunData, axes: Sequence[Axes] | None = None, *, mediators: int = 5) -> Figure:
+def road_to_ceasefire(run: RunData, axes: Sequence[Axes] | None = None, *, mediators: int = 5,
+                      legend: bool = True) -> Figure:
     """Three panels over the days: each side's willingness against the mediation threshold; the pressure
     of the ``mediators`` who press hardest (the rest summed); each side's intensity of fighting.
 
-    Ceasefires are shaded with their broker written in; breakdowns are red dashed lines.
-    ``axes``: three Axes to draw on (top to bottom), or None for a figure of its own.
+    Ceasefires are shaded, each marked on the top edge by how it came (`ARRIVAL_MARKERS`: both sides
+    wanted it, mediators pressed it on them, an event declared it) with its brokers written in; their
+    ends are black dash-dot lines. ``axes``: three Axes to draw on (top to bottom), or None for a figure of
+    its own; ``legend=False`` leaves out the legend of the marks (e.g. to draw one for several runs).
     """
     fig, axes, own = figure_and_panels(axes, 3, "road_to_ceasefire draws three panels", shape=(3, 1), sharex=True,
                              height_ratios=[1.5, 1, 1])
@@ -307,6 +378,7 @@ def road_to_ceasefire(run: RunData, axes: Sequence[Axes] | None = None, *, media
         ax.set_xlim(0, max(last, 1))
         style_axes(ax)
         _ceasefire_spans(run, ax, labelled=k == 0)
+    _arrivals(run, top)
     names = {s: run.name(s) for s in run.sides}
     _end_labels(top, last, ends, names, side_colours, SMALL, 0, 1.05, 1.05)
     middle_ends = {a: float(pressure[a].iloc[-1]) for a in shown}
@@ -319,13 +391,71 @@ def road_to_ceasefire(run: RunData, axes: Sequence[Axes] | None = None, *, media
     low, high = bottom.get_ylim()
     _end_labels(bottom, last, {s: float(run.intensity(s).iloc[-1]) for s in run.sides}, names, side_colours,
                 SMALL, low, high, high - low)
+    if legend:
+        figure_legend(fig, ceasefire_legend(run))
     if own:
         fig.suptitle("The road to a ceasefire: willingness, pressure and fighting", fontsize=SUPTITLE - 2,
                      x=0.01, ha="left")
-        top.set_title(f"a ceasefire comes when both sides' willingness reaches the threshold; "
-                      f"{run.scenario.name}, seed {run.seed}", fontsize=SMALL + 1, loc="left", color="#444444")
+        pressed = any(c.came == "pressure" for c in run.ceasefires)
+        top.set_title(f"a ceasefire comes when both sides reach the threshold"
+                      f"{', or mediators press one on them' if pressed else ''}; "
+                      f"{run.scenario.name}, seed {run.seed}", fontsize=SMALL + 1, loc="left", color="#444444",
+                      pad=12)
     else:
-        top.set_title(f"{run.scenario.name}, seed {run.seed}", fontsize=TEXT, loc="left")
+        top.set_title(f"{run.scenario.name}, seed {run.seed}", fontsize=TEXT, loc="left", pad=12)
+    return fig
+
+
+# ------------------------------------------------------------------------------- the battlefield
+
+@literal
+def battlefield(run: RunData, axes: Sequence[Axes] | None = None) -> Figure:
+    """Two panels over the days: the share of the contested area each side's forces hold, and the military
+    deaths each side has suffered so far.
+
+    Ceasefires are shaded (the front stands still while one is in force), each marked on the top edge by how
+    it came (`ARRIVAL_MARKERS`), with a legend of the marks under the figure; their ends are black dash-dot
+    lines. ``axes``: two Axes to draw on (top, bottom), or None for a figure of its own.
+    """
+    fig, axes, own = figure_and_panels(axes, 2, "battlefield draws two panels", shape=(2, 1), sharex=True,
+                                       height_ratios=[1.3, 1])
+    top, bottom = axes
+    last = run.steps
+    sides = list(run.sides)
+    held, lost = run.field("territory")[sides], run.field("losses")[sides]
+    days = held.index.to_numpy()
+    side_colours = dict(zip(sides, SIDE_COLOURS))
+    for side in sides:
+        top.plot(days, held[side].to_numpy(), color=side_colours[side], lw=2.4, gid=f"territory:{side}")
+        bottom.plot(days, lost[side].to_numpy(), color=side_colours[side], lw=2.2, gid=f"losses:{side}")
+    top.set_ylim(0, 1.05)
+    top.set_yticks([0, 0.25, 0.5, 0.75, 1])
+    top.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    top.set_ylabel("share of the\ncontested area", fontsize=TEXT)
+    bottom.set_ylim(0, max(float(lost.to_numpy().max()), 1.0) * 1.12)
+    bottom.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:,.0f}"))
+    bottom.set_ylabel("military deaths\nso far", fontsize=TEXT)
+    bottom.set_xlabel("day", fontsize=TEXT)
+    for ax in axes:
+        ax.set_xlim(0, max(last, 1))
+        style_axes(ax)
+        _ceasefire_spans(run, ax)
+    _arrivals(run, top)
+    _end_labels(top, last, {s: float(held[s].iloc[-1]) for s in sides},
+                {s: f"{run.name(s)} {held[s].iloc[-1]:.0%}" for s in sides}, side_colours, SMALL, 0, 1.05, 1.05)
+    low, high = bottom.get_ylim()
+    _end_labels(bottom, last, {s: float(lost[s].iloc[-1]) for s in sides},
+                {s: f"{run.name(s)} {lost[s].iloc[-1]:,.0f}" for s in sides}, side_colours, SMALL, low, high,
+                high - low)
+    figure_legend(fig, ceasefire_legend(run))
+    if own:
+        fig.suptitle("The battlefield: who holds the contested area, and the losses", fontsize=SUPTITLE - 2,
+                     x=0.01, ha="left")
+        top.set_title(f"the share of the contested area each side's forces hold, and their military deaths; "
+                      f"{run.scenario.name}, seed {run.seed}", fontsize=SMALL + 1, loc="left", color="#444444",
+                      pad=12)
+    else:
+        top.set_title(f"{run.scenario.name}, seed {run.seed}", fontsize=TEXT, loc="left", pad=12)
     return fig
 
 

@@ -54,6 +54,10 @@ CEASEFIRE_TEXT = "#00573F"
 BREAKDOWN = "#000000"
 MARKER_GREY = "#555555"
 MEDIATION_COLOUR = RULE_COLOURS["mediation"]
+#: How each way a ceasefire comes (`sim.core.records.ARRIVALS`) is marked on its first day: a marker and its
+#: colour (both sides wanted it: a green disc; mediators pressed it on them: a purple triangle, pointing down;
+#: a scenario event declared it: a grey square, as the events' lines).
+ARRIVAL_MARKERS = {"ripe": ("o", CEASEFIRE_TEXT), "pressure": ("v", MEDIATION_COLOUR), "declared": ("s", MARKER_GREY)}
 
 
 #: Matplotlib's settings under which every plot is drawn and rendered: no text is read as math.

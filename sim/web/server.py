@@ -231,8 +231,8 @@ def make_app(classroom: Classroom, scenario: Scenario, *, explore: bool = True, 
         game = classroom.game(record)
         now = changes.standing(classroom, record.code)
         values = dict(player=player, record=record, state=state, rounds=game.rounds, error=error, memo=memo,
-                      story=views.story(record), plots=list(GAME_PLOTS) if state.days_played else [],
-                      most_moves=MOST_MOVES, watch="player", signature=signature(now, "player"),
+                      story=views.story(record), plots=views.plots(record, state.days_played), most_moves=MOST_MOVES,
+                      watch="player", signature=signature(now, "player"),
                       debrief_ready=now["debrief"])
         if player.actor is None:
             taken = {p.actor for p in classroom.store.players(record.code)}
@@ -318,7 +318,7 @@ def make_app(classroom: Classroom, scenario: Scenario, *, explore: bool = True, 
         join_url = f"{address or base}/join?code={record.code}"
         return page("game.html", status_code, key=key, record=record, state=state, players=players,
                     rounds=classroom.game(record).rounds, join_url=join_url, qr=qr_svg(join_url),
-                    story=views.story(record), plots=list(GAME_PLOTS) if state.days_played else [], error=error,
+                    story=views.story(record), plots=views.plots(record, state.days_played), error=error,
                     debrief_ready=now["debrief"], watch="teacher", signature=signature(now, "teacher"))
 
     async def teacher_game(request: Request):
@@ -374,14 +374,14 @@ def make_app(classroom: Classroom, scenario: Scenario, *, explore: bool = True, 
             attachment = {"Content-Disposition": f'attachment; filename="debrief-{record.code}.md"'}
             return PlainTextResponse(debrief_markdown(record, body), media_type="text/markdown", headers=attachment)
         scenario = record.scenario
+        plots = await run_in_threadpool(views.plots, record, scenario.steps)      # (drawn anew after a restart)
         players = [(p, scenario.actor(p["actor"]).name, effect_text(p["effect"])) for p in body["players"]]
         timeline = [(m, scenario.actor(m["actor"]).name,
                      [move_label(move, target, scenario) for move, target in m["moves"]], effect_text(m["effect"]))
                     for m in body["moves"]]
         template = "report.html" if fmt == "html" else "debrief.html"
         response = page(template, record=record, body=body, players=players, timeline=timeline,
-                        ensemble=body["ensemble"], plots=list(GAME_PLOTS), days=record.scenario.steps,
-                        css=_css() if fmt else "")
+                        ensemble=body["ensemble"], plots=plots, days=scenario.steps, css=_css() if fmt else "")
         if fmt == "html":
             response.headers["Content-Disposition"] = f'attachment; filename="debrief-{record.code}.html"'
         return response

@@ -23,16 +23,29 @@ from sim.io.runfiles import run_files
 from sim.scenario import Scenario
 from sim.viz.files import render
 from sim.viz.network import alignment_network
-from sim.viz.run import alignment_over_time, road_to_ceasefire, what_moved_whom
+from sim.viz.run import (
+    alignment_over_time,
+    battlefield,
+    has_battlefield,
+    road_to_ceasefire,
+    what_moved_whom,
+)
 
-#: The plots a game page shows, by the name in their address. The page tells the story day by day, so the
-#: alignment plot leaves out its key of events (a class's moves would make it longer than the plot).
+#: The plots a game page shows, by the name in their address (the battlefield only in a game that has one:
+#: `game_plots`). The page tells the story day by day, so the alignment plot leaves out its key of events (a
+#: class's moves would make it longer than the plot).
 GAME_PLOTS = {"alignment": partial(alignment_over_time, key=False), "ceasefire": road_to_ceasefire,
-              "network": alignment_network, "moves": what_moved_whom}
+              "battlefield": battlefield, "network": alignment_network, "moves": what_moved_whom}
 #: How an alignment reads, for a briefing: beyond this either way an actor backs a side.
 LEANING = 0.2
 #: How long the class must send nothing before the open round's end is drawn ahead (seconds).
 PAUSE = 0.5
+
+
+def game_plots(run: RunData) -> list[str]:
+    """The names of the `GAME_PLOTS` a game's run shows: every one, the battlefield only when the run has one
+    (`has_battlefield`)."""
+    return [name for name in GAME_PLOTS if name != "battlefield" or has_battlefield(run)]
 
 
 def render_plot(files: dict[str, str], name: str) -> bytes:
@@ -86,23 +99,33 @@ class Views:
             if key in self._runs:
                 return
             files = run_files(self.classroom.game(record).play(submissions, day), record.seed)
+            run = RunData.from_files(files)
             if self.pool is None:
-                plots = {name: render_plot(files, name) for name in GAME_PLOTS}
+                plots = {name: render_plot(files, name) for name in game_plots(run)}
             else:
-                jobs = {name: self.pool.submit(render_plot, files, name) for name in GAME_PLOTS}
+                jobs = {name: self.pool.submit(render_plot, files, name) for name in game_plots(run)}
                 plots = {name: job.result() for name, job in jobs.items()}
             self._plots.update({(*key, name): png for name, png in plots.items()})
-            self._runs[key] = RunData.from_files(files)
+            self._runs[key] = run
 
     def run(self, record: GameRecord) -> RunData:
         """The game's run to the end of its last closed round."""
         return self._made(record, self.classroom.round(record).days_played)[0]
 
+    def plots(self, record: GameRecord, day: int) -> list[str]:
+        """The names of the plots a page shows of the run to day ``day`` (`game_plots`; none on day 0, before
+        any is played)."""
+        return game_plots(self._made(record, day)[0]) if day else []
+
     def plot(self, record: GameRecord, name: str, day: int) -> bytes:
-        """One of `GAME_PLOTS` of the run to day ``day`` (the end of a closed round)."""
+        """One of `GAME_PLOTS` of the run to day ``day`` (the end of a closed round); ClassroomError for a day
+        not played, or a plot this game does not show (`game_plots`)."""
         if not 0 <= day <= self.classroom.round(record).days_played:
             raise ClassroomError(f"day {day} of game {record.code} has not been played")
-        return self._plots[(*self._made(record, day)[1], name)]
+        run, key = self._made(record, day)
+        if name not in game_plots(run):
+            raise ClassroomError(f"game {record.code} has no {name} plot")
+        return self._plots[(*key, name)]
 
     def _made(self, record: GameRecord, day: int) -> tuple[RunData, tuple]:
         submissions = self.classroom.store.submissions(record.code)

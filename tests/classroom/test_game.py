@@ -53,7 +53,7 @@ def test_later_moves_never_change_what_was_shown_of_earlier_days():
 
 def test_the_same_moves_give_the_same_bytes():
     game = Game(BASELINE, 5, 10)
-    sub = game.submit([], round_=1, actor="UN", player="A", choices=[Choice("broker-truce")], memo="m")
+    sub = game.submit([], round_=1, actor="USA", player="A", choices=[Choice("press-truce")], memo="m")
     a, b = game.play([sub], 60), game.play([sub], 60)
     assert a.history.array("fields").tobytes() == b.history.array("fields").tobytes()
 
@@ -219,15 +219,17 @@ def test_the_paired_difference_and_its_standard_error():
 def test_the_debrief_measures_each_player_against_the_rules_playing_instead():
     game = Game(BASELINE, 2020, 20)
     subs = []
-    subs.append(game.submit(subs, round_=1, actor="UN", player="Una", choices=[Choice("broker-truce")], memo="now"))
+    subs.append(game.submit(subs, round_=1, actor="USA", player="Sam", choices=[Choice("press-truce")], memo="now"))
     subs.append(game.submit(subs, round_=1, actor="VAT", player="Val", choices=[], memo="We pray."))
     subs.append(game.submit(subs, round_=2, actor="AZE", player="Az", choices=[Choice("escalate")], memo="on"))
     body = debrief(game, subs, player_runs=60, submission_runs=30)
     effects = {p["actor"]: p["effect"] for p in body["players"]}
-    assert set(effects) == {"UN", "VAT", "AZE"}
-    assert effects["UN"]["ceasefire_reached"]["change"] > 0          # a truce on day 1 in every run
+    assert set(effects) == {"USA", "VAT", "AZE"}
+    pressed = effects["USA"]["under_pressure"]                       # Washington's press gets truces signed
+    assert pressed["without"] == 0 and pressed["change"] > 2 * pressed["se"] > 0
     assert all(e["change"] == 0 and e["se"] == 0 for e in effects["VAT"].values())   # a memo moves nothing
-    assert effects["AZE"]["intensity_AZE"]["change"] > 0
+    escalated, taken = effects["AZE"]["intensity_AZE"], effects["AZE"]["territory_AZE"]
+    assert escalated["change"] > 2 * escalated["se"] and taken["change"] > 2 * taken["se"]   # and it takes ground
     assert [m["effect"] is None for m in body["moves"]] == [False, True, False]
     assert body["runs"] == 60 and body["submission_runs"] == 30
 

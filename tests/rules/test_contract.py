@@ -18,10 +18,11 @@ from sim.rules import REGISTRY, ParamError
 from sim.rules.base import Param, check_params
 
 HISTORY = ("fields", "pressure", "weight", "active", "kind", "measures", "broker")
-WORLD_ARRAYS = ("weight", "active", "kind", "in_force", "ceasefires", "breakdowns", "broker", "pressure", "credit")
-#: What ``settle`` may declare it changes: tie signs, the ceasefire status, fields (the engine records the
-#: settled change of the fields named there).
-DISCRETE = {"tie_signs", "ceasefire_status", *FIELDS}
+WORLD_ARRAYS = ("weight", "active", "kind", "in_force", "ceasefires", "breakdowns", "broker", "brokers", "came",
+                "pressure", "credit", "front")
+#: What ``settle`` may declare it changes: tie signs, the ceasefire status, the front (what a day of battle
+#: would bring), fields (the engine records the settled change of the fields named there).
+DISCRETE = {"tie_signs", "ceasefire_status", "front", *FIELDS}
 
 
 def reduced_baseline(rule, params, steps):
@@ -173,8 +174,10 @@ class RuleContract:
             for name in ("weight", "active", "kind"):
                 np.testing.assert_array_equal(before[name], after[name], err_msg=name)
         if "ceasefire_status" not in discrete:
-            for name in ("in_force", "ceasefires", "breakdowns", "broker"):
+            for name in ("in_force", "ceasefires", "breakdowns", "broker", "brokers", "came"):
                 np.testing.assert_array_equal(before[name], after[name], err_msg=name)
+        if "front" not in discrete:
+            np.testing.assert_array_equal(before["front"], after["front"], err_msg="front")
         for name in FIELDS:
             if name not in discrete:
                 np.testing.assert_array_equal(before["fields"][name], after["fields"][name], err_msg=name)
@@ -269,7 +272,20 @@ class TestMediationContract(RuleContract):
     rule = "mediation"
     # quick to reach a ceasefire and quick to lose it, so the random breakdowns matter within 15 days
     params = {"rate": 0.3, "threshold": 0.3, "hurting": 0.3, "breakdown": 0.3, "breakdown_intensity": 0.1,
-              "setback": 0.5}
+              "setback": 0.5, "spent": 0.5, "leverage": 0.8, "guarantee": 0.5}
+
+
+class TestBattlefieldContract(RuleContract):
+    rule = "battlefield"
+    params = {"forces": [40000, 60000], "lethality": 0.002, "support": 0.5, "kinds": ["alliance"], "defence": 1.5,
+              "depth": 1.0, "advance": 0.05}
+
+
+class TestWarAimsContract(RuleContract):
+    """Alone, the rule reads a front no battlefield works out (it stays at zero): its contract still holds."""
+
+    rule = "war_aims"
+    params = {"aims": [1.0, 0.6], "price": 0.02, "rate": 30.0}
 
 
 class TestBalanceContract(RuleContract):

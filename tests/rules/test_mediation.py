@@ -11,10 +11,16 @@ from sim.core.world import World
 from sim.rules.mediation import (
     BREAKS,
     COMES,
+    HOLDS,
+    SIGNED,
+    SIGNED_BREAKS,
     breakdown_hazard,
     ceasefire_turns,
+    credit_line,
+    guarantee_now,
     mediation_change,
     mediation_pressure,
+    shares,
     side_access,
     willingness_change,
 )
@@ -111,16 +117,57 @@ def test_ceasefire_turns_by_hand():
     reach = (np.zeros((2, 0)), np.zeros((2, 0), bool), np.zeros(0, np.intp), np.zeros(0, np.intp),
              np.array([False, False, True]), 0.2)
     credit = np.array([[0.0, 0.0, 0.1], [0.0, 0.0, 0.0]])
-    pressing, credited, hazard, turn, turning = ceasefire_turns(
-        ceasefire, np.ones((2, 3)), intensity, (0, 1), reach, (0.7, 0.01, 0.05, 1.0), np.array([False, True]),
-        np.array([0.99, 0.0]), credit)
+    pressing, credited, hold, hazard, turn, turning = ceasefire_turns(
+        ceasefire, np.ones((2, 3)), intensity, (0, 1), reach, (0.7, 0.01, 0.05, 1.0, -1.0, 0.9), np.zeros(2),
+        np.array([False, True]), np.array([[0.99, 0.0], [0.0, 0.0]]), credit)
     np.testing.assert_allclose(pressing, [[0.0, 0.0, 0.2], [0.0, 0.0, 0.2]])
-    np.testing.assert_allclose(credited, [[0.0, 0.0, 0.3], [0.0, 0.0, 0.2]])
+    np.testing.assert_allclose(hold, [[0.0, 0.0, 0.1], [0.0, 0.0, 0.1]])          # its hold on both at once
+    np.testing.assert_allclose(credited, [[0.0, 0.0, 0.2], [0.0, 0.0, 0.1]])      # credit grows by the hold
     np.testing.assert_array_equal(credit, [[0.0, 0.0, 0.1], [0.0, 0.0, 0.0]])    # returned, not written
     # 0.01 + 0.05 * mean(1, 3), and run 1 falls 0.5 short of the threshold
     np.testing.assert_allclose(hazard, [0.11, 0.61])
     # run 0 is not in force and both sides are willing; run 1 is in force and its draw is below 1 - exp(-h)
     assert turn.tolist() == [COMES, BREAKS] and turning.tolist() == [0, 1]
+
+
+def test_a_truce_is_signed_under_pressure_when_the_holds_reach_the_leverage_and_faces_the_days_hazard_at_once():
+    # neither side willing (0.1, 0.2 < 0.7); two mediators hold both sides with 0.1 and 0.05 (access floor 0.2)
+    ceasefire = np.array([[0.1, 0.2, 0.5, 0.25]] * 3)
+    reach = (np.zeros((3, 0)), np.zeros((3, 0), bool), np.zeros(0, np.intp), np.zeros(0, np.intp),
+             np.array([False, False, True, True]), 0.2)
+    def terms(leverage):
+        return (0.7, 0.0, 0.0, 1.0, leverage, 0.9)                          # hazard: the shortfall 0.6 + 0.5
+
+    uniform = np.array([[0.5, 0.9], [0.5, 0.1], [0.5, 0.1]])
+    args = (ceasefire, np.ones((3, 4)), np.zeros((3, 4)), (0, 1), reach)
+    rest = (np.zeros(3), np.zeros(3, bool), uniform, np.zeros((3, 4)))
+    *_, hazard, turn, _ = ceasefire_turns(*args, terms(0.15), *rest)
+    np.testing.assert_allclose(hazard, 1.1)
+    # 0.1 + 0.05 reach 0.15: signed in every run; it breaks at once where the second draw is below 1 - exp(-1.1)
+    assert 0.1 < -math.expm1(-1.1) < 0.9
+    assert turn.tolist() == [SIGNED, SIGNED_BREAKS, SIGNED_BREAKS]
+    assert ceasefire_turns(*args, terms(0.16), *rest)[4].tolist() == [HOLDS] * 3       # just short of it
+    assert ceasefire_turns(*args, terms(-1.0), *rest)[4].tolist() == [HOLDS] * 3       # no leverage: never
+    # a guarantor's hold of 1 removes 90 % of the hazard
+    guarded = ceasefire_turns(*args, terms(0.15), np.ones(3), *rest[1:])[3]
+    np.testing.assert_allclose(guarded, 0.11)
+
+
+def test_the_guarantee_is_the_strongest_guarantors_capability_times_its_peacekeepers():
+    # ties: 0 peacekeeping 2>0 (0.5), 1 peacekeeping 3>1 (1.0) but not in place in run 1, 2 mediation 2>1
+    weight = np.array([[0.5, 1.0, 0.9], [0.5, 1.0, 0.9]])
+    active = np.array([[True, True, True], [True, False, True]])
+    peacekeeping = np.array([[True, True, False]] * 2)
+    capability = np.array([[0.3, 0.3, 0.8, 0.4]] * 2)
+    guard = guarantee_now(weight, active, peacekeeping, np.array([2, 3, 2]), np.array([0, 1, 1]), capability, (0, 1))
+    np.testing.assert_allclose(guard, [max(0.8 * 0.5, 0.4 * 1.0), 0.8 * 0.5])
+
+
+def test_brokers_are_every_actor_with_half_the_leaders_credit_or_more():
+    assert shares(np.array([0.0, 0.3, 0.15, 0.149, 0.3])) == [1, 4, 2]
+    assert shares(np.zeros(3)) == []
+    assert credit_line(("RUS",)) == "RUS" and credit_line(("RUS", "FRA")) == "RUS with FRA"
+    assert credit_line(("RUS", "FRA", "USA")) == "RUS with FRA and USA"
 
 # --------------------------------------------------------------------------------- the rule
 
@@ -268,3 +315,44 @@ def test_backing_holds_a_side_back():
     change = scn.rules[0].build().propose(World.from_scenario(scn), [np.random.default_rng(0)])["ceasefire"][0]
     # A: no pressure, no backing -> 0; B: -0.1 * 2 * 0.4 * 0.5
     np.testing.assert_allclose(change, [0.0, -0.04, 0.0])
+
+
+def test_a_truce_signed_under_pressure_is_recorded_with_its_brokers_and_spends_their_push():
+    # A and B unwilling (0.1, 0.2); M2 holds both sides with 0.3 * 0.5 * 0.8 = 0.12, M3 with 0.01
+    params = {**NO_BREAKDOWN, "rate": 0.0, "breakdown_unwilling": 1e6, "leverage": 0.13, "spent": 0.5}
+    sim = Simulation(mediation_scenario(1, params), [np.random.default_rng(0)]).run()
+    (truce,) = sim.history.spans[0]
+    # signed on day 1 and broken the same day: a truce nobody wants; M3's hold is under half M2's
+    assert (truce.start, truce.end, truce.came, truce.ended_by) == (1, 1, "pressure", "breakdown")
+    assert truce.broker == "M2" and truce.brokers == ("M2",)
+    assert truce.days_in_force(1) == 0
+    kinds = [(h.kind, h.note) for h in sim.history.happenings]
+    assert kinds == [("ceasefire", "A truce is signed under pressure, brokered by M2"),
+                     # 1e6 * (0.5 + 0.4)
+                     ("breakdown", "The truce breaks down the day it is signed (hazard 900000.00)")]
+    willing = sim.world.fields["ceasefire"][0]
+    np.testing.assert_allclose(willing, [0.1 * 0.7, 0.2 * 0.7, 0.5 * 0.5, 0.5])     # sides' setback, M2 spent
+    # just short of the leverage, nothing is signed
+    short = Simulation(mediation_scenario(1, {**params, "leverage": 0.1301}), [np.random.default_rng(0)]).run()
+    assert short.history.spans[0] == []
+
+
+PEACEKEEPERS = ('[[events]]\nid = "peacekeepers"\nstep = 1\naction = "change_tie"\ntie = "M2>B"\n'
+                'kind = "peacekeeping"\nweight = 1.0\nnote = "M2 posts peacekeepers"\n')
+
+
+def test_a_guarantors_peacekeepers_make_a_ceasefire_hold_far_better():
+    # both sides willing from the start; a breakdown hazard of 0.2 a day, which M2's peacekeepers
+    # (capability 0.3, weight 1) cut by 0.9 * 0.3: about 27 % of it
+    params = {**NO_BREAKDOWN, "breakdown": 0.2, "guarantee": 0.9}
+    runs = 300
+
+    def breakdowns(events):
+        sim = Simulation(mediation_scenario(30, params, events, w_a=0.9, w_b=0.9),
+                         [np.random.default_rng(s) for s in range(runs)]).run()
+        return sim.world.breakdowns.sum()
+
+    alone, guarded = breakdowns(""), breakdowns(PEACEKEEPERS)
+    # 29 days at risk: about 0.18 a day alone against 0.14 guarded (with 1 - exp(-h)); far apart in 300 runs
+    assert guarded < 0.85 * alone
+    assert alone > 0

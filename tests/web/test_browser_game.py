@@ -44,7 +44,8 @@ PLAN = {
         "RUS": ([("press-ceasefire", None, "Press for a ceasefire")], "Moscow wants the fighting stopped first."),
         "OSCE": ([("offer-talks", None, "Offer or host talks")], XSS)},
     2: {"TUR": ([("press-ceasefire", None, "Press for a ceasefire")], "Ankara now wants a pause."),
-        "RUS": ([("broker-truce", None, "Broker a truce now"), ("open-channel", "TUR", "Open a channel (Turkey)")],
+        "RUS": ([("press-truce", None, "Press both sides into a humanitarian truce"),
+                 ("open-channel", "TUR", "Open a channel (Turkey)")],
                 "Moscow brokers, and talks to Ankara."),
         "OSCE": ([("press-ceasefire", None, "Press for a ceasefire")], "The co-chairs press again. " + XSS)},
 }
@@ -72,11 +73,11 @@ def expect_reloaded(page: Page, text: str) -> None:
 
 
 def expect_plots(page: Page) -> None:
-    """The page shows the four plots, each an image the browser loaded."""
-    expect(page.locator("img.plot")).to_have_count(4)
+    """The page shows the five plots (the baseline has a battlefield), each an image the browser loaded."""
+    expect(page.locator("img.plot")).to_have_count(5)
     page.wait_for_function("() => [...document.querySelectorAll('img.plot')].every(i => i.complete)", timeout=PLOTS)
     widths = page.eval_on_selector_all("img.plot", "imgs => imgs.map(i => i.naturalWidth)")
-    assert len(widths) == 4 and all(w > 0 for w in widths), widths
+    assert len(widths) == 5 and all(w > 0 for w in widths), widths
 
 
 def expect_story(page: Page, number: int) -> None:

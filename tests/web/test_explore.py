@@ -14,6 +14,7 @@ from collections.abc import Callable
 
 import ipyvuetify as v
 import ipywidgets
+import numpy as np
 import pandas as pd
 import pytest
 import solara
@@ -372,7 +373,41 @@ def test_the_page_draws_this_run_and_what_usually_happens(monkeypatch, rendered)
     page = rendered(drawn=True)
     png = b"\x89PNG\r\n\x1a\n"
     views = [bytes(w.value) for w in page.images()]
-    assert len(views) == 4 and all(view.startswith(png) for view in views)     # three of this run, the fan
+    assert len(views) == 5 and all(view.startswith(png) for view in views)     # four of this run, the fan
+    assert len(page.images("battlefield")) == 1                                 # the baseline has a battlefield
     page.click("Step")
     page.wait_drawn()
-    assert bytes(page.images("alignment")[0].value) != views[0] and bytes(page.images("fan")[0].value) == views[3]
+    assert bytes(page.images("alignment")[0].value) != views[0] and bytes(page.images("fan")[0].value) == views[4]
+
+
+def test_the_battlefield_view_draws_this_run_where_the_scenario_has_one():
+    view = dict(app.RUN_VIEWS)["battlefield"]
+    model = app.ExploreModel("baseline")
+    model.advance(10)
+    run = app.run_data(model)
+    top, bottom = view(model, run, {}).axes[:2]
+    for ax, field in ((top, "territory"), (bottom, "losses")):
+        drawn = {line.get_gid(): line.get_ydata() for line in ax.lines}
+        for side in run.sides:
+            np.testing.assert_allclose(drawn[f"{field}:{side}"], run.field(field)[side])
+        assert ax.get_xlim() == (0, model.spec.steps)                       # the whole run's days, lines growing
+    assert run.field("territory")["AZE"].iloc[-1] > 0                        # there is something to see
+    classic = app.ExploreModel("classic-arms-race-stable")
+    classic.advance(3)
+    assert view(classic, app.run_data(classic), {}) is None
+
+
+def test_the_battlefield_and_war_aims_sliders_are_the_scenarios_and_move_the_front():
+    baseline, classic = load("baseline"), load("classic-arms-race-stable")
+    known = app.judgements(baseline)
+    for key, value in (("rules.battlefield.defence", 2.0), ("rules.battlefield.advance", 0.1),
+                       ("rules.battlefield.support", 1.0), ("rules.war_aims.price", 0.04),
+                       ("rules.mediation.leverage", 1.45)):
+        assert known[key].value == value and known[key].low <= value <= known[key].high
+    assert not [key for key in app.judgements(classic) if key.startswith(("rules.battlefield", "rules.war_aims"))]
+    taken = {}
+    for defence in (2.0, 4.0):                            # a stronger defence: the attacker takes less
+        model = app.ExploreModel(baseline, rng=1, **{"rules.battlefield.defence": defence})
+        model.advance(20)
+        taken[defence] = app.run_data(model).field("territory")["AZE"].iloc[-1]
+    assert taken[4.0] < taken[2.0]

@@ -59,7 +59,7 @@ def test_a_game_over_http_from_the_lobby_to_the_debrief(site):
     assert b"<svg" in svg.content[:400] and "immutable" in svg.headers["cache-control"]
     assert b"<script" not in svg.content and b"Azerbaijan</text>" in svg.content   # words as text
     assert site.get(f"/games/{code}/plots/31/alignment.svg").status_code == 404     # not played yet
-    site.post(f"/play/{osce}/moves", data={"round": "2", "move1": "broker-truce", "memo": "A truce, now."})
+    site.post(f"/play/{osce}/moves", data={"round": "2", "move1": "press-truce", "memo": "A truce, now."})
     site.post(f"/teacher/{site.key}/games/{code}/close", data={"round": "2"})
     site.classroom.debrief(code)                     # the last close started it in the background; wait for it
     assert site.get(f"/games/{code}/status").json()["debrief"] is True

@@ -1,11 +1,14 @@
-"""What the game's pages say: measured effects read honestly, briefings from the scenario."""
+"""What the game's pages say and show: measured effects read honestly, briefings from the scenario, the plots of
+a round (the battlefield where the game has one)."""
 
 from __future__ import annotations
 
 import pytest
 
+from sim.classroom.classroom import Classroom, ClassroomError
+from sim.classroom.store import Store
 from sim.scenario import load
-from sim.web.views import briefing, effect_text, leaning
+from sim.web.views import GAME_PLOTS, Views, briefing, effect_text, leaning
 
 BASELINE = load("baseline")
 
@@ -38,8 +41,8 @@ def test_a_briefing_quotes_the_article_and_lists_the_actors_ties():
     assert "Azerbaijan" in briefing(BASELINE, "ARM").goals[0]
 
 
-@pytest.mark.parametrize(("alignment", "words"), [(-1.0, "backs Armenia"), (-0.2, "backs Armenia"), (0.19, "non-aligned"),
-                                                  (0.5, "backs Azerbaijan")])
+@pytest.mark.parametrize(("alignment", "words"), [(-1.0, "backs Armenia"), (-0.2, "backs Armenia"),
+                                                  (0.19, "non-aligned"), (0.5, "backs Azerbaijan")])
 def test_leanings_in_words(alignment, words):
     assert leaning(BASELINE, alignment) == words
 
@@ -54,3 +57,25 @@ def test_a_name_already_written_out_is_not_named_again():
     run = RunData.from_files(run_files(Simulation(BASELINE, [np.random.default_rng(1)]).run(1), 1))
     assert run.names("OSCE (Minsk Group) and OSCE; TUR, not TURKEY") == \
         "OSCE (Minsk Group) and OSCE (Minsk Group); Turkey, not TURKEY"
+
+
+@pytest.mark.parametrize(("scenario", "fights"), [("baseline", True), ("classic-arms-race-stable", False)])
+def test_a_game_shows_the_battlefield_beside_the_other_plots_only_when_it_has_one(tmp_path, scenario, fights):
+    classroom = Classroom(Store(tmp_path / "class.sqlite"))
+    views = Views(classroom)
+    code = classroom.new_game(load(scenario), days=4)
+    classroom.start(code)
+    classroom.close_round(code, 1, views.prepare)
+    record = classroom.record(code)
+    day = classroom.round(record).days_played
+    assert views.plots(record, 0) == []                                        # nothing played: nothing shown
+    shown = views.plots(record, day)
+    assert shown == [name for name in GAME_PLOTS if name != "battlefield" or fights]
+    for name in shown:
+        assert views.plot(record, name, day).lstrip().startswith(b"<?xml")
+    if fights:
+        svg = views.plot(record, "battlefield", day).decode()
+        assert "contested area" in svg and "military deaths" in svg            # the panel's words, as text
+    else:
+        with pytest.raises(ClassroomError, match="no battlefield plot"):
+            views.plot(record, "battlefield", day)
