@@ -102,6 +102,7 @@ def run(scenario: str, steps: int | None, seed: int | None, overrides: tuple[str
     from sim.io.runfiles import default_dir, run_files
     from sim.model import CrisisModel
     from sim.report.explain import summary_lines
+    from sim.roles import channel_holders
     from sim.scenario import load
 
     spec = load(scenario, _overrides(overrides, steps, seed))
@@ -114,7 +115,7 @@ def run(scenario: str, steps: int | None, seed: int | None, overrides: tuple[str
         files.update(_pictures(files, fmt if with_plots else None, with_report))
     write_directory(directory, files, "run", force=force)
     click.echo(f"{spec.name}: {spec.steps} days, seed {spec.seed} -> {directory}")
-    for line in summary_lines(json.loads(files["summary.json"])):
+    for line in summary_lines(json.loads(files["summary.json"]), channel_holders(spec.ties)):
         click.echo(f"  {line}")
 
 

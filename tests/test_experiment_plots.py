@@ -12,6 +12,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import read_rows as rows
 from matplotlib.figure import Figure
+from matplotlib.legend import Legend
 
 from sim import viz
 from sim.cli import main
@@ -19,9 +20,10 @@ from sim.experiments import Experiment, Lever, conduct, grid_points, latin_point
 from sim.experiments.levers import override
 from sim.io.files import OutputError
 from sim.io.rundata import ExperimentData, is_experiment, load_experiment
+from sim.roles import NON_ALIGNED, SECOND, Role, channel_holders, roles
 from sim.scenario import load
 from sim.viz.experiment import NEUTRAL_COLOUR
-from sim.viz.style import SIDE_COLOURS, SLIDE
+from sim.viz.style import NON_ALIGNED_COLOUR, SIDE_COLOURS, SLIDE
 
 RUNS = 30
 #: Short runs whose mediation threshold is low enough for most, not all, to reach a ceasefire.
@@ -125,11 +127,36 @@ def test_fan_draws_each_actors_quantiles(folders, ensemble):
         for low, high in (("q05", "q95"), ("q25", "q75")):
             drawn = ys_of(bands[f"band{low[1:]}-{high[1:]}:{actor}"])
             assert drawn == {round(float(r[q]), 9) for r in mine for q in (low, high)}
-    # Coloured by the side the median ends up backing.
+    # Coloured by what the median does at the end (sim.roles): the side it backs, or the neutral grey.
     assert medians["median:ARM"].get_color() == SIDE_COLOURS[0]
     assert medians["median:AZE"].get_color() == SIDE_COLOURS[1]
-    assert medians["median:USA"].get_color() == NEUTRAL_COLOUR
+    assert medians["median:USA"].get_color() == NEUTRAL_COLOUR == NON_ALIGNED_COLOUR
     assert tuple(fig.get_size_inches()) == SLIDE
+
+
+def test_fan_groups_actors_by_what_they_do_with_the_rule_every_plot_uses(ensemble):
+    found = ensemble.roles()
+    medians = {a: float(ensemble.fan(a)["q50"].iloc[-1]) for a in ensemble.actor_ids}
+    assert found == roles(ensemble.sides, medians,
+                          {a: float(ensemble.fan(a, "ceasefire")["q50"].iloc[-1]) for a in ensemble.actor_ids},
+                          channel_holders(ensemble.scenario.ties))
+    outsiders = ("UN", "EU", "USA", "VAT", "IRN")
+    assert all(found[a] == Role(NON_ALIGNED, True) for a in outsiders)          # non-aligned mediators
+    assert found["TUR"].group == found["PAK"].group == SECOND
+    fig = viz.alignment_fan(ensemble)
+    lines = by_gid(all_artists(fig, "lines"), "median:")
+    for actor in outsiders:
+        assert lines[f"median:{actor}"].get_color() == NON_ALIGNED_COLOUR
+    for actor in ("TUR", "PAK"):
+        assert lines[f"median:{actor}"].get_color() == SIDE_COLOURS[1]
+    assert set(by_gid(all_artists(fig, "lines"), "mediator:")) == {f"mediator:{a}" for a, r in found.items()
+                                                                    if r.mediator}
+    # The panels run group by group: backs Armenia, non-aligned, backs Azerbaijan.
+    by_name = {ensemble.name(a): a for a in ensemble.actor_ids}
+    panels = [by_name[ax.get_title(loc="left")] for ax in fig.axes if ax.get_title(loc="left") in by_name]
+    assert [found[a].group for a in panels] == sorted(found[a].group for a in panels)
+    legend = [t.get_text() for leg in fig.findobj(Legend) for t in leg.get_texts()]
+    assert "backs Azerbaijan (3)" in legend and any(t.startswith("non-aligned (mediator)") for t in legend)
 
 
 def test_ceasefire_days_histogram_counts_the_runs_and_says_how_many_never_did(folders, ensemble):
@@ -169,7 +196,7 @@ def test_broker_bars_count_ceasefires_declared_without_a_broker(ensemble):
     assert bars["broker:"].get_width() == pytest.approx(0.1)
 
 
-def test_coalition_bars_are_the_summarys_shares_labelled_by_camp(folders, ensemble):
+def test_coalition_bars_are_the_summarys_shares_labelled_as_coalitions(folders, ensemble):
     shares = summary(folders["ensemble"])["coalitions"]
     fig = viz.coalition_frequency(ensemble)
     bars = by_gid(all_artists(fig, "patches"), "split:")
@@ -178,7 +205,8 @@ def test_coalition_bars_are_the_summarys_shares_labelled_by_camp(folders, ensemb
     for split in shares:
         label = " ".join(" ".join(t.get_text() for t in all_artists(fig, "texts")
                                   if t.get_gid() == f"split-label:{split}").split())     # the lines, unwrapped
-        assert "Armenia's camp" in label and "Azerbaijan's camp" in label
+        assert "coalition 1 (with Armenia)" in label and "coalition 2 (with Azerbaijan)" in label
+        assert "camp" not in label
         for actor in split.replace("|", " ").split():
             assert ensemble.name(actor) in label or actor in label
 

@@ -86,7 +86,7 @@ def test_run_with_dollars_writes_plots_and_report(rundir):
     ("alignment_over_time", [TITLE, TURKEY, NOTE[:20], f"backs {ARMENIA}"]),
     ("road_to_ceasefire", [ARMENIA, RUSSIA]),
     ("battlefield", [ARMENIA]),
-    ("alignment_network", [f"{ARMENIA}'s camp", f"backs {ARMENIA}"]),
+    ("alignment_network", [f"coalition 1 (with {ARMENIA})", f"backs {ARMENIA}"]),
     ("what_moved_whom", [TURKEY, f"toward {ARMENIA}"]),
 ])
 def test_run_plots_show_free_text_as_written(rundir, name, expected):
@@ -114,7 +114,7 @@ def test_ensemble_and_sweep_plots_show_free_text_as_written(scenario, tmp_path):
     conduct(Experiment((spec,), ({},), spec.seed, 6), tmp_path / "ensemble", workers=1)
     ensemble = load_experiment(tmp_path / "ensemble")
     expected = {"alignment_fan": [ARMENIA, f"backs {ARMENIA}"], "ceasefire_day_distribution": [],
-                "broker_shares": [RUSSIA], "coalition_frequency": [f"{ARMENIA}'s camp"]}
+                "broker_shares": [RUSSIA], "coalition_frequency": [f"coalition 1 (with {ARMENIA})"]}
     assert viz.experiment_plot_names(ensemble) == list(expected)
     for name, wanted in expected.items():
         assert_literal(getattr(viz, name)(ensemble), *wanted)

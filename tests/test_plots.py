@@ -14,18 +14,22 @@ from conftest import read_rows, truce_scenario
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import Normalize, to_hex
 from matplotlib.figure import Figure
+from matplotlib.legend import Legend
 from matplotlib.text import Text
 
 from sim import viz
 from sim.cli import main
 from sim.io.rundata import load_run
+from sim.roles import COALITION_CAVEAT, NON_ALIGNED, SECOND, Role, roles
 from sim.viz.network import MOST_NODES, network_layout
 from sim.viz.run import spread
 from sim.viz.style import (
     ALIGNMENT_CMAP,
     DPI,
     FRIENDLY,
+    GROUP_COLOURS,
     HOSTILE,
+    NON_ALIGNED_COLOUR,
     SIDE_COLOURS,
     SLIDE,
     prominent,
@@ -101,7 +105,7 @@ def draw(fig: Figure) -> FigureCanvasAgg:
 
 # ------------------------------------------------------------------------------------ alignment over time
 
-def test_alignment_draws_one_line_per_actor_coloured_by_final_coalition(run, rundir):
+def test_alignment_draws_one_line_per_actor_coloured_by_what_it_does_at_the_end(run, rundir):
     fig = viz.alignment_over_time(run)
     ax = fig.axes[0]
     lines = by_gid(ax.lines, "actor:")
@@ -112,18 +116,52 @@ def test_alignment_draws_one_line_per_actor_coloured_by_final_coalition(run, run
         series[row["actor"]].append(float(row["alignment"]))
     for actor in actors:
         np.testing.assert_allclose(lines[f"actor:{actor}"].get_ydata(), series[actor])
-    # Actors share a colour exactly when summary.json puts them in the same coalition at the end.
-    groups = summary(rundir)["coalitions"]["end"][0]["coalitions"]
-    group_of = {a: k for k, group in enumerate(groups) for a in group}
+    # Coloured by what each does on the last day (sim.roles), never by its landscape coalition.
+    last = [r for r in rows(rundir, "ties.csv") if int(r["step"]) == run.steps and r["active"] == "1"]
+    ceasefire = {r["actor"]: float(r["ceasefire"]) for r in rows(rundir, "timeseries.csv")
+                 if int(r["step"]) == run.steps}
+    found = roles(run.sides, {a: series[a][-1] for a in actors}, ceasefire,
+                  {r["source"] for r in last if r["kind"] in ("mediation", "peacekeeping")})
+    assert found == run.roles("end")
     colour = {a: to_hex(lines[f"actor:{a}"].get_color()) for a in actors}
     for a in actors:
-        for b in actors:
-            assert (colour[a] == colour[b]) == (group_of[a] == group_of[b]), (a, b)
-    # The camp of the first side is vermillion, the second's blue (as on the alignment scale).
+        assert colour[a] == GROUP_COLOURS[found[a].group].lower(), a
     first, second = run.sides
-    assert colour[first] == SIDE_COLOURS[0].lower()
-    if group_of[second] != group_of[first]:
-        assert colour[second] == SIDE_COLOURS[1].lower()
+    assert colour[first] == SIDE_COLOURS[0].lower() and colour[second] == SIDE_COLOURS[1].lower()
+
+
+# The outsiders at alignment 0 in the baseline: landscape theory puts them in a coalition with Armenia.
+OUTSIDERS = ("UN", "EU", "USA", "VAT", "IRN")
+
+
+def test_the_baselines_outsiders_are_drawn_and_listed_non_aligned_never_under_a_side(baseline_run):
+    data = load_run(baseline_run)
+    found = data.roles("end")
+    assert all(found[a] == Role(NON_ALIGNED, True) for a in OUTSIDERS)           # non-aligned mediators
+    assert found["TUR"].group == found["PAK"].group == SECOND
+    assert any(set(OUTSIDERS) <= set(group) and "ARM" in group for group in data.coalitions("end"))
+    fig = viz.alignment_over_time(data)
+    ax = fig.axes[0]
+    lines = by_gid(ax.lines, "actor:")
+    for actor in OUTSIDERS:
+        assert to_hex(lines[f"actor:{actor}"].get_color()) == NON_ALIGNED_COLOUR.lower()
+    for actor in ("TUR", "PAK"):
+        assert to_hex(lines[f"actor:{actor}"].get_color()) == SIDE_COLOURS[1].lower()
+    assert set(by_gid(ax.lines, "mediator:")) == {f"mediator:{a}" for a, r in found.items() if r.mediator}
+    legend = [t.get_text() for leg in fig.findobj(Legend) for t in leg.get_texts()]
+    assert "non-aligned (mediator) (8) at the end" in legend and "backs Azerbaijan (3) at the end" in legend
+    assert not any("camp" in t for t in legend)
+    network = viz.alignment_network(data)
+    end = network.axes[1]
+    rings = {gid.split(":")[1]: to_hex(n.get_edgecolor()[0]) for gid, n in by_gid(end.collections, "node:").items()}
+    assert all(rings[a] == NON_ALIGNED_COLOUR.lower() for a in OUTSIDERS)
+    assert rings["TUR"] == rings["PAK"] == SIDE_COLOURS[1].lower()
+    assert set(by_gid(end.lines, "mediator:")) == {f"mediator:{a}" for a, r in found.items() if r.mediator}
+    entries = [t.get_text() for t in end.get_legend().get_texts()]
+    assert "coalition 1 (with Armenia) (11)" in entries and "mediator (non-aligned)" in entries
+    assert not any("camp" in t for t in entries)
+    caveat = " ".join(t.get_text() for t in by_gid(end.texts, "coalition-caveat").values()).replace("\n", " ")
+    assert COALITION_CAVEAT in caveat
 
 
 def test_alignment_labels_every_line_at_its_end_without_overlap(run):
@@ -523,7 +561,7 @@ def test_network_of_many_actors_draws_the_sides_and_the_most_capable(crowd):
     assert len(drawn) == MOST_NODES and set(crowd.sides) <= set(drawn)
     for ax in fig.axes[:2]:
         assert sorted(by_gid(ax.collections, "node:")) == sorted(f"node:{a}" for a in drawn)
-        assert len(ax.texts) == MOST_NODES
+        assert len(by_gid(ax.texts, "node-label:")) == MOST_NODES
         tie_ids = {gid.split(":", 1)[1] for gid in by_gid(ax.lines, "tie:")}
         ties = crowd.ties.set_index("tie").loc[sorted(tie_ids)]
         assert ties["source"].isin(drawn).all() and ties["target"].isin(drawn).all()

@@ -17,6 +17,7 @@ from sim.cli import main
 from sim.io.rundata import load_run
 from sim.report.explain import summary_lines
 from sim.report.pages import FIGURES, document, markdown, report_figures, report_files
+from sim.roles import COALITION_CAVEAT, channel_holders
 
 TRUCE = truce_scenario("A declared truce <that does not hold> & more", 'Ankara calls for "restraint"')
 
@@ -85,9 +86,10 @@ def test_report_has_title_description_plots_and_coalitions(rundir, md, text):
     first_words = " ".join(data.scenario.description.split()[:12])
     assert first_words in unmark(md) and first_words in text
     summary = json.loads((rundir / "summary.json").read_text(encoding="utf-8"))
-    for group in summary["coalitions"]["end"][0]["coalitions"]:
-        camp = "{" + ", ".join(data.scenario.actor(a).name for a in group) + "}"
-        assert "Coalitions at the end: " in text and camp in text and camp in unmark(md)
+    for k, group in enumerate(summary["coalitions"]["end"][0]["coalitions"]):
+        coalition = f"coalition {k + 1} {{" + ", ".join(data.scenario.actor(a).name for a in group) + "}"
+        assert "Landscape coalitions at the end: " in text and coalition in text and coalition in unmark(md)
+    assert "camp" not in text and "a measure of the ties, not what each actor does" in text
 
 
 def test_report_tells_every_event_note_on_its_day(rundir, md, text):
@@ -283,3 +285,30 @@ def test_report_command_fails_clearly_on_a_folder_that_is_not_a_run(tmp_path):
     assert result.exit_code == 2
     assert "not a dipsim run directory" in result.output
     assert not (tmp_path / "report.html").exists()
+
+
+# The outsiders at alignment 0 in the baseline: landscape theory puts them in a coalition with Armenia.
+OUTSIDERS = ("UN", "EU", "USA", "VAT", "IRN")
+
+
+def test_the_summary_and_the_report_list_the_outsiders_non_aligned_and_coalitions_with_their_caveat(baseline_run):
+    summary = json.loads((baseline_run / "summary.json").read_text(encoding="utf-8"))
+    data = load_run(baseline_run)
+    lines = summary_lines(summary, channel_holders(data.scenario.ties))
+    does = next(line for line in lines if line.startswith("what each actor does at the end"))
+    groups = dict(re.findall(r"(backs ARM|non-aligned|backs AZE) \{([^}]*)\}", does))
+    assert all(a in groups["non-aligned"].split(", ") for a in OUTSIDERS)
+    assert not any(a in groups[side] for a in OUTSIDERS for side in ("backs ARM", "backs AZE"))
+    assert {"TUR", "PAK"} <= set(groups["backs AZE"].split(", "))
+    assert f"(mediators: {groups['non-aligned']})" in does
+    assert lines[-1].startswith(f"landscape coalitions at the end ({COALITION_CAVEAT}; energy ")
+    assert "coalition 1 {ARM," in lines[-1] and "coalition 2 {AZE," in lines[-1]
+    assert not any("camp" in line for line in lines)
+    text = markdown(document(data), {})
+    said = re.search(r"What each actor does at the end: (.*?)\.\n", text).group(1)
+    parts = dict(part.split(": ", 1) for part in said.split("; "))
+    assert set(parts) == {"backs Armenia", "non-aligned", "backs Azerbaijan"}
+    for actor in OUTSIDERS:
+        assert f"{data.name(actor)} (mediator)" in parts["non-aligned"]
+        assert data.name(actor) not in parts["backs Armenia"] + parts["backs Azerbaijan"]
+    assert "Turkey" in parts["backs Azerbaijan"] and "Pakistan" in parts["backs Azerbaijan"]

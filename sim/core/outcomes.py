@@ -91,5 +91,5 @@ def coalition_of(groups: Sequence[Sequence[str]]) -> dict[str, int]:
 
 
 def coalition_label(minimum: dict) -> str:
-    """A minimum's split as one short text: ``ARM NKR RUS | AZE PAK TUR`` (ids sorted in each camp)."""
+    """A minimum's split as one short text: ``ARM NKR RUS | AZE PAK TUR`` (ids sorted in each coalition)."""
     return " | ".join(" ".join(sorted(group)) for group in minimum["coalitions"])

@@ -62,7 +62,7 @@ class Tally:
         self.ok = self.failed = self.reached = self.lasting = self.broken = 0
         self.days: list[int] = []
         self.brokers: dict[str, int] = {}
-        self.camps: dict[str, int] = {}
+        self.splits: dict[str, int] = {}
 
     def add(self, outcome: dict | None) -> None:
         if outcome is None:
@@ -76,7 +76,7 @@ class Tally:
             self.days.append(outcome["first_ceasefire_day"])
         if outcome["first_broker"] is not None:
             self.brokers[outcome["first_broker"]] = self.brokers.get(outcome["first_broker"], 0) + 1
-        self.camps[outcome["coalitions"]] = self.camps.get(outcome["coalitions"], 0) + 1
+        self.splits[outcome["coalitions"]] = self.splits.get(outcome["coalitions"], 0) + 1
 
     def statistics(self) -> dict:
         n = self.ok
@@ -105,5 +105,5 @@ class Tally:
                 "q75": float(np.quantile(days, 0.75)) if len(days) else None,
             },
             "brokers": shares(self.brokers, self.reached),
-            "coalitions": shares(self.camps, n),
+            "coalitions": shares(self.splits, n),
         }

@@ -30,6 +30,7 @@ from sim.io.tables import (
     experiment_columns,
     run_tables,
 )
+from sim.roles import Role, channel_holders, roles
 from sim.scenario import Scenario, ScenarioError, loads
 
 #: Columns of text; every other column of a table holds numbers.
@@ -274,6 +275,15 @@ class RunData(_Cast):
         groups = self.coalitions(when)
         found = coalition_of(groups)
         return {a: found.get(a, len(groups)) for a in self.actor_ids}
+
+    def roles(self, when: str = "end") -> dict[str, Role]:
+        """What each actor does on the first or the last day (`sim.roles`): the side it backs, or none, and
+        whether it mediates."""
+        alignment = self.field("alignment")
+        day = alignment.index[0 if when == "start" else -1]
+        ties = self.ties[(self.ties["step"] == day) & (self.ties["active"] == 1)]
+        return roles(self.sides, alignment.loc[day].to_dict(), self.field("ceasefire").loc[day].to_dict(),
+                     channel_holders(ties.itertuples(index=False)))
 
     @cached_property
     def happenings(self) -> tuple[Happening, ...]:
@@ -549,6 +559,15 @@ class ExperimentData(_Cast):
             raise OutputError(f"{self.directory or '<experiment>'}: no quantiles.csv (a sweep, or no finished run)")
         rows = self.quantiles[(self.quantiles["actor"] == actor) & (self.quantiles["field"] == field_name)]
         return rows.set_index("step")[list(QUANTILE_COLUMNS[3:])].sort_index()
+
+    def roles(self) -> dict[str, Role]:
+        """What each actor does at the end, by its median over the runs (`sim.roles`); the mediation channels
+        are the scenario's."""
+        pressing = None
+        if self.quantiles is not None and (self.quantiles["field"] == "ceasefire").any():
+            pressing = {a: float(self.fan(a, "ceasefire")["q50"].iloc[-1]) for a in self.actor_ids}
+        return roles(self.sides, {a: float(self.fan(a)["q50"].iloc[-1]) for a in self.actor_ids}, pressing,
+                     channel_holders(self.scenario.ties))
 
     def first_ceasefire_days(self) -> pd.Series:
         """The first ceasefire's day of every finished run that reached one."""

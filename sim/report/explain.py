@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from pathlib import Path
 
 from sim.io.files import OutputError
+from sim.roles import BACKS, COALITION_CAVEAT, GROUPS, NON_ALIGNED, group_label, roles
 
 #: Fields told in whole numbers (military deaths); every other to three decimals.
 WHOLE_FIELDS = ("losses",)
@@ -20,8 +22,9 @@ def _name_list(ids: list[str]) -> str:
     return "{" + ", ".join(ids) + "}"
 
 
-def summary_lines(summary: dict) -> list[str]:
-    """A few readable lines on a run's outcomes, from its ``summary.json`` data."""
+def summary_lines(summary: dict, channels: Iterable[str] = ()) -> list[str]:
+    """A few readable lines on a run's outcomes, from its ``summary.json`` data (``channels``: the actors
+    holding a mediation channel, the non-aligned of whom are named mediators)."""
     out = summary["outcomes"]
     days = summary["steps"]
     if out["ceasefire_reached"]:
@@ -34,14 +37,27 @@ def summary_lines(summary: dict) -> list[str]:
         cease = f"none in {days} days"
     peaks = ", ".join(f"{side} {value:.2f}" for side, value in out["max_intensity"].items())
     end = summary["coalitions"]["end"][0]
-    camps = " vs ".join(_name_list(group) for group in end["coalitions"])
+    coalitions = " vs ".join(f"coalition {k + 1} {_name_list(group)}" for k, group in enumerate(end["coalitions"]))
     lines = [f"ceasefire: {cease}", f"peak intensity: {peaks}"]
     held, lost = out["final_territory"], out["final_losses"]
     if any(held.values()) or any(lost.values()):
         shares = ", ".join(f"{side} {value:.0%}" for side, value in held.items())
         deaths = ", ".join(f"{side} {value:,.0f}" for side, value in lost.items())
         lines.append(f"battlefield at the end: contested area held {shares}; military deaths {deaths}")
-    return [*lines, f"coalitions at the end (landscape theory, energy {end['energy']:.3f}): {camps}"]
+    final, sides = out.get("final_alignment"), summary.get("scenario", {}).get("sides")
+    if final and sides:
+        found = roles(tuple(sides), final, channels=channels)
+        groups = []
+        for group in GROUPS:
+            members = [a for a, r in found.items() if r.group == group]
+            if members:
+                mediating = [a for a in members if found[a].mediator]
+                also = f" (mediators: {', '.join(mediating)})" if mediating else ""
+                also = also if group == NON_ALIGNED else ""
+                groups.append(f"{group_label(group, tuple(sides))} {_name_list(members)}{also}")
+        lines.append(f"what each actor does at the end (|alignment| >= {BACKS:g} backs a side): {'; '.join(groups)}")
+    return [*lines, f"landscape coalitions at the end ({COALITION_CAVEAT}; energy {end['energy']:.3f}): "
+                    f"{coalitions}"]
 
 
 def explain(directory: Path, actor: str, *, days: int = 3) -> list[str]:

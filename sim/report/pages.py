@@ -24,14 +24,16 @@ from sim import __version__
 from sim.core.records import Ceasefire
 from sim.io.rundata import RunData
 from sim.report.explain import WHOLE_FIELDS
+from sim.roles import BACKS, COALITION_CAVEAT, GROUPS, PRESSING, group_label, role_label
 from sim.viz.files import plot_names
 from sim.viz.run import has_battlefield
 
 #: The plots of the report, in order: file stem and caption.
 FIGURES = (
-    ("alignment_over_time", "Who backs whom, day by day. Each line is an actor, coloured by the camp it is in "
-                            "at the end; numbered dashed lines mark events, green shading the days a ceasefire "
-                            "is in force."),
+    ("alignment_over_time", "Who backs whom, day by day. Each line is an actor, coloured by what it does at the "
+                            "end: the side it backs (alignment at least 0.2 towards it), grey when non-aligned, a "
+                            "purple plus at the end of a mediator's line; numbered dashed lines mark events, "
+                            "green shading the days a ceasefire is in force."),
     ("road_to_ceasefire", "The road to a ceasefire: each side's willingness to stop against the threshold both "
                           "must reach, the pressure of the mediators who press hardest, and the fighting. A disc "
                           "marks a ceasefire both sides wanted, a triangle a truce signed under pressure, a square "
@@ -39,7 +41,9 @@ FIGURES = (
     ("battlefield", "The battlefield: the share of the contested area each side's forces hold, and the military "
                     "deaths each side has suffered so far. The front stands still while a ceasefire is in force."),
     ("alignment_network", "The network at the start and at the end. Node colour: alignment; size: capability; "
-                          "ring and shape: coalition; green lines: friendly ties, purple dashed: hostile ties, "
+                          "ring: what the actor does (the side it backs, grey when non-aligned; a purple plus marks "
+                          "a mediator); shape: landscape coalition (the lowest-energy split of the ties, not what "
+                          "each actor does); green lines: friendly ties, purple dashed: hostile ties, "
                           "dotted: mediation channels, dash-dotted: peacekeepers."),
     ("what_moved_whom", "What moved whom: each rule's total part in the alignment of the actors that moved most; "
                         "the diamond is the net change."),
@@ -425,23 +429,32 @@ class Narrator:
                          f"military deaths: {join([f'{run.name(s)} {deaths(lost[s])}' for s in sides])}.")
         return lines
 
-    def camps(self, when: str) -> str:
+    def coalitions(self, when: str) -> str:
         groups = self.run.coalitions(when)
-        names = [f"{{{', '.join(self.run.name(a) for a in g)}}}" for g in groups]
+        names = [f"coalition {k + 1} {{{', '.join(self.run.name(a) for a in g)}}}" for k, g in enumerate(groups)]
         return " against ".join(names)
 
-    def camp_of(self, when: str) -> dict[str, str]:
+    def role_of(self, when: str) -> dict[str, str]:
+        """What each actor does (`sim.roles`) on the first or the last day, in words."""
         run = self.run
-        found = {}
-        for group in run.coalitions(when):
-            held = [run.name(s) for s in run.sides if s in group]
-            label = f"{possessive(' and '.join(held))} camp" if held else "a third camp"
-            found.update({a: label for a in group})
-        return found
+        names = (run.name(run.sides[0]), run.name(run.sides[1]))
+        return {a: role_label(r, names) for a, r in run.roles(when).items()}
+
+    def roles(self, when: str) -> str:
+        run = self.run
+        names = (run.name(run.sides[0]), run.name(run.sides[1]))
+        found = run.roles(when)
+        parts = []
+        for group in GROUPS:
+            members = [run.name(a) + (" (mediator)" if r.mediator else "")
+                       for a, r in found.items() if r.group == group]
+            if members:
+                parts.append(f"{group_label(group, names)}: {', '.join(members)}")
+        return "; ".join(parts)
 
     def switches(self) -> list[str]:
-        start, end = self.camp_of("start"), self.camp_of("end")
-        return [f"{self.run.name(a)} moved from {start[a]} to {end[a]}."
+        start, end = self.role_of("start"), self.role_of("end")
+        return [f"{self.run.name(a)} went from {start[a]} to {end[a]}."
                 for a in self.run.actor_ids if a in start and a in end and start[a] != end[a]]
 
 
@@ -496,12 +509,18 @@ def document(run: RunData) -> list[Block]:
         blocks.append(Block("figure", text=caption, items=(stem,)))
     blocks.append(Block("h2", "How it ended"))
     blocks.append(Block("items", items=tuple(n.outcome())))
-    blocks.append(Block("p", f"Coalitions at the start: {n.camps('start')}."))
-    blocks.append(Block("p", f"Coalitions at the end: {n.camps('end')}."))
+    blocks.append(Block("p", f"What each actor does at the end: {n.roles('end')}."))
     switched = n.switches()
-    blocks.append(Block("p", " ".join(switched) if switched else "No actor changed camp."))
+    blocks.append(Block("p", " ".join(switched) if switched
+                        else "No actor changed what it does between the first day and the last."))
+    blocks.append(Block("note", f"An actor backs a side when its alignment is at least {BACKS:g} towards it (a "
+                                f"side is always in its own group); a non-aligned actor with a mediation channel "
+                                f"or pressing for a ceasefire (at least {PRESSING:g}) is a mediator."))
+    blocks.append(Block("p", f"Landscape coalitions at the start: {n.coalitions('start')}."))
+    blocks.append(Block("p", f"Landscape coalitions at the end: {n.coalitions('end')}."))
     blocks.append(Block("note", "Coalitions follow landscape theory (Axelrod and Bennett 1993): the split of the "
-                                "actors with the lowest energy given their ties and capabilities."))
+                                "actors with the lowest energy given their ties and capabilities, "
+                                f"{COALITION_CAVEAT.split(': ', 1)[1]}."))
     digest = run.summary.get("manifest", {}).get("scenario_sha256", "")[:12]
     blocks.append(Block("note", f"Written by dipsim {__version__} from the run's recorded data "
                                 f"(scenario digest {digest})."))
@@ -686,7 +705,7 @@ def outcome_table(a: RunData, b: RunData) -> tuple[tuple[str, ...], list[tuple[s
         if measure in a.model.columns and measure in b.model.columns:
             row(f"{measure.replace('_', ' ')} at the end", round(float(a.measure(measure).iloc[-1]), 2),
                 round(float(b.measure(measure).iloc[-1]), 2), numeric=True)
-    camp_a, camp_b = na.camp_of("end"), nb.camp_of("end")
+    role_a, role_b = na.role_of("end"), nb.role_of("end")
     fa, fb = a.field("alignment"), b.field("alignment")
     for actor in a.actor_ids:
         if actor in b.actor_ids:
@@ -694,7 +713,7 @@ def outcome_table(a: RunData, b: RunData) -> tuple[tuple[str, ...], list[tuple[s
                 round(float(fb[actor].iloc[-1]), 2), numeric=True)
     for actor in a.actor_ids:
         if actor in b.actor_ids:
-            row(f"camp at the end, {a.name(actor)}", camp_a.get(actor), camp_b.get(actor))
+            row(f"what it does at the end, {a.name(actor)}", role_a.get(actor), role_b.get(actor))
     return ("outcome", "A", "B", "B \u2212 A"), rows
 
 

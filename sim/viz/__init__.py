@@ -16,10 +16,10 @@ a notebook::
 Text is shown as written: a ``$`` in a scenario's title, an actor's name or an event's note is a dollar
 sign, never the start of matplotlib's math text (`style.literal`).
 
-Where is what: `style` (size, fonts, colours, text as written, new figures and panels, the camps'
-colours and names), `run` (alignment over time, the road to a ceasefire, the battlefield, what moved
-whom), `network` (the alignment network), `compare` (two runs side by side), `experiment` (ensembles
-and sweeps) and `files` (which plots a directory gets, and their files' bytes).
+Where is what: `style` (size, fonts, colours, text as written, new figures and panels, the colours and
+names of what actors do, by `sim.roles`, and of the landscape coalitions), `run` (alignment over time,
+the road to a ceasefire, the battlefield, what moved whom), `network` (the alignment network), `compare`
+(two runs side by side), `experiment` (ensembles and sweeps) and `files` (which plots a directory gets, and their files' bytes).
 """
 
 from sim.viz.compare import (

@@ -18,9 +18,13 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from sim.io.rundata import ExperimentData, RunData
+from sim.roles import BACKS, COALITION_CAVEAT, GROUPS, Role, coalition_title, role_label
 from sim.viz.style import (
     CEASEFIRE_SHADE,
+    GROUP_COLOURS,
     MEDIATION_COLOUR,
+    MEDIATOR_MARKER,
+    NON_ALIGNED_COLOUR,
     OKABE_ITO,
     OTHER_COLOURS,
     SHAPES,
@@ -47,9 +51,8 @@ MOST_LINES = 8
 MOST_SPLITS = 8
 #: The fan's bands: (low, high, opacity).
 FAN_BANDS = (("q05", "q95", 0.17), ("q25", "q75", 0.38))
-#: A median alignment this close to 0 at the end backs neither side (the fan's grey).
-NEUTRAL_BAND = 0.15
-NEUTRAL_COLOUR = "#666666"
+#: The fan's grey: a median that ends non-aligned (`sim.roles`).
+NEUTRAL_COLOUR = NON_ALIGNED_COLOUR
 
 
 def _percent(share: float) -> str:
@@ -73,38 +76,22 @@ def _short(data: ExperimentData) -> str:
     return f"{data.scenario.name}, {runs}" + ("" if data.complete else " (incomplete)")
 
 
-def split_camps(data: ExperimentData | RunData, split: str) -> list[tuple[str, str, list[str]]]:
-    """The camps of a coalition split (``ARM NKR RUS | AZE PAK TUR``): ``(colour, title, members)`` each.
+def split_coalitions(data: ExperimentData | RunData, split: str) -> list[tuple[str, str, list[str]]]:
+    """The landscape coalitions of a split (``ARM NKR RUS | AZE PAK TUR``): ``(colour, title, members)`` each.
 
-    A camp that holds a side is that side's (``Armenia's camp``, in the side's colour, the side first
-    among its members); a camp that holds neither is a third camp (the next Okabe-Ito colour).
+    Coalitions are numbered (``coalition 1 (with Armenia)``, naming the side it holds, the side first among
+    its members), never a side's camp, and coloured apart from the sides' colours (Okabe-Ito's others).
     """
-    camps = []
-    spare = iter(OTHER_COLOURS)
+    found = []
     order = {a: k for k, a in enumerate(data.actor_ids)}
     for text in split.split("|"):
         members = text.split()
         if not members:
             continue
-        held = [k for k, side in enumerate(data.sides) if side in members]
-        owner = " and ".join(data.name(data.sides[k]) for k in held)
-        if held:
-            colour = SIDE_COLOURS[held[0]]
-            title = f"{owner}' camp" if owner.endswith("s") else f"{owner}'s camp"
-        else:
-            colour, title = next(spare, "#777777"), "a third camp"
+        k = len(found)
         members = sorted(members, key=lambda a: (a not in data.sides, order.get(a, len(order)), a))
-        camps.append((colour, title, members))
-    return camps
-
-
-def leanings(data: ExperimentData, neutral: float = NEUTRAL_BAND) -> dict[str, int]:
-    """Which side each actor's median alignment on the last day backs: 0 (the first side, below
-    ``-neutral``), 1 (the second, above ``+neutral``) or -1 (neither: within ``neutral`` of 0)."""
-    found = {}
-    for actor in data.actor_ids:
-        end = float(data.fan(actor)["q50"].iloc[-1])
-        found[actor] = 0 if end < -neutral else (1 if end > neutral else -1)
+        found.append((OTHER_COLOURS[k % len(OTHER_COLOURS)], coalition_title(k, members, data.sides, data.name),
+                      members))
     return found
 
 
@@ -133,15 +120,14 @@ def alignment_fan(data: ExperimentData, ax: Axes | Sequence[Axes] | None = None,
     the bands that hold the middle half (25-75 %) and 90 % (5-95 %) of the runs (``quantiles.csv``).
 
     Without ``ax``: one small panel per actor (``actors``, default all), on one scale, grouped and
-    coloured by the side the actor's median ends up backing (the first side's colour, the second's, grey
-    near neutral), with a shared legend. ``ax`` one Axes: the fans of ``actors`` (default the two sides)
-    drawn together on it; a sequence of Axes: one actor on each (``actors`` in the order given).
+    coloured by what the actor's median does at the end (`sim.roles`: the side it backs, grey non-aligned,
+    a mediator's median ending in a purple plus), with a shared legend. ``ax`` one Axes: the fans of
+    ``actors`` (default the two sides) drawn together on it; a sequence of Axes: one actor on each (``actors`` in the order given).
     """
-    leaning = leanings(data)
-    colours = {a: SIDE_COLOURS[k] if k >= 0 else NEUTRAL_COLOUR for a, k in leaning.items()}
+    found = data.roles()
+    colours = {a: GROUP_COLOURS[r.group] for a, r in found.items()}
     order = {a: k for k, a in enumerate(data.actor_ids)}
-    group = {0: 0, -1: 1, 1: 2}
-    grouped = sorted(data.actor_ids, key=lambda a: (group[leaning[a]], a not in data.sides, order[a]))
+    grouped = sorted(data.actor_ids, key=lambda a: (found[a].group, found[a].mediator, a not in data.sides, order[a]))
     side_names = (data.name(data.sides[0]), data.name(data.sides[1]))
     if isinstance(ax, Axes):
         chosen = list(actors) if actors is not None else list(data.sides)
@@ -178,6 +164,11 @@ def alignment_fan(data: ExperimentData, ax: Axes | Sequence[Axes] | None = None,
         _fan(panel, data, actor, colours[actor])
         _fan_axes(panel, data)
         panel.set_title(data.name(actor), fontsize=SMALL + 1, loc="left", color="#222222", pad=3)
+        if found[actor].mediator:                    # a mediator: a purple plus at its median's end
+            q = data.fan(actor)["q50"]
+            panel.plot([q.index[-1]], [float(q.iloc[-1])], ls="", marker=MEDIATOR_MARKER[0], markersize=8,
+                       color=MEDIATOR_MARKER[1], markeredgecolor="white", markeredgewidth=0.5, clip_on=False,
+                       zorder=4, gid=f"mediator:{actor}")
         panel.set_yticks([-1, 0, 1])
         panel.set_yticklabels(["\u22121", "0", "+1"])
         panel.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(4, integer=True))
@@ -194,12 +185,17 @@ def alignment_fan(data: ExperimentData, ax: Axes | Sequence[Axes] | None = None,
     handles = [Line2D([], [], color=grey, lw=2, label="median of the runs"),
                Patch(color=grey, alpha=FAN_BANDS[1][2], lw=0, label="middle half of the runs (25-75%)"),
                Patch(color=grey, alpha=FAN_BANDS[0][2], lw=0, label="90% of the runs (5-95%)")]
-    for k in (0, -1, 1):
-        if k in leaning.values():
-            what = f"ends backing {side_names[k]}" if k >= 0 else \
-                f"ends near neutral (within \u00b1{NEUTRAL_BAND:g})"
-            handles.append(Patch(color=SIDE_COLOURS[k] if k >= 0 else NEUTRAL_COLOUR, label=what))
-    title = f"{_runs_text(data)}; colour: where the median ends"
+    for group in GROUPS:
+        for mediator in (False, True):
+            count = sum(r.group == group and r.mediator == mediator for r in found.values())
+            if count:
+                label = f"{role_label(Role(group, mediator), side_names)} ({count})"
+                handles.append(Line2D([], [], color=GROUP_COLOURS[group], lw=6, marker=MEDIATOR_MARKER[0],
+                                      markersize=9, markerfacecolor=MEDIATOR_MARKER[1],
+                                      markeredgecolor=MEDIATOR_MARKER[1], label=label) if mediator
+                               else Patch(color=GROUP_COLOURS[group], label=label))
+    title = (f"{_runs_text(data)}; colour: what the median does at the end (|alignment| \u2265 {BACKS:g} "
+             f"backs a side)")
     if spare:
         spare[-1].legend(handles=handles, loc="center left", fontsize=SMALL, frameon=False, borderaxespad=0,
                          title=textwrap.fill(title, 36), title_fontsize=SMALL, alignment="left")
@@ -330,9 +326,9 @@ def broker_shares(data: ExperimentData, ax: Axes | None = None) -> Figure:
 
 
 def _split_lines(data: ExperimentData, split: str, width: int, ids: bool) -> list[tuple[str, str, bool]]:
-    """A split's camps as wrapped lines of text: ``(colour, text, first line of a camp)``."""
+    """A split's coalitions as wrapped lines of text: ``(colour, text, first line of a coalition)``."""
     lines = []
-    for colour, title, members in split_camps(data, split):
+    for colour, title, members in split_coalitions(data, split):
         named = [(a if ids else data.name(a)) for a in members]
         wrapped = textwrap.wrap(f"{title} ({len(members)}): {', '.join(named)}", width, subsequent_indent="    ",
                                 break_on_hyphens=False)
@@ -343,8 +339,8 @@ def _split_lines(data: ExperimentData, split: str, width: int, ids: bool) -> lis
 @literal
 def coalition_frequency(data: ExperimentData, ax: Axes | None = None, *, most: int = MOST_SPLITS) -> Figure:
     """How often each coalition split (landscape theory, at the end of a run) came out: one bar per split,
-    the ``most`` commonest one by one and the rest together, each labelled with its camps (named by the
-    side each holds, in that side's colour, the actors by name, or by id where names would not fit).
+    the ``most`` commonest one by one and the rest together, each labelled with its coalitions (numbered,
+    naming the side each holds, the actors by name, or by id where names would not fit).
 
     Without ``ax`` the labels get a panel of their own left of the bars; on a given Axes they stand
     left of it. The y axis counts lines of label (11 pt), so labels never overlap.
@@ -364,9 +360,9 @@ def coalition_frequency(data: ExperimentData, ax: Axes | None = None, *, most: i
     ax.set_yticks([])
     ax.set_xlabel(f"share of the {total} runs", fontsize=TEXT)
     if own:
-        fig.suptitle(f"Which coalitions form? The split into camps at the end of each run "
+        fig.suptitle(f"Which coalitions form? Landscape theory's split at the end of each run "
                      f"({len(shares)} different)", fontsize=SUPTITLE - 2, x=0.01, ha="left")
-        words.set_title(f"lowest-energy configuration (landscape theory) on the last day; {_runs_text(data)}",
+        words.set_title(f"{COALITION_CAVEAT}; on the last day; {_runs_text(data)}",
                         fontsize=SMALL + 1, loc="left", color="#444444")
         fig.draw_without_rendering()                    # the layout, to know how many lines of label fit
     else:

@@ -16,7 +16,6 @@ from collections.abc import Sequence
 
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.lines import Line2D
 
 from sim.io.rundata import ExperimentData, RunData
 from sim.viz.experiment import alignment_fan
@@ -26,8 +25,9 @@ from sim.viz.run import (
     alignment_over_time,
     battlefield,
     road_to_ceasefire,
+    role_handle,
 )
-from sim.viz.style import SMALL, TITLE, coalition_titles, literal
+from sim.viz.style import SMALL, TITLE, literal, role_titles
 
 #: The width of the page's figures, in inches (see the module's docstring), and their resolution.
 WIDTH = 6.8
@@ -50,14 +50,14 @@ def _whole_run(axes: Sequence[Axes], steps: int) -> None:
 @literal
 def run_alignment(run: RunData, steps: int, ax: Axes | None = None) -> Figure:
     """Each actor's alignment so far (`alignment_over_time`, actors named by id), on the axis of the run's
-    ``steps`` days, with the camps of the day it has reached (and the ceasefires) in a legend under it."""
+    ``steps`` days, with what each actor does on the day it has reached (and the ceasefires) in a legend under it."""
     if ax is None:
         ax = page_figure("alignment").add_subplot()
     alignment_over_time(run, ax, labels="ids", legend=False)
     _whole_run([ax], steps)
-    camps = coalition_titles(run, "end")
-    handles = [Line2D([], [], color=colour, lw=3, label=f"{title} on day {run.steps}") for colour, title in camps]
-    handles += alignment_legend(run, bool(run.event_marks()))[len(camps):]        # ceasefires and events
+    groups = role_titles(run, "end")
+    handles = [role_handle(colour, f"{title} on day {run.steps}", mediators) for colour, title, mediators in groups]
+    handles += alignment_legend(run, bool(run.event_marks()))[len(groups):]        # ceasefires and events
     ax.figure.legend(handles=handles, loc="outside lower center", ncol=2, fontsize=SMALL, frameon=False,
                      columnspacing=1.2)
     ax.set_title("Who backs whom, day by day", fontsize=TITLE, loc="left", pad=18)

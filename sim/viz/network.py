@@ -5,6 +5,7 @@ the end side by side (`alignment_network`)."""
 from __future__ import annotations
 
 import math
+import textwrap
 from collections.abc import Sequence
 
 import matplotlib
@@ -17,19 +18,24 @@ from matplotlib.lines import Line2D
 
 from sim.core.fields import CHANNELS
 from sim.io.rundata import RunData
+from sim.roles import COALITION_CAVEAT, GROUPS, group_label
 from sim.viz.style import (
     ALIGNMENT_CMAP,
     FRIENDLY,
+    GROUP_COLOURS,
     HOSTILE,
+    MEDIATOR_MARKER,
+    NON_ALIGNED_COLOUR,
     SHAPES,
     SMALL,
     SUPTITLE,
     TITLE,
-    coalition_colours,
+    coalition_shapes,
     coalition_titles,
     figure_and_panels,
     literal,
     prominent,
+    role_colours,
     side_label,
 )
 
@@ -95,14 +101,19 @@ def draw_network(ax: Axes, run: RunData, day: int, when: str, pos: dict[str, tup
         style = TIE_STYLES.get(tie.kind, "-" if tie.weight >= 0 else "--")
         ax.plot([x0, x1], [y0, y1], color=colour, lw=0.6 + 4.0 * abs(tie.weight), ls=style, alpha=0.8,
                 zorder=1, gid=f"tie:{tie.tie}", solid_capstyle="round")
-    ring = coalition_colours(run, when)
-    member = run.coalition_of(when)
+    ring = role_colours(run, when)
+    roles = run.roles(when)
+    shape = coalition_shapes(run, when)
     for actor, (x, y) in pos.items():
         size = 120 + 1400 * float(capability.loc[day, actor])
         ax.scatter([x], [y], s=size, c=[cmap(norm(float(alignment.loc[day, actor])))],
-                   marker=SHAPES[member[actor] % len(SHAPES)], edgecolors=ring[actor], linewidths=3,
+                   marker=shape[actor], edgecolors=ring[actor], linewidths=3,
                    zorder=3, gid=f"node:{actor}")
         radius_pt = math.sqrt(size) / 2
+        if roles[actor].mediator:                       # a mediator: a purple plus on its (pale, non-aligned) node
+            ax.plot([x], [y], ls="", marker=MEDIATOR_MARKER[0], markersize=min(9.0, radius_pt * 1.2),
+                    color=MEDIATOR_MARKER[1], markeredgecolor="white", markeredgewidth=0.5, zorder=4,
+                    gid=f"mediator:{actor}")
         ax.annotate(actor, xy=(x, y), xytext=(0, -radius_pt - 3), textcoords="offset points", ha="center",
                     va="top", fontsize=SMALL, fontweight="bold", zorder=4, gid=f"node-label:{actor}",
                     path_effects=[patheffects.withStroke(linewidth=3, foreground="white")])
@@ -129,9 +140,21 @@ def network_keys(fig: Figure, axes: Sequence[Axes], run: RunData, counts: bool =
     colourbar.set_ticklabels([side_label(run, 0), "neutral", side_label(run, 1)])
     colourbar.ax.tick_params(labelsize=SMALL + 1)
     colourbar.set_label("node colour: alignment", fontsize=SMALL + 1)
-    handles = [Line2D([], [], marker=SHAPES[k % len(SHAPES)], ls="", markersize=12, markerfacecolor="white",
-                      markeredgecolor=c, markeredgewidth=3, label=t)
-               for k, (c, t) in enumerate(coalition_titles(run, "end", counts))]
+    found = run.roles("end")
+    names = (run.name(run.sides[0]), run.name(run.sides[1]))
+    handles = []
+    for group in GROUPS:
+        members = sum(r.group == group for r in found.values())
+        if members:
+            label = group_label(group, names) + (f" ({members} at the end)" if counts else "")
+            handles.append(Line2D([], [], marker="o", ls="", markersize=12, markerfacecolor="white",
+                                  markeredgecolor=GROUP_COLOURS[group], markeredgewidth=3, label=label))
+    if any(r.mediator for r in found.values()):
+        handles.append(Line2D([], [], marker=MEDIATOR_MARKER[0], ls="", markersize=10, color=MEDIATOR_MARKER[1],
+                              label="mediator (non-aligned)"))
+    handles += [Line2D([], [], marker=SHAPES[k % len(SHAPES)], ls="", markersize=11, markerfacecolor="white",
+                       markeredgecolor=NON_ALIGNED_COLOUR, markeredgewidth=2, label=t)
+                for k, t in enumerate(coalition_titles(run, "end", counts))]
     handles += [Line2D([], [], color=FRIENDLY, lw=3, label="friendly tie"),
                 Line2D([], [], color=HOSTILE, lw=3, ls="--", label="hostile tie"),
                 Line2D([], [], color=FRIENDLY, lw=2, ls=":", label="mediation channel")]
@@ -139,17 +162,23 @@ def network_keys(fig: Figure, axes: Sequence[Axes], run: RunData, counts: bool =
     if TIE_STYLES["peacekeeping"] in drawn:                     # a guarantor's peacekeepers drawn on a panel
         handles.append(Line2D([], [], color=FRIENDLY, lw=2, ls=TIE_STYLES["peacekeeping"], label="peacekeepers"))
     axes[-1].legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=SMALL, frameon=False,
-                    title="ring and shape: coalition\nnode size: capability\nline width: tie weight"
+                    title="ring: what it does that day\nshape: landscape coalition\nnode size: capability\n"
+                          "line width: tie weight"
                     + (f"\n\ndrawn: the two sides and\nthe {MOST_NODES - 2} most capable actors" if crowded else ""),
                     title_fontsize=SMALL, alignment="left")
+    caveat = "Coalitions: " + COALITION_CAVEAT + "."
+    axes[-1].text(1.02, -0.02, textwrap.fill(caveat, 34), transform=axes[-1].transAxes, ha="left", va="top",
+                  fontsize=SMALL - 1, color="#444444", gid="coalition-caveat")
 
 
 @literal
 def alignment_network(run: RunData, axes: Sequence[Axes] | None = None, *, layout_seed: int = 7) -> Figure:
     """The network at the start and at the end, side by side, each node in the same place on both.
 
-    Node colour: alignment (RdBu, the first side red); node size: capability; ring colour and shape:
-    coalition (landscape theory) on that day; edge colour: sign (green friendly, red dashed hostile),
+    Node colour: alignment (RdBu, the first side red); node size: capability; ring colour: what the actor
+    does on that day (`sim.roles`: the side it backs, grey when non-aligned; a mediator gets a purple plus);
+    shape: its landscape coalition on that day (coalition 1, 2, ..., with the caveat on the plot); edge
+    colour: sign (green friendly, red dashed hostile),
     edge width: |weight|; mediation channels dotted, peacekeepers dash-dotted. ``axes``: two Axes (start,
     end) or None. With more than `MOST_NODES` actors, only the sides and the most capable are drawn (the
     title says so).

@@ -25,6 +25,7 @@ from sim.viz.style import (
     CEASEFIRE_SHADE,
     CEASEFIRE_TEXT,
     MARKER_GREY,
+    MEDIATOR_MARKER,
     OKABE_ITO,
     RULE_COLOURS,
     SIDE_COLOURS,
@@ -33,12 +34,12 @@ from sim.viz.style import (
     SPARE_COLOURS,
     SUPTITLE,
     TEXT,
-    coalition_colours,
-    coalition_titles,
     figure_and_axes,
     figure_and_panels,
     literal,
     prominent,
+    role_colours,
+    role_titles,
     side_label,
     style_axes,
 )
@@ -227,7 +228,8 @@ def figure_legend(fig: Figure, handles: list) -> None:
 @literal
 def alignment_over_time(run: RunData, ax: Axes | None = None, *, labels: str = "names",
                         key: bool = True, legend: bool = True) -> Figure:
-    """Each actor's alignment day by day: one line per actor, coloured by the coalition it ends in.
+    """Each actor's alignment day by day: one line per actor, coloured by what it does at the end (`sim.roles`:
+    the side it backs, grey when non-aligned; a mediator's line ends in a purple plus).
 
     Lines are labelled at their end (``labels="ids"`` where space is short; with more actors than labels
     fit, only the sides and the most capable are named, their lines drawn bolder); the axis names the sides;
@@ -237,7 +239,8 @@ def alignment_over_time(run: RunData, ax: Axes | None = None, *, labels: str = "
     """
     fig, ax, own = figure_and_axes(ax)
     wide = run.field("alignment")
-    colours = coalition_colours(run, "end")
+    colours = role_colours(run, "end")
+    roles = run.roles("end")
     days = wide.index.to_numpy()
     last = int(days[-1])
     named = prominent(run, int(2.16 / _label_gap(ax, SMALL, 2.16)))      # as many as fit one above another
@@ -245,6 +248,10 @@ def alignment_over_time(run: RunData, ax: Axes | None = None, *, labels: str = "
         ax.plot(days, wide[actor].to_numpy(), color=colours[actor],
                 lw=2.2 if actor in run.sides else 1.6 if actor in named else 0.6,
                 label=run.name(actor), gid=f"actor:{actor}", solid_capstyle="round", zorder=3)
+        if roles[actor].mediator:                                    # a mediator: a purple plus at its line's end
+            ax.plot([days[-1]], [float(wide[actor].iloc[-1])], ls="", marker=MEDIATOR_MARKER[0], markersize=7,
+                    color=MEDIATOR_MARKER[1], markeredgecolor="white", markeredgewidth=0.5, clip_on=False,
+                    gid=f"mediator:{actor}", zorder=4)
     ax.set_xlim(0, max(last, 1))
     ax.set_ylim(-1.08, 1.08)
     ax.set_yticks([-1, -0.5, 0, 0.5, 1])
@@ -288,15 +295,22 @@ def alignment_over_time(run: RunData, ax: Axes | None = None, *, labels: str = "
 
 
 def alignment_legend(run: RunData, events: bool = True, counts: bool = True, events_listed: int = 0) -> list:
-    """Legend entries of `alignment_over_time`: the camps' colours, ceasefire shading and ends, events
-    (``events_listed``: on how many days, when the plot does not number the events)."""
-    handles = [Line2D([], [], color=c, lw=3, label=f"{t} at the end")
-               for c, t in coalition_titles(run, "end", counts)]
+    """Legend entries of `alignment_over_time`: the colours of what actors do at the end (mediators marked),
+    ceasefire shading and ends, events (``events_listed``: on how many days, when the plot does not number
+    the events)."""
+    handles = [role_handle(c, f"{t} at the end", mediators) for c, t, mediators in role_titles(run, "end", counts)]
     handles += ceasefire_legend(run, arrivals=False)
     if events:
         label = f"a day with events ({events_listed} days; the report lists them)" if events_listed else "event"
         handles.append(Line2D([], [], color=MARKER_GREY, lw=1.2, ls=(0, (5, 3)), label=label))
     return handles
+
+
+def role_handle(colour: str, label: str, mediators: bool, **line) -> Line2D:
+    """A legend entry of a group of what actors do: a line of its colour, with the mediators' plus."""
+    marker = dict(marker=MEDIATOR_MARKER[0], markersize=9, markerfacecolor=MEDIATOR_MARKER[1],
+                  markeredgecolor=MEDIATOR_MARKER[1]) if mediators else {}
+    return Line2D([], [], color=colour, lw=3, label=label, **marker, **line)
 
 
 def _alignment_legends(ax: Axes, handles: list, marks: Sequence[tuple[int, int, str]]) -> None:

@@ -1,10 +1,11 @@
 """The look every plot shares: the slide's size and fonts, the colours, text shown as written
 (`literal`), new figures and panels (`slide_figure`, `figure_and_axes`, `figure_and_panels`,
-`style_axes`), and the colours and names of a run's camps (`coalition_colours`, `coalition_titles`,
-`side_label`, `prominent`).
+`style_axes`), the colours and names of what a run's actors do (`role_colours`, `role_titles`: the side each
+backs, or none, by `sim.roles`), its landscape coalitions (`coalition_shapes`, `coalition_titles`: "coalition 1",
+never a side's camp), `side_label` and `prominent`.
 
 Colours are colour-blind safe: alignment on ColorBrewer's diverging "RdBu" (the first side red, the
-second blue), coalitions and rules from the Okabe-Ito palette, shares over a sweep's grid on viridis.
+second blue), the non-aligned grey, rules from the Okabe-Ito palette, shares over a sweep's grid on viridis.
 """
 
 from __future__ import annotations
@@ -19,6 +20,15 @@ from matplotlib.figure import Figure
 from matplotlib.text import Text
 
 from sim.io.rundata import RunData
+from sim.roles import (
+    FIRST,
+    GROUPS,
+    NON_ALIGNED,
+    SECOND,
+    Role,
+    coalition_title,
+    role_label,
+)
 
 #: Slide size: 16:9 at 12 inches wide, rendered at 150 dpi (1800 x 1012 pixels).
 SLIDE = (12.0, 6.75)
@@ -34,9 +44,10 @@ OKABE_ITO = {
 }
 #: The diverging scale of alignment: -1 (backs the first side) red, +1 (backs the second side) blue.
 ALIGNMENT_CMAP = "RdBu"
-#: Coalition colours: the first side's camp vermillion and the second side's blue, as on the alignment
-#: scale; any other camp takes the next colour.
+#: The colours of what actors do (`sim.roles`): backing the first side vermillion and the second blue, as on
+#: the alignment scale; the non-aligned a neutral grey; a mediator marked with `MEDIATOR_MARKER`.
 SIDE_COLOURS = (OKABE_ITO["vermillion"], OKABE_ITO["blue"])
+NON_ALIGNED_COLOUR = "#8A8A8A"
 OTHER_COLOURS = (OKABE_ITO["bluish green"], OKABE_ITO["reddish purple"], OKABE_ITO["orange"],
                  OKABE_ITO["sky blue"], OKABE_ITO["black"])
 #: The colour of each kind of rule (and of events and limits) in "what moved whom".
@@ -54,6 +65,9 @@ CEASEFIRE_TEXT = "#00573F"
 BREAKDOWN = "#000000"
 MARKER_GREY = "#555555"
 MEDIATION_COLOUR = RULE_COLOURS["mediation"]
+GROUP_COLOURS = {FIRST: SIDE_COLOURS[0], NON_ALIGNED: NON_ALIGNED_COLOUR, SECOND: SIDE_COLOURS[1]}
+#: How a mediator is marked (a purple plus): beside its node in the network, at the end of its line over time.
+MEDIATOR_MARKER = ("P", MEDIATION_COLOUR)
 #: How each way a ceasefire comes (`sim.core.records.ARRIVALS`) is marked on its first day: a marker and its
 #: colour (both sides wanted it: a green disc; mediators pressed it on them: a purple triangle, pointing down;
 #: a scenario event declared it: a grey square, as the events' lines).
@@ -126,28 +140,38 @@ def style_axes(ax: Axes) -> None:
     ax.set_axisbelow(True)
 
 
-def coalition_colours(run: RunData, when: str = "end") -> dict[str, str]:
-    """The colour of each actor's coalition at the start or the end of the run."""
-    groups = run.coalitions(when)
-    colour_of: dict[int, str] = {}
-    spare = iter(OTHER_COLOURS)
-    for k, group in enumerate(groups):
-        held = [i for i, side in enumerate(run.sides) if side in group]
-        colour_of[k] = SIDE_COLOURS[held[0]] if held else next(spare, "#777777")
-    membership = run.coalition_of(when)
-    return {a: colour_of.get(membership[a], "#777777") for a in run.actor_ids}
+def role_colours(run: RunData, when: str = "end") -> dict[str, str]:
+    """The colour of what each actor does (`sim.roles`) at the start or the end: the side it backs, or
+    `NON_ALIGNED_COLOUR`."""
+    return {a: GROUP_COLOURS[role.group] for a, role in run.roles(when).items()}
 
 
-def coalition_titles(run: RunData, when: str = "end", counts: bool = True) -> list[tuple[str, str]]:
-    """Each coalition's colour and a short description (``Armenia's camp (11)``) for legends."""
-    colours = coalition_colours(run, when)
-    found = []
-    for group in run.coalitions(when):
-        held = [run.name(s) for s in run.sides if s in group]
-        owner = " and ".join(held)
-        title = (f"{owner}' camp" if owner.endswith("s") else f"{owner}'s camp") if held else "a third camp"
-        found.append((colours[group[0]], f"{title} ({len(group)})" if counts else title))
-    return found
+def role_titles(run: RunData, when: str = "end", counts: bool = True) -> list[tuple[str, str, bool]]:
+    """The groups of what actors do, for legends: ``(colour, title, mediators)`` each, in the order
+    ``backs Armenia (3)``, ``non-aligned (8)`` (mediators among them marked apart, ``mediators`` True),
+    ``backs Azerbaijan (3)``; empty groups left out."""
+    found = run.roles(when)
+    names = (run.name(run.sides[0]), run.name(run.sides[1]))
+    titles = []
+    for group in GROUPS:
+        for mediator in (False, True):
+            members = [a for a, r in found.items() if r.group == group and r.mediator == mediator]
+            if members:
+                title = role_label(Role(group, mediator), names)
+                titles.append((GROUP_COLOURS[group], f"{title} ({len(members)})" if counts else title, mediator))
+    return titles
+
+
+def coalition_shapes(run: RunData, when: str = "end") -> dict[str, str]:
+    """The marker of each actor's landscape coalition (`SHAPES`: coalition 1 a disc, 2 a square, ...)."""
+    member = run.coalition_of(when)
+    return {a: SHAPES[member[a] % len(SHAPES)] for a in run.actor_ids}
+
+
+def coalition_titles(run: RunData, when: str = "end", counts: bool = True) -> list[str]:
+    """Each landscape coalition's short description (``coalition 1 (with Armenia) (11)``) for legends."""
+    return [coalition_title(k, group, run.sides, run.name) + (f" ({len(group)})" if counts else "")
+            for k, group in enumerate(run.coalitions(when))]
 
 
 def side_label(run: RunData, k: int) -> str:

@@ -20,6 +20,7 @@ from sim.classroom.moves import MOVES
 from sim.classroom.store import GameRecord
 from sim.io.rundata import RunData
 from sim.io.runfiles import run_files
+from sim.roles import BACKS, stance
 from sim.scenario import Scenario
 from sim.viz.files import render
 from sim.viz.network import alignment_network
@@ -37,7 +38,7 @@ from sim.viz.run import (
 GAME_PLOTS = {"alignment": partial(alignment_over_time, key=False), "ceasefire": road_to_ceasefire,
               "battlefield": battlefield, "network": alignment_network, "moves": what_moved_whom}
 #: How an alignment reads, for a briefing: beyond this either way an actor backs a side.
-LEANING = 0.2
+LEANING = BACKS
 #: How long the class must send nothing before the open round's end is drawn ahead (seconds).
 PAUSE = 0.5
 
@@ -195,11 +196,7 @@ class Briefing:
 def leaning(scenario: Scenario, alignment: float) -> str:
     """Which side an alignment backs, in words."""
     first, second = (scenario.actor(s).name for s in scenario.sides)
-    if alignment <= -LEANING:
-        return f"backs {first}"
-    if alignment >= LEANING:
-        return f"backs {second}"
-    return "non-aligned"
+    return stance(alignment, (first, second))
 
 
 def briefing(scenario: Scenario, actor_id: str) -> Briefing:
