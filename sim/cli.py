@@ -250,7 +250,7 @@ def _statistics_lines(stats: dict) -> list[str]:
     lines = [f"ceasefire: {share('ceasefire_reached')}; lasting: {share('lasting_ceasefire')}; "
              f"breakdown: {share('breakdown')}"]
     if stats["brokers"]:
-        lines.append("brokers: " + ", ".join(f"{k} {v:.0%}" for k, v in stats["brokers"].items()))
+        lines.append("first brokers: " + ", ".join(f"{k} {v:.0%}" for k, v in stats["brokers"].items()))
     if stats["runs_failed"]:
         lines.append(f"failed runs: {stats['runs_failed']} (see summary.json)")
     return lines
