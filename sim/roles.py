@@ -38,17 +38,23 @@ class Role:
     mediator: bool = False
 
 
-def group_of(actor: str, alignment: float, sides: tuple[str, str], threshold: float = BACKS) -> int:
-    """The group of ``actor`` at ``alignment``: a side's own, else by ``threshold`` (see the module)."""
-    if actor == sides[0]:
-        return FIRST
-    if actor == sides[1]:
-        return SECOND
+def backing(alignment: float, threshold: float = BACKS) -> int:
+    """The group an alignment alone puts an actor in: `FIRST` at ``-threshold`` or below, `SECOND` at
+    ``+threshold`` or above, else `NON_ALIGNED`."""
     if alignment <= -threshold:
         return FIRST
     if alignment >= threshold:
         return SECOND
     return NON_ALIGNED
+
+
+def group_of(actor: str, alignment: float, sides: tuple[str, str], threshold: float = BACKS) -> int:
+    """The group of ``actor`` at ``alignment``: a side's own, else by `backing`."""
+    if actor == sides[0]:
+        return FIRST
+    if actor == sides[1]:
+        return SECOND
+    return backing(alignment, threshold)
 
 
 def roles(sides: tuple[str, str], alignment: Mapping[str, float], ceasefire: Mapping[str, float] | None = None,
@@ -82,7 +88,7 @@ def role_label(role: Role, side_names: tuple[str, str]) -> str:
 
 def stance(alignment: float, side_names: tuple[str, str]) -> str:
     """Which side an alignment (of an actor not a side) backs, in words."""
-    return group_label(group_of("", alignment, ("\0", "\0")), side_names)
+    return group_label(backing(alignment), side_names)
 
 
 def coalition_title(k: int, members: list[str], sides: tuple[str, str], name: Callable[[str], str] = str) -> str:

@@ -71,6 +71,14 @@ class Ceasefire:
                 self.came, self.ended_by or "", self.note)
 
 
+def credit_line(brokers: Sequence[str]) -> str:
+    """``RUS``, ``RUS with FRA``, ``RUS with FRA and USA``: the brokers of a ceasefire (ids or names), the leading
+    one first."""
+    if len(brokers) < 3:
+        return " with ".join(brokers)
+    return f"{brokers[0]} with {', '.join(brokers[1:-1])} and {brokers[-1]}"
+
+
 def ceasefire_outcomes(ceasefires: Sequence[Ceasefire], steps: int) -> dict:
     """The ceasefire outcomes of a run of ``steps`` days from its ceasefires, in order.
 

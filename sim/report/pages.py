@@ -21,7 +21,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from sim import __version__
-from sim.core.records import Ceasefire
+from sim.core.records import Ceasefire, credit_line
 from sim.io.rundata import RunData
 from sim.report.explain import WHOLE_FIELDS
 from sim.roles import BACKS, COALITION_CAVEAT, GROUPS, PRESSING, group_label, role_label
@@ -214,10 +214,7 @@ class Narrator:
 
     def brokered(self, c: Ceasefire) -> str:
         """``, brokered by Russia with France and the United States`` ("" when nobody brokered ``c``)."""
-        names = [self.run.name(b) for b in c.brokers]
-        if not names:
-            return ""
-        return f", brokered by {names[0]}" + (f" with {join(names[1:])}" if names[1:] else "")
+        return f", brokered by {credit_line([self.run.name(b) for b in c.brokers])}" if c.brokers else ""
 
     def ceasefire_comes(self, c: Ceasefire) -> str:
         """The day a ceasefire comes: how it came (`CAME_WORDS`) and who brokered it."""

@@ -9,7 +9,7 @@ import numpy as np
 from sim.core.compiled import kernel
 from sim.core.fields import LARGEST
 from sim.core.measures import outside_backing
-from sim.core.records import ARRIVALS, Happening
+from sim.core.records import ARRIVALS, Happening, credit_line
 from sim.rules.base import Param, Rule, draw
 
 # Two groups travel together through the glue kernels, each as one tuple (numba passes a plain tuple of arrays
@@ -167,13 +167,6 @@ def shares(credit: np.ndarray) -> list[int]:
         return []
     order = np.argsort(-credit, kind="stable")
     return [int(j) for j in order if credit[j] >= top / 2]
-
-
-def credit_line(brokers: tuple[str, ...]) -> str:
-    """``RUS``, ``RUS with FRA``, ``RUS with FRA and USA``: the brokers of a ceasefire, the leading one first."""
-    if len(brokers) < 3:
-        return " with ".join(brokers)
-    return f"{brokers[0]} with {', '.join(brokers[1:-1])} and {brokers[-1]}"
 
 
 class Mediation(Rule):

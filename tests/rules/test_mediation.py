@@ -7,6 +7,7 @@ import pytest
 
 from sim.core.engine import Simulation
 from sim.core.fields import measure_names
+from sim.core.records import credit_line
 from sim.core.world import World
 from sim.rules.mediation import (
     BREAKS,
@@ -16,7 +17,6 @@ from sim.rules.mediation import (
     SIGNED_BREAKS,
     breakdown_hazard,
     ceasefire_turns,
-    credit_line,
     guarantee_now,
     mediation_change,
     mediation_pressure,
