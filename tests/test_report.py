@@ -173,7 +173,8 @@ def test_report_tells_the_battlefield(history_run):
     assert f"Azerbaijan took 10% of the contested area by day {tenth}" in section
     ending = text[text.index("## How it ended"):]
     assert f"military deaths: Armenia {lost[arm]:,.0f}" in ending
-    assert "(3 signed under pressure)" in ending
+    pressed = sum(r["came"] == "pressure" for r in rows(history_run, "ceasefires.csv"))
+    assert pressed >= 1 and f"({pressed} signed under pressure)" in ending
 
 
 def test_a_report_without_a_battlefield_tells_none(tmp_path):

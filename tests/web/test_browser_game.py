@@ -36,7 +36,7 @@ DAYS, ROUNDS = 30, 2
 STUDENTS = [
     ("Ayla", "TUR", "Turkey", {"viewport": PHONE, "is_mobile": True, "has_touch": True}),
     ("Boris", "RUS", "Russia", {"viewport": {"width": 1280, "height": 800}}),
-    (XSS, "OSCE", "OSCE (Minsk Group)", {"viewport": {"width": 1366, "height": 768}}),
+    (XSS, "OSCE", "OSCE", {"viewport": {"width": 1366, "height": 768}}),
 ]
 #: Each round's moves ((move, target) and how the story tells it) and memo, by actor.
 PLAN = {
@@ -377,7 +377,7 @@ def test_a_restarted_server_resumes_the_open_round(server, browser_context):
     expect(headline(teacher)).to_have_text(f"Round 2 of {ROUNDS} · day {DAYS} · moves from 0 of 3 players",
                                            timeout=SERVER)
     card = teacher.locator(".card", has=teacher.get_by_role("heading", name="What happened in the last round"))
-    for actor, name in (("TUR", "Turkey"), ("RUS", "Russia"), ("OSCE", "OSCE (Minsk Group)")):
+    for actor, name in (("TUR", "Turkey"), ("RUS", "Russia"), ("OSCE", "OSCE")):
         told = PLAN[1][actor][0][0][2]
         line = re.compile(rf"^day 1\s*{re.escape(f'{name}, played by team {actor.lower()}: {told}')}$")
         expect(card.locator("li", has_text=line)).to_have_count(1)

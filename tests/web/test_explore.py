@@ -26,6 +26,9 @@ from sim.experiments.quick import quick_ensemble
 from sim.io.rundata import ExperimentData
 from sim.scenario import ScenarioError, load
 
+#: Turkey's and Russia's capability as the baseline has them (what the sliders start from).
+TURKEY, RUSSIA = (load("baseline").actor(a).capability for a in ("TUR", "RUS"))
+
 #: How long a test waits for what the page draws in a thread of its own (seconds).
 WAIT = 30
 #: Mesa's Play and Pause buttons.
@@ -169,7 +172,7 @@ def settled(page: Rendered) -> bool:
 def test_mesas_sliders_hold_the_scenarios_judgements_within_their_bounds(explore):
     baseline = load("baseline")
     assert explore.select("actor").v_model == "Turkey (TUR)"            # who backs a side hardest
-    for field, value in (("alignment", 0.9), ("ceasefire", 0.1), ("capability", 0.6)):
+    for field, value in (("alignment", 0.9), ("ceasefire", 0.1), ("capability", TURKEY)):
         slider = explore.slider(f"Turkey {field}")
         low, high = app.RANGES[field]
         assert (slider.v_model, slider.min, slider.max) == (value, low, high)
@@ -181,7 +184,7 @@ def test_mesas_sliders_hold_the_scenarios_judgements_within_their_bounds(explore
                      "Turkey ceasefire", "Turkey capability", *(label for rule, _, label, _, _ in app.KEY_PARAMETERS)}
     assert {"Reset", PLAY, "Step"} <= {w.children[0] for w in explore.rc.find(v.Btn).widgets}   # Mesa's controller
     explore.select("actor").v_model = "Russia (RUS)"
-    assert explore.slider("Russia alignment").v_model == -0.4 and explore.slider("Russia capability").v_model == 0.9
+    assert explore.slider("Russia alignment").v_model == -0.4 and explore.slider("Russia capability").v_model == RUSSIA
     assert not [w for w in explore.rc.find(v.Slider).widgets if w.label.startswith("Turkey")]
 
 
@@ -204,14 +207,14 @@ def test_a_moved_slider_rebuilds_the_model_at_once_and_reruns_what_usually_happe
     explore.slider("Russia capability").v_model = 0.5
     assert explore.model.agent("TUR").alignment == 0.0 and explore.model.agent("RUS").capability == 0.5
     explore.click("Back to the scenario's values")
-    until(lambda: explore.model.agent("TUR").alignment == 0.9 and explore.model.agent("RUS").capability == 0.9,
+    until(lambda: explore.model.agent("TUR").alignment == 0.9 and explore.model.agent("RUS").capability == RUSSIA,
           "the scenario's values back")
-    until(lambda: explore.texts("dipsim-share") == share and explore.slider("Russia capability").v_model == 0.9,
+    until(lambda: explore.texts("dipsim-share") == share and explore.slider("Russia capability").v_model == RUSSIA,
           "the scenario's share and sliders back")
     assert "nothing: the scenario as written" in explore.texts("dipsim-small")
     assert explore.button("Back to the scenario's values").disabled
     reset(explore)
-    assert explore.model.agent("TUR").alignment == 0.9 and explore.model.agent("RUS").capability == 0.9
+    assert explore.model.agent("TUR").alignment == 0.9 and explore.model.agent("RUS").capability == RUSSIA
 
 
 def test_step_redraws_this_run_without_rerunning_the_ensemble_and_reset_keeps_the_sliders(explore):
@@ -262,9 +265,9 @@ def test_out_of_range_values_are_clipped_and_what_is_no_number_is_refused(explor
     for sent in (math.nan, math.inf, -math.inf):                          # what float() takes (solara's slider
         # casts what the browser sends with float(), and refuses what it cannot cast before the page sees it)
         explore.slider("Turkey capability").v_model = sent
-        until(lambda: explore.slider("Turkey capability").v_model == 0.6 and len(explore.errors) == 1,
+        until(lambda: explore.slider("Turkey capability").v_model == TURKEY and len(explore.errors) == 1,
               "the value put back, with one line")
-        assert len(explore.models) == made and explore.model.agent("TUR").capability == 0.6
+        assert len(explore.models) == made and explore.model.agent("TUR").capability == TURKEY
         assert "expected a number" in explore.errors[0] and "\n" not in explore.errors[0]
     explore.slider("Turkey capability").v_model = 0.3
     until(lambda: explore.model.agent("TUR").capability == 0.3 and explore.errors == [], "the new value, no error")
@@ -401,8 +404,8 @@ def test_the_battlefield_and_war_aims_sliders_are_the_scenarios_and_move_the_fro
     baseline, classic = load("baseline"), load("classic-arms-race-stable")
     known = app.judgements(baseline)
     for key, value in (("rules.battlefield.defence", 2.0), ("rules.battlefield.advance", 0.1),
-                       ("rules.battlefield.support", 1.0), ("rules.war_aims.price", 0.04),
-                       ("rules.mediation.leverage", 1.45)):
+                       ("rules.battlefield.support", 0.5), ("rules.war_aims.price", 0.04),
+                       ("rules.mediation.leverage", 1.13)):
         assert known[key].value == value and known[key].low <= value <= known[key].high
     assert not [key for key in app.judgements(classic) if key.startswith(("rules.battlefield", "rules.war_aims"))]
     taken = {}

@@ -47,14 +47,17 @@ def test_leanings_in_words(alignment, words):
     assert leaning(BASELINE, alignment) == words
 
 
-def test_a_name_already_written_out_is_not_named_again():
+def test_a_name_already_written_out_is_not_named_again(tmp_path):
     import numpy as np
 
     from sim.core.engine import Simulation
     from sim.io.rundata import RunData
     from sim.io.runfiles import run_files
 
-    run = RunData.from_files(run_files(Simulation(BASELINE, [np.random.default_rng(1)]).run(1), 1))
+    named = tmp_path / "named.toml"         # an actor whose name holds its id
+    named.write_text('[scenario]\nextends = "baseline"\nname = "named"\n'
+                     '[[actors]]\nid = "OSCE"\nname = "OSCE (Minsk Group)"\n', encoding="utf-8")
+    run = RunData.from_files(run_files(Simulation(load(named), [np.random.default_rng(1)]).run(1), 1))
     assert run.names("OSCE (Minsk Group) and OSCE; TUR, not TURKEY") == \
         "OSCE (Minsk Group) and OSCE (Minsk Group); Turkey, not TURKEY"
 
