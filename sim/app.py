@@ -118,7 +118,7 @@ KEY_PARAMETERS = (
     ("mediation", "hurting", "the fighting makes a side readier to stop", 1.0, 0.01),
     ("mediation", "stiffening", "outside backing holds a side back", 3.0, 0.05),
     ("mediation", "breakdown", "daily chance that a ceasefire breaks down", 0.2, 0.005),
-    ("mediation", "leverage", "the mediators' hold that gets a truce signed under pressure", 3.0, 0.05),
+    ("mediation", "leverage", "the mediators' hold that gets a truce signed under pressure", 3.0, 0.01),
     ("battlefield", "defence", "the force ratio an attacker needs to advance", 5.0, 0.05),
     ("battlefield", "advance", "the share of the contested area a rout gives up in a day", 0.3, 0.005),
     ("battlefield", "support", "outside arms and drones add to a side's fire", 3.0, 0.05),
@@ -261,7 +261,6 @@ class ExploreModel(CrisisModel):
                 moved.append((key, float(value)))
         super().__init__(base, rng=rng, overrides=overrides, record_contributions=False)
         self.base = base
-        self.seed = base.seed if rng is None else rng
         self.moved = tuple(sorted(moved))
         #: The scenario with the judgements, by digest: what usually happens is re-run when it changes.
         self.digest = self.spec.digest()

@@ -20,6 +20,20 @@ from sim import __version__
 OVERRIDE_HELP = "Override a scenario value, e.g. actors.TUR.alignment=0.2 or rules.mediation.threshold=0.6."
 
 
+STRICT_HELP = "Treat what is legal but likely a mistake (an event past the last day, ...) as an error."
+
+
+def _warn(spec, strict: bool) -> None:
+    """Print each likely mistake of ``spec`` as a warning on stderr; with ``strict`` the first is an error."""
+    from sim.scenario import ScenarioError
+    from sim.scenario.mistakes import likely_mistakes
+
+    for mistake in likely_mistakes(spec):
+        if strict:
+            raise ScenarioError(spec.origin, mistake.path, f"{mistake.message} (--strict)")
+        click.echo(f"dipsim: warning: {spec.origin}: {mistake.path}: {mistake.message}", err=True)
+
+
 def user_errors(command):
     """Turn a user's mistake into one line on stderr and exit status 2 (no traceback)."""
 
@@ -94,9 +108,10 @@ def main() -> None:
 @click.option("--plots/--no-plots", "with_plots", default=True, show_default=True,
               help="Write the plots into the run's plots/.")
 @click.option("--report", "with_report", is_flag=True, help="Also write report.html and report.md.")
+@click.option("--strict", is_flag=True, help=STRICT_HELP)
 @user_errors
 def run(scenario: str, steps: int | None, seed: int | None, overrides: tuple[str, ...], out: Path | None,
-        force: bool, fmt: str, with_plots: bool, with_report: bool) -> None:
+        force: bool, fmt: str, with_plots: bool, with_report: bool, strict: bool) -> None:
     """Run SCENARIO once and write its results, and its plots, to a run directory."""
     from sim.io.files import check_target, write_directory
     from sim.io.runfiles import default_dir, run_files
@@ -106,6 +121,7 @@ def run(scenario: str, steps: int | None, seed: int | None, overrides: tuple[str
     from sim.scenario import load
 
     spec = load(scenario, _overrides(overrides, steps, seed))
+    _warn(spec, strict)
     directory = out or default_dir(spec, spec.seed)
     check_target(directory, "run", force=force)
     model = CrisisModel(spec, rng=spec.seed)
@@ -259,12 +275,14 @@ def _statistics_lines(stats: dict) -> list[str]:
 @main.command()
 @click.argument("file")
 @click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE", help=OVERRIDE_HELP)
+@click.option("--strict", is_flag=True, help=STRICT_HELP)
 @user_errors
-def validate(file: str, overrides: tuple[str, ...]) -> None:
-    """Check a scenario FILE (or bundled name) and say what it holds."""
+def validate(file: str, overrides: tuple[str, ...], strict: bool) -> None:
+    """Check a scenario FILE (or bundled name) and say what it holds, and what in it is likely a mistake."""
     from sim.scenario import load
 
     spec = load(file, overrides)
+    _warn(spec, strict)
     click.echo(f"ok: {spec.name}: {len(spec.actors)} actors, {len(spec.ties)} ties, "
                f"{len(spec.rules)} rules, {len(spec.events)} events, {spec.steps} days")
 
@@ -345,23 +363,42 @@ def list_() -> None:
               help="The scenario the what-if extends (a bundled name or a path).")
 @click.option("--out", type=click.Path(path_type=Path), help="File to write (default: NAME.toml here).")
 @click.option("--force", is_flag=True, help="Replace the file if it exists.")
+@click.option("--blank", is_flag=True, help="A blank scenario (not a what-if): give --sides and --actors.")
+@click.option("--sides", help="With --blank: the two sides, as actor ids A,B.")
+@click.option("--actors", "actor_ids", help="With --blank: every actor, as ids A,B,C,... (the sides are added).")
 @user_errors
-def new(name: str, source: str, out: Path | None, force: bool) -> None:
-    """Write NAME.toml, a commented what-if that extends a scenario, ready to edit."""
-    from sim.io.files import OutputError, write_file
+def new(name: str, source: str, out: Path | None, force: bool, blank: bool, sides: str | None,
+        actor_ids: str | None) -> None:
+    """Write NAME.toml, a commented what-if that extends a scenario, ready to edit; with --blank, a commented
+    skeleton of a new scenario with every required key."""
+    from sim.io.files import OutputError, sign, unedited, write_file
     from sim.scenario import ScenarioError, load, resolve
-    from sim.scenario.whatif import unedited, what_if_template
+    from sim.scenario.whatif import what_if_template
 
-    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", name):
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}", name):
         raise ScenarioError("dipsim new", "NAME", f"expected letters, digits, '-', '_' or '.', got {name!r}")
+    if not blank and (sides or actor_ids):
+        raise ScenarioError("dipsim new", "--sides" if sides else "--actors", "only with --blank")
+    if blank and not sides:
+        raise ScenarioError("dipsim new", "--sides", "--blank needs the two sides: --sides A,B")
     target = out or Path(f"{name}.toml")
     if target.exists() or target.is_symlink():
         if not force:
             raise OutputError(f"{target}: already exists; use --force to replace it")
         if target.is_symlink() or not target.is_file() or target.stat().st_size > 1 << 20 \
-                or not unedited(target.read_text(encoding="utf-8", errors="replace")):
+                or not unedited(target.read_text(encoding="utf-8", errors="replace"), "dipsim new"):
             raise OutputError(f"{target}: not a file dipsim new wrote, or edited since; --force replaces only an "
                               "unedited what-if, choose another --out")
+    if blank:
+        from sim.draft.blank import blank_toml
+        from sim.draft.saving import parse_ids
+
+        text = blank_toml(name, parse_ids(sides, "--sides", "dipsim new"),
+                          parse_ids(actor_ids, "--actors", "dipsim new") if actor_ids else [], load("baseline").rules)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        write_file(target, sign(text, "dipsim new"))
+        click.echo(f"wrote {target}: edit it, then `dipsim validate {target}` and `dipsim run {target}`")
+        return
     spec = load(source)
     bundled_name = resolve(source).parent == resolve("baseline").parent and "/" not in source \
         and not source.endswith(".toml")
@@ -369,6 +406,32 @@ def new(name: str, source: str, out: Path | None, force: bool) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     write_file(target, what_if_template(spec, extends, name))
     click.echo(f"wrote {target}: edit it, then `dipsim validate {target}` and `dipsim run {target}`")
+
+
+@main.command()
+@click.argument("articles", nargs=-1, required=True)
+@click.option("--sides", help="The two sides, as actor ids A,B (default: guessed from the sentences about fighting).")
+@click.option("--aliases", type=click.Path(path_type=Path),
+              help='A TOML file of names and the actors they mean (Erdogan = "TUR").')
+@click.option("--name", help="The scenario's name (default: the first article's file name).")
+@click.option("--out", type=click.Path(path_type=Path), help="File to write (default: NAME.toml here).")
+@click.option("--force", is_flag=True, help="Replace a draft dipsim wrote and nobody has edited.")
+@user_errors
+def draft(articles: tuple[str, ...], sides: str | None, aliases: Path | None, name: str | None, out: Path | None,
+          force: bool) -> None:
+    """Draft a scenario from news ARTICLES (plain text, or HTML pages saved from a browser): the actors they
+    name, the sides, stances and ties proposed from what the sentences say, each with its quotation.
+
+    Writes NAME.toml and, in sources/ beside it, the text of each article (which the quotations are checked
+    against). Every proposed number is marked for review; see docs/drafting.md."""
+    from sim.draft import write_draft
+
+    target, result = write_draft([Path(a) for a in articles], name=name, sides=sides, aliases=aliases, out=out,
+                                 force=force)
+    guessed = " (guessed)" if result.sides_guessed else ""
+    click.echo(f"wrote {target}: {len(result.actors)} actors, {len(result.ties)} ties, sides "
+               f"{result.sides[0]} and {result.sides[1]}{guessed}")
+    click.echo(f"  review it (every JUDGEMENT line), then `dipsim validate {target}` and `dipsim run {target}`")
 
 
 @main.command()
@@ -385,8 +448,10 @@ def actors(scenario: str, overrides: tuple[str, ...]) -> None:
     for a in spec.actors:
         click.echo(f"{a.id:<6}{a.name:<22}{a.alignment:>+10.2f}{a.ceasefire:>10.2f}{a.capability:>11.2f}"
                    f"{a.stubbornness:>9.2f}{a.intensity:>10.2f}{a.territory:>7.2f}")
+        several = len(set(spec.quoted_in.values())) > 1         # then each quotation names its article
         for quote in a.sources:
-            click.echo(textwrap.fill(quote, width=100, initial_indent="      - ",
+            cited = f" ({spec.quoted_in[quote]})" if several and quote in spec.quoted_in else ""
+            click.echo(textwrap.fill(quote + cited, width=100, initial_indent="      - ",
                                      subsequent_indent="        ", break_on_hyphens=False))
 
 

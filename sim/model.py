@@ -14,6 +14,7 @@ import numpy as np
 from sim.agents import ActorAgent
 from sim.core.engine import Simulation, world_measures
 from sim.core.fields import FIELDS, measure_names
+from sim.core.outcomes import run_outcomes
 from sim.scenario import Scenario, load, loads
 
 if TYPE_CHECKING:
@@ -40,6 +41,9 @@ class CrisisModel(mesa.Model):
     * ``overrides``: ``--set`` style assignments (``"rules.mediation.threshold=0.2"``), one string or a list.
     * ``record_contributions``: record each source's part of each change (`get_contributions_dataframe`).
 
+    After (or during) a run, `outcomes` gives what it has come to, and `write_run` writes it as a run
+    directory, the one `dipsim run` writes (``dipsim report``, ``dipsim explain`` and the plots read it).
+
     The state lives in ``self.world`` (numpy arrays the rules update whole); ``self.agents`` holds one
     `ActorAgent` per actor, a view of that state. The engine records the run at step 0 and after every
     step; ``self.datacollector`` (a Mesa DataCollector) reads that record. Mesa's stdlib generator
@@ -51,6 +55,8 @@ class CrisisModel(mesa.Model):
                  overrides: str | Sequence[str] = (), record_contributions: bool = True) -> None:
         self.spec = _scenario(spec, overrides, steps)
         super().__init__(rng=self.spec.seed if rng is None else rng)
+        #: The run's seed when it is a number (a run directory records it); None for a generator.
+        self.seed = self.spec.seed if rng is None else (int(rng) if isinstance(rng, (int, np.integer)) else None)
         # Unless the seed is an int, Mesa seeded ``self.random`` with a draw from ``self.rng``: take it back,
         # so that the run's stream starts where its seed says (a Generator gives the same run as its seed).
         self.rng.bit_generator.state = self._rng
@@ -82,6 +88,23 @@ class CrisisModel(mesa.Model):
             raise
 
     # ----------------------------------------------------------------------------------- data
+
+    def outcomes(self) -> dict:
+        """What the run has come to so far, as ``summary.json`` records it: whether and when a ceasefire
+        came and holds, who brokered it, each side's peak intensity, ground and losses, each actor's
+        alignment."""
+        return run_outcomes(self.simulation, 0)
+
+    def write_run(self, directory: str | Path, *, force: bool = False) -> Path:
+        """Write the run so far to ``directory`` as `dipsim run` does (its data files, no plots), all at
+        once. An existing directory is replaced only with ``force`` and only if dipsim wrote it
+        (`OutputError` otherwise, before anything is written)."""
+        from sim.io.files import write_directory
+        from sim.io.runfiles import run_files
+
+        if self.seed is None:
+            raise ValueError("a run directory records the run's seed: make the model with rng=<an int>")
+        return write_directory(Path(directory), run_files(self.simulation, self.seed), "run", force=force)
 
     def get_model_vars_dataframe(self) -> pd.DataFrame:
         """One row per step (index ``Step``), one column per measure (as ``self.datacollector``'s)."""

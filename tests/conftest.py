@@ -15,6 +15,16 @@ from sim.cli import main
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def assert_user_error(result, *fragments: str) -> None:
+    """Exit 2, one line on stderr naming what is wrong, no traceback."""
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "Traceback" not in result.output
+    for fragment in fragments:
+        assert fragment in lines[0], lines[0]
+
+
 def read_rows(path: Path) -> list[dict[str, str]]:
     """The rows of a CSV file as dicts of strings."""
     with Path(path).open(encoding="utf-8", newline="") as handle:

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 from click.testing import CliRunner
-from conftest import read_rows
+from conftest import assert_user_error, read_rows
 
 from sim.cli import main
 from sim.io import runfiles as output
@@ -20,14 +20,6 @@ def invoke(*args: str):
     return CliRunner().invoke(main, list(args))
 
 
-def assert_user_error(result, *fragments: str) -> None:
-    """Exit 2, one line on stderr naming what is wrong, no traceback."""
-    assert result.exit_code == 2, result.output
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    assert "Traceback" not in result.output
-    for fragment in fragments:
-        assert fragment in lines[0], lines[0]
 
 
 

@@ -139,3 +139,21 @@ def test_compared_roads_share_scales_that_hold_both_runs(tmp_path):
         fig = viz.compare_ceasefire(first, second)
         intensity_row = fig.axes[4:6]  # the 3 x 2 grid, row by row: the bottom row is intensity
         assert all(ax.get_ylim()[1] >= peak for ax in intensity_row), [ax.get_ylim() for ax in intensity_row]
+
+
+def test_compare_plots_hold_long_names_and_many_events(tmp_path):
+    """Long actor names and eleven event days on a month (issue 14): every side-by-side plot stays inside
+    its figure, without constrained layout's warnings, the names shortened."""
+
+    from test_plots import assert_clean_with_short_names, crowded_scenario
+
+    scenario = tmp_path / "long.toml"
+    scenario.write_text(crowded_scenario(), encoding="utf-8")
+    runs = []
+    for seed in ("1", "2"):
+        out = tmp_path / f"seed{seed}"
+        result = CliRunner().invoke(main, ["run", str(scenario), "--seed", seed, "--out", str(out), "--no-plots"])
+        assert result.exit_code == 0, result.output
+        runs.append(load_run(out))
+    for plot in (viz.compare_alignment, viz.compare_ceasefire, viz.compare_moves, viz.compare_network):
+        assert_clean_with_short_names(plot(*runs), plot.__name__)

@@ -39,7 +39,7 @@ PAGES = [p for p in LESSONS if p.name != "README.md"]
 #: The instructor's page of each lesson, by the lesson's file name.
 KITS = sorted((ROOT / "docs" / "lessons" / "instructor").glob("*.md"))
 #: Documents whose commands are run; python blocks run only in those after the README.
-DOCS = [ROOT / "README.md", *LESSONS, *KITS, ROOT / "docs" / "history-2020.md"]
+DOCS = [ROOT / "README.md", *LESSONS, *KITS, ROOT / "docs" / "history-2020.md", ROOT / "docs" / "drafting.md"]
 FENCE = re.compile(r"^```([^\n`]*)\n(.*?)^```[ \t]*$", re.MULTILINE | re.DOTALL)
 PROMISE = "# prints:"
 

@@ -328,3 +328,22 @@ def test_plot_command_draws_an_ensemble_and_a_sweep(folders, tmp_path):
     result = CliRunner().invoke(main, ["plot", str(tmp_path / "broken")])
     assert result.exit_code == 2 and "not a complete dipsim ensemble or sweep directory" in result.output
     assert "Traceback" not in result.output
+
+
+def test_fan_and_ensemble_plots_hold_long_names(tmp_path):
+    """Long actor names (issue 14): the fan's panel titles, legend and axis, the brokers and coalitions stay
+    inside the figure, without constrained layout's warnings, each actor under its short display name."""
+
+    from test_plots import assert_clean_with_short_names, crowded_scenario
+
+    scenario = tmp_path / "long.toml"
+    scenario.write_text(crowded_scenario(), encoding="utf-8")
+    out = tmp_path / "ensemble"
+    result = CliRunner().invoke(main, ["ensemble", str(scenario), "--runs", "4", "--workers", "1", "--out", str(out),
+                                       "--no-plots"])
+    assert result.exit_code == 0, result.output
+    data = load_experiment(out)
+    for name in viz.experiment_plot_names(data):
+        assert_clean_with_short_names(getattr(viz, name)(data), name)
+    titles = {ax.get_title(loc="left") for ax in viz.alignment_fan(data).axes}
+    assert {"WEST", "European Union", "Eastern Federation", "MED"} <= titles

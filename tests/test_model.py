@@ -1,5 +1,8 @@
 """CrisisModel: the Mesa face of one run."""
 
+import json
+from pathlib import Path
+
 import mesa
 import numpy as np
 import pandas as pd
@@ -7,6 +10,8 @@ import pytest
 
 from sim.agents import ActorAgent
 from sim.core.fields import FIELDS, measure_names
+from sim.io.files import OutputError
+from sim.io.runfiles import run_files
 from sim.model import CrisisModel
 from sim.scenario import load
 
@@ -276,3 +281,32 @@ def test_a_rule_checks_its_parameters_when_built():
     with pytest.raises(ValueError, match="no_such_parameter"):
         alliance(no_such_parameter=1)
     assert alliance(rate=0.5, kinds=["alliance"]).kinds == ("alliance",)
+
+
+def test_outcomes_are_the_runs_as_its_summary_records_them():
+    model = CrisisModel("baseline", rng=2020, steps=40)
+    model.run_for(20)
+    assert model.outcomes()["ceasefire_reached"] is False                # so far, none
+    model.run_for(20)
+    found = model.outcomes()
+    summary = json.loads(run_files(model.simulation, 2020)["summary.json"])
+    first = model.simulation.history.spans[0][0]
+    assert found == summary["outcomes"] and found["first_ceasefire_day"] == first.start > 20
+    assert set(found["final_territory"]) == {"ARM", "AZE"}
+
+
+def test_write_run_writes_what_dipsim_run_writes_and_never_over_a_users_files(tmp_path):
+    model = CrisisModel("baseline", rng=2020)
+    model.run_for(model.spec.steps)
+    written = model.write_run(tmp_path / "run")
+    golden = Path(__file__).parent / "golden" / "baseline-seed2020"
+    for name in ("model.csv", "timeseries.csv", "ceasefires.csv", "events.csv"):
+        assert (written / name).read_bytes() == (golden / name).read_bytes(), name
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("a student's notes", encoding="utf-8")
+    with pytest.raises(OutputError, match="not a directory dipsim wrote"):
+        model.write_run(mine, force=True)
+    assert [p.name for p in mine.iterdir()] == ["notes.txt"]
+    with pytest.raises(ValueError, match="seed"):
+        CrisisModel("baseline", rng=np.random.default_rng(1), steps=1).write_run(tmp_path / "generator")

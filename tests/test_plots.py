@@ -229,7 +229,8 @@ def test_alignment_figure_is_slide_sized(run):
     assert tuple(fig.get_size_inches()) == SLIDE
     assert fig.dpi == DPI
     assert fig.get_suptitle()
-    assert fig.axes[0].get_xlabel() == "day"
+    assert fig.axes[0].get_xlabel() == ("day" if run.scenario.start is None else
+                                        f"day (day 0 = {run.scenario.start:%-d %B %Y})")
 
 
 # ------------------------------------------------------------------------------------ the road to a ceasefire
@@ -567,3 +568,158 @@ def test_network_of_many_actors_draws_the_sides_and_the_most_capable(crowd):
         assert ties["source"].isin(drawn).all() and ties["target"].isin(drawn).all()
     assert "most capable" in fig.axes[1].get_legend().get_title().get_text()
     assert viz.render(fig).startswith(b"\x89PNG")
+
+
+# ------------------------------------------------------------------------------------ long names, many events
+
+LONG_NAMES = {
+    "WEST": "Western Republic of the Lowland Provinces",
+    "EAST": "Eastern Federation (provisional government)",
+    "PAT": "Western patron and guarantor of the 1994 accords",
+    "EU": "European Union (French presidency)",
+    "MED": "Organization for Security and Co-operation in Europe (Minsk Group)",
+}
+# Eleven event days, two events on one day, one-sentence notes: what collapsed the timeline (issue 14).
+CROWDED_DAYS = [1, 2, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]
+
+
+def crowded_scenario() -> str:
+    actors = {"WEST": (-1.0, 0.4), "EAST": (1.0, 0.4), "PAT": (-0.6, 0.8), "EU": (0.0, 0.5), "MED": (0.0, 0.5)}
+    text = ('[scenario]\nname = "long-names"\ntitle = "A summit crisis with long names and many events"\n'
+            'sides = ["WEST", "EAST"]\nsteps = 30\nseed = 1\n')
+    for actor, (alignment, capability) in actors.items():
+        kind = 'kind = "organization"\n' if actor in ("EU", "MED") else ""
+        fight = "intensity = 1.0\n" if actor in ("WEST", "EAST") else ""
+        text += (f'\n[[actors]]\nid = "{actor}"\nname = "{LONG_NAMES[actor]}"\n{kind}alignment = {alignment}\n'
+                 f"ceasefire = 0.2\ncapability = {capability}\nstubbornness = 0.7\n{fight}")
+    text += ('\n[[ties]]\nactors = ["WEST", "EAST"]\nkind = "hostility"\nweight = -1.0\n'
+             '\n[[ties]]\nactors = ["PAT", "WEST"]\nkind = "alliance"\nweight = 0.8\n'
+             '\n[[ties]]\nfrom = "MED"\nto = "WEST"\nkind = "mediation"\nweight = 0.5\n'
+             '\n[[ties]]\nfrom = "EU"\nto = "EAST"\nkind = "mediation"\nweight = 0.5\n'
+             '\n[[rules]]\nrule = "influence"\nrate = 0.1\n'
+             '\n[[rules]]\nrule = "mediation"\nthreshold = 0.42\nhurting = 0.2\n')
+    for k, day in enumerate(CROWDED_DAYS):
+        note = (f"On this day number {k} the European Union (French presidency) calls an emergency meeting of "
+                f"foreign ministers and demands that both armies stop shelling the border towns at once")
+        text += (f'\n[[events]]\nid = "e{k}"\nstep = {day}\naction = "shift"\nactor = "{list(actors)[k % 5]}"\n'
+                 f'field = "ceasefire"\nby = 0.05\nnote = "{note}"\n')
+    return text
+
+
+@pytest.fixture(scope="module")
+def crowded(tmp_path_factory):
+    return load_run(make_run(tmp_path_factory.mktemp("crowded"), crowded_scenario()))
+
+
+def drawn_without_warnings(fig: Figure):
+    """The figure drawn with every warning an error (constrained layout's "axes sizes collapsed" among them)."""
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        return draw(fig).get_renderer()
+
+
+def assert_inside(fig: Figure, renderer) -> None:
+    """Everything drawn lies in the figure: each Axes with its labels, legends and texts, and the figure's own."""
+    box = fig.bbox
+    extents = [ax.get_tightbbox(renderer) for ax in fig.axes if ax.get_visible()]
+    extents += [a.get_window_extent(renderer) for a in (*fig.texts, *fig.legends) if a.get_visible()]
+    for sub in (fig._suptitle, fig._supxlabel, fig._supylabel):
+        if sub is not None and sub.get_text():
+            extents.append(sub.get_window_extent(renderer))
+    for extent in extents:
+        assert extent.x0 >= box.x0 - 1 and extent.x1 <= box.x1 + 1, f"{extent} overflows {box} sideways"
+        assert extent.y0 >= box.y0 - 1 and extent.y1 <= box.y1 + 1, f"{extent} overflows {box} up or down"
+
+
+def all_texts(fig: Figure) -> list[str]:
+    return [t.get_text() for t in fig.findobj(Text) if t.get_visible()]
+
+
+def assert_clean_with_short_names(fig: Figure, what: str) -> None:
+    """``fig`` draws without a warning, lies inside itself, and writes no long name out in full."""
+    assert_inside(fig, drawn_without_warnings(fig))
+    assert not any(LONG_NAMES["WEST"] in t or LONG_NAMES["MED"] in t for t in all_texts(fig)), what
+
+
+def test_short_names_drop_what_is_in_brackets_or_fall_back_on_the_id():
+    from sim.viz.style import short_name
+    assert short_name("European Union (French presidency)", "EU") == "European Union"
+    assert short_name("Western Republic of the Lowland Provinces", "WEST") == "WEST"
+    assert short_name("Armenia", "ARM") == "Armenia"
+    assert short_name("OSCE (Minsk Group)", "OSCE") == "OSCE (Minsk Group)"       # short enough as it is
+
+
+def test_display_names_are_distinct(run):
+    from dataclasses import dataclass
+
+    from sim.viz.style import display_names
+
+    @dataclass
+    class Two:
+        actor_ids = ("EUF", "EUC", "EU")
+        names = {"EUF": "European Union (French presidency)", "EUC": "European Union (the Council of ministers)",
+                 "EU": "Europe"}
+
+        def name(self, actor):
+            return self.names[actor]
+
+    assert display_names(Two()) == {"EUF": "EUF", "EUC": "EUC", "EU": "Europe"}
+
+
+def test_event_groups_merge_numbers_that_would_touch():
+    from sim.viz.run import event_groups
+    assert event_groups([10, 20, 30], 6.0, 40) == [(0, 0), (1, 1), (2, 2)]       # far apart: one number each
+    groups = event_groups([1, 2, 3, 4, 30], 2.0, 30)                               # 0.07 in a day: too close
+    assert groups[-1] == (4, 4)
+    assert [k for a, b in groups for k in range(a, b + 1)] == [0, 1, 2, 3, 4]     # each once, in order
+    assert len(groups) < 5
+
+
+def test_timeline_holds_many_events_and_long_names(crowded):
+    fig = viz.alignment_over_time(crowded)
+    renderer = drawn_without_warnings(fig)
+    assert_inside(fig, renderer)
+    ax = fig.axes[0]
+    assert ax.get_position().width * fig.get_figwidth() > 0.5 * fig.get_figwidth(), "the plot collapsed"
+    # The event numbers: each day's number written once, none overlapping another.
+    numbers = list(by_gid(ax.texts, "event-number:").values())
+    written = []
+    for text in numbers:
+        first, _, final = text.get_text().partition("-")
+        written += list(range(int(first), int(final or first) + 1))
+    assert written == list(range(1, len(set(CROWDED_DAYS)) + 1))
+    boxes = [t.get_window_extent(renderer) for t in numbers]
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            assert a.x1 <= b.x0 or b.x1 <= a.x0, "event numbers overprint"
+    # Every note whole in the key, which grows the figure rather than running off it.
+    key = by_gid(ax.get_children(), "event-key")["event-key"]
+    key_text = " ".join(" ".join(t.get_text().split()) for t in key.get_texts())
+    for k in range(len(CROWDED_DAYS)):
+        assert f"On this day number {k} the European Union" in key_text
+        assert "stop shelling the border towns at once" in key_text
+    assert key_text.count("day 2:") == 1                                            # one entry for the day
+    assert fig.get_figwidth() == SLIDE[0] and fig.get_figheight() > SLIDE[1]
+    # Long names shortened, the same way on the axis and at the lines' ends.
+    texts = all_texts(fig)
+    assert not any(long in t for t in texts for long in LONG_NAMES.values() if "(" not in long)
+    assert "European Union" in {t.get_text() for t in by_gid(ax.texts, "label:").values()}
+    assert any(t.get_text().startswith("backs Eastern Federation ") for t in ax.get_yticklabels())
+
+
+@pytest.mark.parametrize("plot", ["road_to_ceasefire", "what_moved_whom", "alignment_network"])
+def test_other_run_plots_hold_long_names(crowded, plot):
+    fig = getattr(viz, plot)(crowded)
+    assert_inside(fig, drawn_without_warnings(fig))
+    assert not any(LONG_NAMES["MED"] in t or LONG_NAMES["WEST"] in t for t in all_texts(fig))
+
+
+def test_bundled_timelines_stay_slide_sized_and_inside(tmp_path):
+    for name in ("baseline", "history-2020"):
+        out = tmp_path / name
+        result = CliRunner().invoke(main, ["run", name, "--out", str(out), "--no-plots", "--steps", "50"])
+        assert result.exit_code == 0, result.output
+        fig = viz.alignment_over_time(load_run(out))
+        assert_inside(fig, drawn_without_warnings(fig))
+        assert tuple(fig.get_size_inches()) == SLIDE

@@ -64,7 +64,7 @@ def unmark(md: str) -> str:
 def day_items(text: str) -> dict[int, str]:
     """The day-by-day account: each day's sentences."""
     section = text[text.index("What happened, day by day"):text.index("Who moved, and why")]
-    parts = re.split(r"\bDay (\d+):", section)[1:]
+    parts = re.split(r"\bDay (\d+)(?: \(\d+ \w+ \d{4}\))?:", section)[1:]        # with its date, if the scenario has one
     return {int(day): body.strip("* \n") for day, body in zip(parts[::2], parts[1::2])}
 
 
@@ -141,7 +141,8 @@ def test_report_tells_how_each_ceasefire_came_who_brokered_it_and_how_it_ended(w
     came = {"ripe": "a ceasefire both sides wanted", "pressure": "a truce signed under pressure",
             "declared": "a ceasefire declared by a scenario event"}
     for row, item in zip(table, items):
-        assert item.startswith(f"Day {row['start']}: {came[row['came']]}")
+        day = data.scenario.day_label(int(row["start"]))
+        assert item.startswith(f"{day[0].upper()}{day[1:]}: {came[row['came']]}")
         names = [data.name(b) for b in row["brokers"].split()]
         assert f"brokered by {names[0]}" + (f" with {names[1]}" if names[1:] else "") in item
         if not row["end"]:
@@ -313,3 +314,17 @@ def test_the_summary_and_the_report_list_the_outsiders_non_aligned_and_coalition
         assert f"{data.name(actor)} (mediator)" in parts["non-aligned"]
         assert data.name(actor) not in parts["backs Armenia"] + parts["backs Azerbaijan"]
     assert "Turkey" in parts["backs Azerbaijan"] and "Pakistan" in parts["backs Azerbaijan"]
+
+
+def test_with_a_start_date_the_report_and_plots_show_dates_beside_days(history_run):
+    data = load_run(history_run)
+    assert str(data.scenario.start) == "2020-09-27"
+    text = unmark(markdown(document(data), {}))
+    first = data.ceasefires[0].start
+    assert f"The first ceasefire came on {data.scenario.day_label(first)}" in text
+    assert data.scenario.day_label(12) == "day 12 (9 Oct 2020)"
+    assert "Day 12 (9 Oct 2020): " in text
+    dates = {r["step"]: r["date"] for r in rows(history_run, "events.csv")}
+    assert dates["44"] == "2020-11-10"
+    from sim import viz
+    assert viz.road_to_ceasefire(data).axes[-1].get_xlabel() == "day (day 0 = 27 September 2020)"

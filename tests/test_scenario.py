@@ -1,12 +1,19 @@
 """Scenario files: every mistake named by file and field; extends, remove, --set; round trips; sources."""
 
+import random
+import time
 import tomllib
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from sim import scenario as sc
+from sim.cli import main
 from sim.scenario import ScenarioError, load, loads, validate
+from sim.scenario.library import bundled
+from sim.scenario.mistakes import likely_mistakes
+from sim.scenario.validation import _nearest
 
 REPO = Path(__file__).resolve().parent.parent
 BASELINE = REPO / "scenarios" / "baseline.toml"
@@ -567,3 +574,255 @@ def test_a_misspelt_actor_in_a_what_if_is_named_as_unknown(tmp_path):
     path, err = error_of(child, tmp_path)
     assert_names(err, path, "actors.TUK")
     assert "no actor 'TUK' in the extended scenario" in str(err) and "TUR" in str(err)
+
+
+# ---------------------------------------------------------------- misspelt and missing keys, in every position
+
+def validate_line(path):
+    """The one line `dipsim validate PATH` prints for a mistake (it must exit 2 without a traceback)."""
+    result = CliRunner().invoke(main, ["validate", str(path)])
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    return lines[0]
+
+
+def in_block(text, marker, old, new):
+    """``text`` with ``old`` replaced by ``new`` in the entry that starts at ``marker`` (up to the next ``[[``)."""
+    head, rest = text.split(marker, 1)
+    block, sep, tail = rest.partition("[[")
+    assert old in block
+    return head + marker + block.replace(old, new, 1) + sep + tail
+
+
+@pytest.mark.parametrize("actor", ["ARM", "AZE", "RUS"])           # the first, the second and the last
+def test_a_misspelt_key_of_an_actor_is_named_in_any_position_of_a_file_that_extends_none(tmp_path, actor):
+    path = write(tmp_path, "typo.toml", in_block(TINY, f'id = "{actor}"', "stubbornness", "stubborness"))
+    line = validate_line(path)
+    assert f"{path}: actors.{actor}.stubborness: unknown key 'stubborness' (did you mean 'stubbornness'?)" in line
+    assert "expected one of id, name, kind, alignment" in line and "extended" not in line
+
+
+@pytest.mark.parametrize("actor", ["ARM", "RUS"])
+def test_a_missing_key_of_an_actor_is_named_in_any_position(tmp_path, actor):
+    path = write(tmp_path, "missing.toml", in_block(TINY, f'id = "{actor}"', "capability =", "# capability ="))
+    line = validate_line(path)
+    assert f"{path}: actors.{actor}.capability: missing required key 'capability'; expected a number in [0, 1]" in line
+
+
+@pytest.mark.parametrize("tie, weight", [("ARM-AZE", "-1.0"), ("ARM-RUS", "0.8"), ("RUS>AZE", "0.3")])
+def test_a_tie_without_weight_or_with_a_misspelt_one_is_named_in_any_position(tmp_path, tie, weight):
+    text = TINY.replace(f"weight = {weight}\n", "")
+    path = write(tmp_path, "noweight.toml", text)
+    assert f"{path}: ties.{tie}.weight: missing required key 'weight'; expected a number in [-1, 1]" in validate_line(path)
+    path = write(tmp_path, "wieght.toml", TINY.replace(f"weight = {weight}\n", f"wieght = {weight}\n"))
+    line = validate_line(path)
+    assert f"{path}: ties.{tie}.wieght: unknown key 'wieght' (did you mean 'weight'?)" in line
+    assert "extended" not in line
+
+
+def test_an_entry_without_its_naming_key_is_named_by_position_with_the_misspelling(tmp_path):
+    path = write(tmp_path, "idd.toml", TINY.replace('id = "TUR"', 'idd = "TUR"'))
+    assert f"{path}: actors[2]: missing 'id'; unknown key 'idd' (did you mean 'id'?)" in validate_line(path)
+    path = write(tmp_path, "actor.toml", TINY.replace('actors = ["RUS", "ARM"]', 'actor = ["RUS", "ARM"]'))
+    assert f"{path}: ties[1]: missing 'actors = [a, b]'" in validate_line(path)
+    assert "unknown key 'actor' (did you mean 'actors'?)" in validate_line(path)
+    path = write(tmp_path, "rule.toml", TINY.replace('rule = "mediation"', 'rulle = "mediation"'))
+    assert f"{path}: rules[1]: missing 'rule'; unknown key 'rulle' (did you mean 'rule'?)" in validate_line(path)
+
+
+def test_a_misspelt_rule_or_rule_parameter_suggests_the_closest(tmp_path):
+    path = write(tmp_path, "param.toml", TINY.replace("threshold = 0.7", "treshold = 0.7"))
+    line = validate_line(path)
+    assert f"{path}: rules.mediation.treshold: unknown key 'treshold' (did you mean 'threshold'?)" in line
+    assert "not a parameter of rule 'mediation'" in line
+    path = write(tmp_path, "rule.toml", TINY.replace('rule = "mediation"', 'rule = "mediaton"'))
+    assert (f"{path}: rules.mediaton.rule: unknown rule 'mediaton' (did you mean 'mediation'?); expected one of"
+            in validate_line(path))
+
+
+EVENT = '\n[[events]]\nid = "turn"\nstep = 1\naction = "shift"\nactor = "TUR"\nfield = "alignment"\nby = -0.2\nnote = "n"\n'
+
+
+@pytest.mark.parametrize("old, new, field, suggestion", [
+    ('action = "shift"', 'acton = "shift"', "acton", "action"),
+    ('actor = "TUR"', 'actr = "TUR"', "actr", "actor"),
+    ('note = "n"', 'notes = "n"', "notes", "note"),
+    ('step = 1', 'step = 1\nwhen = { measre = "polarization", op = ">", value = 0.1 }', "when.measre", "measure"),
+])
+def test_a_misspelt_key_of_an_event_is_named(tmp_path, old, new, field, suggestion):
+    path = write(tmp_path, "event.toml", TINY + EVENT + EVENT.replace('"turn"', '"back"').replace(old, new))
+    line = validate_line(path)
+    assert f"{path}: events.back.{field}: unknown key '{field.split('.')[-1]}' (did you mean '{suggestion}'?)" in line
+    path = write(tmp_path, "missing.toml", TINY + EVENT.replace('field = "alignment"\n', ""))
+    assert f"{path}: events.turn.field: missing required key 'field'; expected one of alignment" in validate_line(path)
+
+
+def test_a_what_if_adding_an_entry_with_a_misspelt_key_names_both(tmp_path):
+    child = ('[scenario]\nextends = "baseline"\nname = "sos"\n\n[[actors]]\nid = "SOS"\nalignment = 0.2\n'
+             'ceasefire = 0.5\ncapability = 0.1\nstubborness = 0.5\n')
+    path = write(tmp_path, "sos.toml", child)
+    line = validate_line(path)
+    assert f"{path}: actors.SOS: no actor 'SOS' in the extended scenario (" in line
+    assert "a new one needs stubbornness; unknown key 'stubborness' (did you mean 'stubbornness'?)" in line
+    path = write(tmp_path, "tie.toml", child.replace("stubborness", "stubbornness")
+                 + '\n[[ties]]\nactors = ["SOS", "TUR"]\nkind = "alliance"\nwieght = 0.5\n')
+    line = validate_line(path)
+    assert f"{path}: ties.SOS-TUR: no tie 'SOS-TUR' in the extended scenario (" in line
+    assert "a new one needs weight; unknown key 'wieght' (did you mean 'weight'?)" in line
+    # a second new actor is checked against the extended scenario's actors only, not the file's own
+    path = write(tmp_path, "two.toml", child.replace("stubborness", "stubbornness") + child.split("\n\n", 1)[1]
+                 .replace("SOS", "SOT"))
+    line = validate_line(path)
+    assert "no actor 'SOT' in the extended scenario" in line and "SOS" not in line
+
+
+# ------------------------------------------------------------------------------ quotations that fail
+
+def quoting(tmp_path, name, quotation):
+    """A what-if of the baseline giving Turkey one quotation, in a folder with the baseline's article."""
+    (tmp_path / "sources").mkdir(exist_ok=True)
+    (tmp_path / "sources" / ARTICLE.name).write_text(ARTICLE.read_text(encoding="utf-8"), encoding="utf-8")
+    return write(tmp_path, name, '[scenario]\nextends = "baseline"\nname = "q"\n\n[[actors]]\nid = "TUR"\n'
+                                 f"sources = [{sc.toml_value(quotation)}]\n")
+
+
+def test_typographic_quotes_dashes_and_spaces_do_not_fail_a_quotation(tmp_path):
+    assert "Yerevan\u2019s forces" in ARTICLE.read_text(encoding="utf-8")
+    for quotation in ("Yerevan's forces had hit four Azeri helicopters",          # ’ in the article
+                      "Yerevan\u2032s forces\u00a0had  hit four Azeri helicopters",  # a prime, a non-breaking space
+                      "region of Nagorno\u2013Karabakh", "Nagorno\u2014Karabakh", "Nagorno\u2212Karabakh"):
+        load(quoting(tmp_path, "ok.toml", quotation))
+
+
+def test_a_failing_quotation_is_shown_whole_with_the_closest_passage_and_the_difference(tmp_path):
+    quotation = ("This has been the deadliest standoff between the former Soviet states since 2016 and the second "
+                 "flare-up this year. The neighbors in the South Caucasus")
+    path = quoting(tmp_path, "quote.toml", quotation)
+    line = validate_line(path)
+    assert f"{path}: actors.TUR.sources: quotation 1 is not found verbatim in the source: {quotation!r}" in line
+    assert ("closest passage of the source: 'This has been the deadliest standoff between the former Soviet states "
+            "since 2016 and the second flare-up this year. The neighbours in the South Caucasus'") in line
+    assert "first difference: 'neighbors' in the quotation, 'neighbours' in the source" in line
+    assert "more difference" not in line
+
+
+def test_a_failing_quotation_names_the_words_it_lacks_or_adds_and_is_cut_at_a_bound(tmp_path):
+    path = quoting(tmp_path, "missing.toml", "Armenian Defence Ministry spokesperson said that Yerevan's forces")
+    line = validate_line(path)
+    assert "closest passage of the source: 'Armenian Defence Ministry spokesperson Shushan Stepanyan said" in line
+    assert "first difference: 'Shushan Stepanyan' in the source, not in the quotation" in line
+    long = "Tehran stands with Yerevan " * 20
+    line = validate_line(quoting(tmp_path, "long.toml", long))
+    assert repr(" ".join(long.split())[:300] + "...") in line
+    line = validate_line(quoting(tmp_path, "none.toml", "Zzyzx qwfp"))
+    assert "no passage of the source has a word of it" in line
+    line = validate_line(quoting(tmp_path, "rare.toml", "the Nagorno-Karabakh"))    # a rare word counts more
+    assert "closest passage of the source: 'of Nagorno-Karabakh'; first difference: 'the' in the quotation, 'of'" in line
+
+
+def test_the_closest_passage_is_found_quickly_in_a_long_article(tmp_path):
+    rng = random.Random(14)
+    words = [f"w{rng.randrange(3000)}" for _ in range(10_000)]
+    quotation = " ".join(words[7000:7030]).replace(words[7012], "neighboring", 1)
+    started = time.perf_counter()
+    said = _nearest(quotation, {"long.txt": " ".join(words)})
+    assert time.perf_counter() - started < 1.0
+    assert f"closest passage of the source: {' '.join(words[7000:7030])!r}" in said
+    assert f"first difference: 'neighboring' in the quotation, '{words[7012]}' in the source" in said
+
+
+def test_a_scenario_may_cite_several_articles_and_each_quotation_is_found_in_one(tmp_path):
+    (tmp_path / "sources").mkdir()
+    (tmp_path / "sources" / ARTICLE.name).write_text(ARTICLE.read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "sources" / "second.txt").write_text("Tehran says it stands ready to host talks between the two "
+                                                     "neighbours.\n", encoding="utf-8")
+    text = ('[scenario]\nextends = "baseline"\nname = "two"\n'
+            f'source = ["sources/{ARTICLE.name}", "sources/second.txt"]\n\n'
+            '[[actors]]\nid = "IRN"\nsources = ["stands ready to host talks", "Iran, Germany, the Vatican"]\n')
+    spec = load(write(tmp_path, "two.toml", text))
+    assert spec.quoted_in["stands ready to host talks"] == "second.txt"
+    assert spec.quoted_in["Iran, Germany, the Vatican"] == ARTICLE.name
+    result = CliRunner().invoke(main, ["actors", str(tmp_path / "two.toml")])
+    assert result.exit_code == 0 and "- stands ready to host talks (second.txt)" in result.output
+    # a quotation in neither article names the closest passage and the article it is in
+    path = write(tmp_path, "bad.toml", text.replace("stands ready to host talks", "stands ready to hold talks"))
+    line = validate_line(path)
+    assert "quotation 1 is not found verbatim in any of the 2 sources: 'stands ready to hold talks'" in line
+    assert "closest passage of the source (second.txt): 'stands ready to host talks'" in line
+    assert "first difference: 'hold' in the quotation, 'host' in the source" in line
+    for bad, expected in (("[]", "expected a file or a list of 1 to 32 files, got 0"),
+                          (f'["sources/{ARTICLE.name}", "sources/{ARTICLE.name}"]', "expected articles with different file names")):
+        path = write(tmp_path, "bad-list.toml", text.replace(
+            f'["sources/{ARTICLE.name}", "sources/second.txt"]', bad))
+        assert f"{path}: scenario.source: {expected}" in validate_line(path)
+
+
+# ------------------------------------------------------------------------------ likely mistakes: warnings
+
+def test_what_is_legal_but_likely_a_mistake_is_a_warning_and_with_strict_an_error(tmp_path):
+    text = (TINY.replace('id = "AZE"\nalignment = 1.0', 'id = "AZE"\nalignment = -0.5')
+            + '\n[[actors]]\nid = "EU"\nalignment = 0.0\nceasefire = 0.8\ncapability = 0.4\nstubbornness = 0.7\n'
+            + '\n[[ties]]\nactors = ["TUR", "EU"]\nkind = "membership"\nweight = 0.5\n'
+            + '\n[[rules]]\nrule = "balance"\nfrozen = ["hostility"]\n'
+            + EVENT.replace("step = 1", "step = 70"))
+    path = write(tmp_path, "slips.toml", text)
+    spec = load(path)
+    assert [(m.path, m.message.split(":")[0]) for m in likely_mistakes(spec)] == [
+        ("actors.AZE.alignment", "-0.5 leans toward the other side"),
+        ("rules.balance.frozen", "the balance rule may turn 1 membership tie(s) hostile (EU-TUR), which rarely "
+                                 "happens in life; add 'membership' to frozen, or ignore this if you mean it"),
+        ("events.turn.step", "day 70 is past the last day (5)")]
+    result = CliRunner().invoke(main, ["validate", str(path)])
+    assert result.exit_code == 0 and result.stdout.startswith("ok: ")
+    warned = result.stderr.strip().splitlines()
+    assert len(warned) == 3 and all(w.startswith(f"dipsim: warning: {path}: ") for w in warned)
+    assert "AZE is the second side, so +1 backs it" in warned[0]
+    line = validate_line_strict(path)
+    assert line.startswith(f"dipsim: {path}: actors.AZE.alignment: -0.5 leans toward the other side") and \
+        line.endswith("(--strict)")
+    result = CliRunner().invoke(main, ["run", str(path), "--strict", "--out", str(tmp_path / "run")])
+    assert result.exit_code == 2 and not (tmp_path / "run").exists()
+
+
+def test_the_bundled_scenarios_hold_no_likely_mistake():
+    assert {name: likely_mistakes(load(name)) for name, _, _ in bundled()} == {name: [] for name, _, _ in bundled()}
+
+
+def validate_line_strict(path):
+    result = CliRunner().invoke(main, ["validate", str(path), "--strict"])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    return result.stderr.strip().splitlines()[-1]
+
+
+def test_a_start_date_lets_events_give_dates_instead_of_days(tmp_path):
+    dated = TINY.replace('steps = 5\n', 'steps = 5\nstart = 2020-09-27\n') + EVENT.replace(
+        "step = 1", 'date = "2020-09-30"')
+    spec = load(write(tmp_path, "dated.toml", dated))
+    assert spec.events[0].step == 3 and spec.day_label(3) == "day 3 (30 Sep 2020)"
+    assert loads(spec.to_toml(), "again").start == spec.start                 # a run directory keeps it
+    for text, expected in (
+            (TINY + EVENT.replace("step = 1", 'date = "2020-09-30"'),
+             "events.turn.date: a date needs the scenario's start date ([scenario] start = 2020-09-27)"),
+            (dated.replace('date = "2020-09-30"', 'date = "2020-09-30"\nstep = 3'),
+             "events.turn.date: give the event a step or a date, not both"),
+            (dated.replace('date = "2020-09-30"', 'date = "2020-09-20"'),
+             "events.turn.date: expected a date from the start (2020-09-27) to"),
+            (dated.replace('date = "2020-09-30"', 'date = "30/09/2020"'),
+             "events.turn.date: expected a date such as 2020-09-27 (year-month-day), got '30/09/2020'"),
+            (TINY.replace('steps = 5\n', 'steps = 5\nstart = "next week"\n'),
+             "scenario.start: expected a date such as 2020-09-27")):
+        path = write(tmp_path, "bad-date.toml", text)
+        assert f"{path}: {expected}" in validate_line(path)
+
+
+def test_removing_a_tie_the_parents_events_use_names_the_removal_and_what_to_do(tmp_path):
+    text = '[scenario]\nextends = "history-2020"\nname = "no-pact"\n\n[[ties]]\nactors = ["ARM", "RUS"]\nremove = true\n'
+    path = write(tmp_path, "nopact.toml", text)
+    line = validate_line(path)
+    assert line.startswith(f"dipsim: {path}: ties.RUS-ARM.remove: removes a tie that event "
+                           "'russia-pact-not-karabakh-tie' (") and "history-2020.toml) changes" in line
+    assert line.endswith("remove the event too: [[events]] id = 'russia-pact-not-karabakh-tie' and remove = true")
+    fixed = write(tmp_path, "fixed.toml", text + '\n[[events]]\nid = "russia-pact-not-karabakh-tie"\nremove = true\n')
+    assert "RUS-ARM" not in {t.id for t in load(fixed).ties}

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import fnmatch
+import hashlib
 import json
 import os
 import shutil
@@ -197,6 +198,24 @@ def glob_escape(name: str) -> str:
 
 
 # --------------------------------------------------------------------------------------- writing
+
+def signature(by: str) -> str:
+    """The start of the last line of a file that ``by`` (a dipsim command) writes for a person to edit."""
+    return f"# written by {by}; unedited while this matches the text above: sha256 "
+
+
+def sign(text: str, by: str) -> str:
+    """``text`` with a last line, after a blank one, that lets `unedited` tell it from a changed file: the
+    SHA-256 of all above it. ``by`` names the command that wrote it (``dipsim new``, ``dipsim draft``)."""
+    body = text.rstrip("\n") + "\n\n"
+    return f"{body}{signature(by)}{hashlib.sha256(body.encode()).hexdigest()}\n"
+
+
+def unedited(text: str, by: str) -> bool:
+    """Whether ``text`` is a file ``by`` wrote, unchanged since (so that --force may replace it)."""
+    head, _, last = text.rstrip("\n").rpartition("\n")
+    return last == signature(by) + hashlib.sha256(f"{head}\n".encode()).hexdigest()
+
 
 def write_file(path: Path, content: str | bytes) -> None:
     """Write one file atomically: to a temporary name beside it, then renamed into place."""

@@ -34,7 +34,7 @@ from sim.roles import Role, channel_holders, roles
 from sim.scenario import Scenario, ScenarioError, loads
 
 #: Columns of text; every other column of a table holds numbers.
-TEXT_COLUMNS = frozenset({"actor", "field", "rule", "kind", "actors", "note", "tie", "source", "target", "broker",
+TEXT_COLUMNS = frozenset({"date", "actor", "field", "rule", "kind", "actors", "note", "tie", "source", "target", "broker",
                           "brokers", "came", "ended_by"})
 #: Columns whose cells may be blank (no number): the measures that are NaN when there is nothing to measure,
 #: and the end of a ceasefire still in force.

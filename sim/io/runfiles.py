@@ -34,6 +34,11 @@ def _number(x: float) -> str:
     return "" if x != x else format(float(x), ".10g")
 
 
+def _iso(date) -> str:
+    """A date as events.csv writes it (year-month-day), or nothing when the scenario gives no start date."""
+    return "" if date is None else date.isoformat()
+
+
 def csv_text(header: Sequence[str], rows: Iterable[Sequence]) -> str:
     """CSV with floats written to 10 significant digits (NaN as an empty cell), lines ending in \\n."""
     return csv_rows(itertools.chain([header], rows))
@@ -86,7 +91,8 @@ def run_files(simulation: Simulation, seed: int, run: int = 0) -> dict[str, str]
         "model.csv": csv_text(columns["model.csv"],
                               ((t, *row) for t, row in enumerate(history.array("measures")[:, run]))),
         "events.csv": csv_text(columns["events.csv"], (
-            (h.step, h.kind, " ".join(h.actors), h.note) for h in history.happenings if h.run == run)),
+            (h.step, _iso(scenario.date_of(h.step)), h.kind, " ".join(h.actors), h.note)
+            for h in history.happenings if h.run == run)),
         "ties.csv": csv_text(columns["ties.csv"], (
             (t, tie, ids[top.tie_source[k]], ids[top.tie_target[k]], int(top.tie_directed[k]),
              TIE_KINDS[history.kind[t][run, k]], float(history.weight[t][run, k]), int(history.active[t][run, k]))

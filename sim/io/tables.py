@@ -24,7 +24,7 @@ def run_tables(sides: Sequence[str]) -> dict[str, tuple[str, ...]]:
         "timeseries.csv": ("step", "actor", *FIELDS, "pressure"),
         "model.csv": ("step", *measure_names(sides)),
         "contributions.csv": ("step", "actor", "field", "rule", "change"),
-        "events.csv": ("step", "kind", "actors", "note"),
+        "events.csv": ("step", "date", "kind", "actors", "note"),
         "ceasefires.csv": CEASEFIRE_COLUMNS,
         "ties.csv": ("step", "tie", "source", "target", "directed", "kind", "weight", "active"),
     }

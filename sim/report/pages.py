@@ -93,6 +93,11 @@ def possessive(name: str) -> str:
     return f"{name}'" if name.endswith("s") else f"{name}'s"
 
 
+def _first_up(text: str) -> str:
+    """``text`` with its first letter a capital (and the rest as it is: "Day 12 (9 Oct 2020)")."""
+    return text[:1].upper() + text[1:]
+
+
 def count(n: int, word: str, plural: str | None = None) -> str:
     return f"{n} {word if n == 1 else plural or word + 's'}"
 
@@ -347,12 +352,13 @@ class Narrator:
             if c.end is None:
                 end = f"still in force at the end of the run, {count(run.steps - c.start, 'day')} later"
             elif c.ended_by == "event":
-                end = f"a scenario event ended it on day {c.end}"
+                end = f"a scenario event ended it on {run.scenario.day_label(c.end)}"
             elif c.end == c.start:
                 end = "it broke down the same day"
             else:
-                end = f"it broke down on day {c.end}, {count(c.end - c.start, 'day')} later"
-            lines.append(f"Day {c.start}: a {truce(c)} {CAME_WORDS[c.came]}{self.brokered(c)}; {end}.")
+                end = f"it broke down on {run.scenario.day_label(c.end)}, {count(c.end - c.start, 'day')} later"
+            lines.append(f"{_first_up(run.scenario.day_label(c.start))}: a {truce(c)} {CAME_WORDS[c.came]}"
+                         f"{self.brokered(c)}; {end}.")
         return lines
 
     def battlefield(self) -> list[str]:
@@ -414,8 +420,8 @@ class Narrator:
             days = int(run.measure("ceasefire_in_force").iloc[1:].sum())
             pressed = sum(c.came == "pressure" for c in cease)
             signed_so = f" ({pressed} signed under pressure)" if pressed else ""
-            lines.append(f"The first ceasefire came on day {first.start}{who}; {count(len(cease), 'ceasefire')} in "
-                         f"all{signed_so}, {'none' if not ended else ended} of them ended. {held}; a ceasefire was "
+            lines.append(f"The first ceasefire came on {run.scenario.day_label(first.start)}{who}; "
+                         f"{count(len(cease), 'ceasefire')} in all{signed_so}, {'none' if not ended else ended} of them ended. {held}; a ceasefire was "
                          f"in force on {count(days, 'day')} in all.")
         peaks = [f"{run.name(s)} {plain(float(run.intensity(s).max()))}" for s in run.sides]
         lines.append(f"Peak intensity of the fighting: {join(peaks)}.")
@@ -487,7 +493,8 @@ def document(run: RunData) -> list[Block]:
         if a.sources:
             blocks.append(Block("quotes", items=tuple(_quoted(q) for q in a.sources)))
     blocks.append(Block("h2", "What happened, day by day"))
-    blocks.append(Block("days", items=tuple((f"Day {day}", " ".join(lines)) for day, lines in n.days())))
+    blocks.append(Block("days", items=tuple((_first_up(scenario.day_label(day)), " ".join(lines))
+                                            for day, lines in n.days())))
     blocks.append(Block("h2", "Who moved, and why"))
     blocks.append(Block("items", items=tuple(n.overall())))
     pressure = n.pressure()
@@ -737,7 +744,7 @@ def compare_document(a: RunData, b: RunData, stems: Sequence[tuple[str, str]]) -
     for label, run in (("A", a), ("B", b)):
         marks = run.event_marks()
         blocks.append(Block("h3", f"The numbered events of {label}"))
-        blocks.append(Block("items", items=tuple(f"{n}: day {day}: {what}" for n, day, what in marks)
+        blocks.append(Block("items", items=tuple(f"{n}: {run.scenario.day_label(day)}: {what}" for n, day, what in marks)
                             or ("none",)))
     return blocks
 

@@ -19,6 +19,8 @@ MAX_ACTOR_DAYS = 1_000_000
 MAX_TIE_DAYS = 10_000_000
 #: The most quotations checked against a source (each check reads the source: 0.4 ms for 2 MiB).
 MAX_QUOTATIONS = 10_000
+#: The most articles a scenario may cite (``source = [...]``).
+MAX_SOURCES = 32
 #: The longest ids and names (they name folders, columns and files), labels (titles, names, kinds) and
 #: prose (descriptions, notes, quotations, paths), in characters.
 MAX_ID, MAX_LABEL, MAX_PROSE = 64, 200, 10_000

@@ -11,10 +11,26 @@ from typing import Any
 
 from sim.rules.base import listing, shown
 from sim.scenario.library import resolve
-from sim.scenario.limits import MAX_EXTENDS, MAX_FILE_BYTES, MAX_PROSE
-from sim.scenario.reading import _check_size, _Checker, _read_text, _toml
+from sim.scenario.limits import MAX_EXTENDS, MAX_FILE_BYTES, MAX_PROSE, MAX_SOURCES
+from sim.scenario.reading import (
+    _check_size,
+    _Checker,
+    _read_text,
+    _toml,
+    did_you_mean,
+    unknown_key,
+)
 from sim.scenario.spec import Scenario, ScenarioError
-from sim.scenario.validation import _SET, _entry_key, tie_ref, validate
+from sim.scenario.validation import (
+    _SET,
+    ACTOR_KEYS,
+    EVENT_KEYS,
+    RULE_KEYS,
+    TIE_KEYS,
+    _entry_key,
+    tie_ref,
+    validate,
+)
 
 SECTIONS = ("actors", "ties", "rules", "events")
 
@@ -76,11 +92,16 @@ def _parse(text: str, where: str, folder: Path, stack: tuple[Path, ...]) -> tupl
     return raw, origins
 
 
-def _source_path(ref: Any, folder: Path, check: _Checker) -> str:
-    """The absolute path of the source file ``ref`` names relative to ``folder``, which it may not leave.
+def _source_path(ref: Any, folder: Path, check: _Checker) -> str | list[str]:
+    """The absolute path of the source file ``ref`` names relative to ``folder``, which it may not leave, or
+    the paths of a list of them (a scenario may cite several articles).
 
     So a scenario cannot be used to find out whether files elsewhere exist or what they hold.
     """
+    if isinstance(ref, list):
+        if not 1 <= len(ref) <= MAX_SOURCES:
+            check.fail("scenario.source", f"expected a file or a list of 1 to {MAX_SOURCES} files, got {len(ref)}")
+        return [str(_source_path(r, folder, check)) for r in ref]
     text = check.string({"source": ref}, "source", "scenario", most=MAX_PROSE)
     inside = folder.resolve()
     try:
@@ -108,6 +129,19 @@ def _find(section: str, positions: Mapping[str | None, int], ref: str) -> str | 
 
 #: What a new entry of an extending file must give (an entry that matches none is most likely a typo).
 _NEW_ENTRY_NEEDS = {"actors": ("alignment", "ceasefire", "capability", "stubbornness"), "ties": ("kind", "weight")}
+#: The keys an entry of each section may have (a rule has its parameters besides), and those that name it.
+_ALLOWED = {"actors": ACTOR_KEYS, "ties": TIE_KEYS, "rules": RULE_KEYS, "events": EVENT_KEYS}
+_NAMING = {"actors": ("id",), "ties": ("actors", "from", "to", "id"), "rules": ("rule", "id"), "events": ("id",)}
+
+
+def _misspelt(entry: Mapping[str, Any], section: str, wanted: Iterable[str]) -> str:
+    """``; unknown key 'KEY' (did you mean 'WANTED'?)`` for the first key of ``entry`` that is not a key of
+    ``section`` and looks like a misspelling of one of the ``wanted`` keys it lacks, or nothing."""
+    wanted = list(wanted)
+    for key in entry:
+        if key not in _ALLOWED[section] and did_you_mean(key, wanted):
+            return f"; {unknown_key(key, wanted)}"
+    return ""
 
 
 def _merge_section(base: list[dict], entries: list[dict], section: str, origins: dict[str, str], where: str) -> None:
@@ -117,13 +151,15 @@ def _merge_section(base: list[dict], entries: list[dict], section: str, origins:
     """
     check = _Checker({}, where)
     positions = _positions(section, base)
+    inherited = len(base)                       # the entries of the extended scenario come first in ``base``
     removed: set[int] = set()
     seen: set[str] = set()
     for number, entry in enumerate(entries):
         key = _entry_key(section, entry)
         if key is None:
             needs = {"ties": "'actors = [a, b]' or 'from'/'to' (or an 'id')", "rules": "'rule'"}.get(section, "'id'")
-            check.fail(f"{section}[{number}]", f"missing {needs}")
+            lacking = [k for k in _NAMING[section] if k not in entry]
+            check.fail(f"{section}[{number}]", f"missing {needs}{_misspelt(entry, section, lacking)}")
         if key in seen:
             check.fail(f"{section}.{key}", f"duplicate {section[:-1]} {shown(key)} in the same file")
         seen.add(key)
@@ -132,13 +168,16 @@ def _merge_section(base: list[dict], entries: list[dict], section: str, origins:
             if found is None:
                 check.fail(f"{section}.{key}.remove", f"no {section[:-1]} {shown(key)} in the extended scenario to remove")
             removed.add(positions.pop(found))
+            origins[f"removed.{section}.{found}"] = where      # an event of the extended file may still use it
             continue
         entry = {k: v for k, v in entry.items() if k != "remove"}
         if found is None:
             missing = [k for k in _NEW_ENTRY_NEEDS.get(section, ()) if k not in entry]
-            if positions and missing:
+            if missing and inherited > len(removed):  # in a file that extends none, validation names the key
+                extended = [k for k, position in positions.items() if position < inherited]
                 check.fail(f"{section}.{key}", f"no {section[:-1]} {shown(key)} in the extended scenario "
-                           f"({listing(positions)}); a new one needs {', '.join(missing)}")
+                           f"({listing(extended)}); a new one needs {', '.join(missing)}"
+                           f"{_misspelt(entry, section, missing)}")
             positions[key] = len(base)
             base.append(entry)
         else:

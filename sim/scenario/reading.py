@@ -4,6 +4,7 @@ values of raw TOML tables (`_Checker`). Every failure is a `ScenarioError` namin
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 import stat
@@ -47,38 +48,36 @@ class _Checker:
         return value
 
     def keys(self, table: Mapping[str, Any], path: str, allowed: Iterable[str], required: Iterable[str] = ()) -> None:
-        allowed = tuple(allowed)
+        """Every key of ``table`` among ``allowed`` (a misspelt one named with the closest allowed key), and
+        every ``required`` key there."""
+        allowed, required = tuple(allowed), tuple(required)
         for key in table:
             if key not in allowed:
-                self.fail(f"{path}.{key}", f"unknown key; expected one of {', '.join(allowed)}")
+                self.fail(f"{path}.{key}", f"{unknown_key(key, allowed)}; expected one of {', '.join(allowed)}")
         for key in required:
             if key not in table:
-                self.fail(f"{path}.{key}", "missing (required)")
+                also = f" (required here: {', '.join(required)})" if len(required) > 1 else ""
+                self.fail(f"{path}.{key}", f"missing required key {key!r}{also}")
 
     def number(self, table: Mapping[str, Any], key: str, path: str, lo: float, hi: float,
                default: Any = _MISSING) -> float:
         value = table.get(key, default)
-        if value is _MISSING:
-            self.fail(f"{path}.{key}", f"missing; expected a number in [{lo:g}, {hi:g}]")
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not lo <= value <= hi:  # and not NaN
-            self.fail(f"{path}.{key}", f"expected a number in [{lo:g}, {hi:g}], got {shown(value)}")
+            self._wrong(value, key, path, f"a number in [{lo:g}, {hi:g}]")
         return float(value)
 
     def integer(self, table: Mapping[str, Any], key: str, path: str, lo: int, hi: int,
                 default: Any = _MISSING) -> int:
         value = table.get(key, default)
         if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
-            got = "missing" if value is _MISSING else f"got {shown(value)}"
-            self.fail(f"{path}.{key}", f"expected a whole number in [{lo}, {hi}], {got}")
+            self._wrong(value, key, path, f"a whole number in [{lo}, {hi}]")
         return value
 
     def string(self, table: Mapping[str, Any], key: str, path: str, default: Any = _MISSING,
                choices: Collection[str] = (), most: int = MAX_LABEL) -> str:
         value = table.get(key, default)
         if not isinstance(value, str) or (choices and value not in choices):
-            expected = f"one of {', '.join(choices)}" if choices else "a string"
-            got = "missing" if value is _MISSING else f"got {shown(value)}"
-            self.fail(f"{path}.{key}", f"expected {expected}, {got}")
+            self._wrong(value, key, path, f"one of {', '.join(choices)}" if choices else "a string")
         self._length(value, key, path, most)
         return value
 
@@ -86,10 +85,16 @@ class _Checker:
                 most: int = MAX_LABEL) -> tuple[str, ...]:
         value = table.get(key, default)
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            self.fail(f"{path}.{key}", f"expected a list of strings, got {shown(value)}")
+            self._wrong(value, key, path, "a list of strings")
         for text in value:
             self._length(text, key, path, most)
         return tuple(value)
+
+    def _wrong(self, value: Any, key: str, path: str, expected: str) -> NoReturn:
+        """Fail on ``value`` (``_MISSING`` for a required key not given) where ``expected`` was."""
+        if value is _MISSING:
+            self.fail(f"{path}.{key}", f"missing required key {key!r}; expected {expected}")
+        self.fail(f"{path}.{key}", f"expected {expected}, got {shown(value)}")
 
     def _length(self, text: str, key: str, path: str, most: int) -> None:
         if len(text) > most:
@@ -100,8 +105,7 @@ class _Checker:
         value = table.get(key, _MISSING)
         pattern, words = form
         if not isinstance(value, str) or len(value) > MAX_ID or not pattern.fullmatch(value):
-            got = "missing" if value is _MISSING else f"got {shown(value)}"
-            self.fail(f"{path}.{key}", f"expected {words}, at most {MAX_ID} characters, {got}")
+            self._wrong(value, key, path, f"{words}, at most {MAX_ID} characters")
         return value
 
     def boolean(self, table: Mapping[str, Any], key: str, path: str, default: bool) -> bool:
@@ -114,9 +118,20 @@ class _Checker:
         """The id of an actor in ``known`` (a dict or a set, to look it up at once)."""
         value = table.get(key, _MISSING)
         if not isinstance(value, str) or value not in known:
-            got = "missing" if value is _MISSING else f"unknown actor {shown(value)}"
+            got = f"missing required key {key!r}" if value is _MISSING else f"unknown actor {shown(value)}"
             self.fail(f"{path}.{key}", f"{got}; expected one of {listing(known)}")
         return value
+
+
+def unknown_key(key: Any, allowed: Iterable[str]) -> str:
+    """``unknown key 'KEY'``, with the closest of the ``allowed`` keys if it looks like a misspelling of one."""
+    return f"unknown key {shown(key)}{did_you_mean(key, allowed)}"
+
+
+def did_you_mean(name: Any, choices: Iterable[str]) -> str:
+    """`` (did you mean 'CHOICE'?)`` for the closest of ``choices`` to the misspelt ``name``, or nothing."""
+    close = difflib.get_close_matches(name, list(choices), n=1, cutoff=0.6) if isinstance(name, str) else []
+    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 def _read_text(path: Path, limit: int, check: _Checker, field: str) -> str:

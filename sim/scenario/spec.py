@@ -7,6 +7,7 @@ taken of.
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -127,7 +128,11 @@ class Scenario:
     ties: tuple[Tie, ...]
     rules: tuple[RuleSpec, ...]
     events: tuple[Event, ...] = ()
+    #: The calendar date of day 0, if the scenario gives one (then dates are shown beside days).
+    start: datetime.date | None = None
     origin: str = field(default="<memory>", compare=False)
+    #: The file name of the article each quotation was found in (empty when the scenario cites none).
+    quoted_in: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     @cached_property
     def actor_ids(self) -> tuple[str, ...]:
@@ -145,11 +150,21 @@ class Scenario:
             raise KeyError(f"no actor {shown(actor_id)} in scenario {self.name!r}; "
                            f"its actors: {listing(self.actor_ids)}") from None
 
+    def date_of(self, day: int) -> datetime.date | None:
+        """The calendar date of ``day`` (None when the scenario gives no start date)."""
+        return None if self.start is None else self.start + datetime.timedelta(days=int(day))
+
+    def day_label(self, day: int) -> str:
+        """``day 12``, or ``day 12 (9 Oct 2020)`` when the scenario gives a start date."""
+        date = self.date_of(day)
+        return f"day {day}" if date is None else f"day {day} ({date.day} {date:%b %Y})"
+
     def to_dict(self) -> dict[str, Any]:
         """The resolved scenario as plain TOML-ready data (``extends`` and defaults already applied)."""
         return {
             "scenario": {"name": self.name, "title": self.title, "description": self.description,
-                         "sides": list(self.sides), "steps": self.steps, "seed": self.seed},
+                         "sides": list(self.sides), "steps": self.steps, "seed": self.seed,
+                         **({"start": self.start} if self.start else {})},
             "actors": [{k: (list(v) if isinstance(v, tuple) else v) for k, v in vars(a).items()}
                        for a in self.actors],
             "ties": [_tie_dict(t) for t in self.ties],

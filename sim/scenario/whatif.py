@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import hashlib
-
 from sim.core.fields import FIELDS, FIGHTING, RANGES
+from sim.io.files import sign
 from sim.scenario import Scenario, toml_value
 
 
@@ -57,20 +56,4 @@ def what_if_template(spec: Scenario, extends: str, name: str) -> str:
         f'# actor = "{spec.actors[-1].id}"', '# field = "ceasefire"', "# by = 0.2",
         '# note = "Day 10: what happened, in one sentence"', "",
     ]
-    return sign("\n".join(lines))
-
-
-#: The last line of a file `dipsim new` wrote, with the SHA-256 of all above it.
-_SIGNATURE = "# written by dipsim new; unedited while this matches the text above: sha256 "
-
-
-def sign(text: str) -> str:
-    """``text`` with a last line, after a blank one, that lets `unedited` tell it from a changed file."""
-    body = text.rstrip("\n") + "\n\n"
-    return f"{body}{_SIGNATURE}{hashlib.sha256(body.encode()).hexdigest()}\n"
-
-
-def unedited(text: str) -> bool:
-    """Whether ``text`` is a file `dipsim new` wrote, unchanged since (so that --force may replace it)."""
-    head, _, last = text.rstrip("\n").rpartition("\n")
-    return last == _SIGNATURE + hashlib.sha256(f"{head}\n".encode()).hexdigest()
+    return sign("\n".join(lines), "dipsim new")

@@ -18,7 +18,15 @@ from sim.viz.run import (
     road_to_ceasefire,
     what_moved_whom,
 )
-from sim.viz.style import SMALL, SUPTITLE, TEXT, literal, slide_figure
+from sim.viz.style import (
+    SMALL,
+    SUPTITLE,
+    TEXT,
+    display,
+    fitting_columns,
+    literal,
+    slide_figure,
+)
 
 
 def _titled(run: RunData, label: str) -> str:
@@ -37,8 +45,8 @@ def compare_alignment(a: RunData, b: RunData, labels: Sequence[str] = ("A", "B")
         for handle in alignment_legend(run, bool(run.event_marks()), counts=False):
             handles.setdefault(handle.get_label(), handle)
     axes[1].tick_params(labelleft=False)
-    fig.legend(handles=list(handles.values()), loc="outside lower center", ncol=min(len(handles), 5),
-               fontsize=SMALL, frameon=False)
+    fig.legend(handles=list(handles.values()), loc="outside lower center", fontsize=SMALL, frameon=False,
+               ncol=fitting_columns(list(handles), fig.get_figwidth() - 0.4, SMALL, most=5))
     fig.suptitle("Who backs whom, day by day: two runs side by side", fontsize=SUPTITLE - 2, x=0.01, ha="left")
     return fig
 
@@ -95,7 +103,7 @@ def compare_moves(a: RunData, b: RunData, labels: Sequence[str] = ("A", "B")) ->
         legend.remove()
     fig.legend(list(handles.values()), list(handles), loc="outside right upper", fontsize=SMALL + 1,
                frameon=False, title="moved by", title_fontsize=SMALL + 1, alignment="left")
-    fig.supxlabel(f"total change in alignment over the run   (\u2190 toward {a.name(a.sides[0])}  |  "
-                  f"toward {a.name(a.sides[1])} \u2192)", fontsize=TEXT)
+    fig.supxlabel(f"total change in alignment over the run   (\u2190 toward {display(a, a.sides[0])}  |  "
+                  f"toward {display(a, a.sides[1])} \u2192)", fontsize=TEXT)
     fig.suptitle("What moved whom: two runs side by side", fontsize=SUPTITLE - 2, x=0.01, ha="left")
     return fig

@@ -6,6 +6,7 @@ sweep's outcome against its varied keys (`sweep_outcome`) and, over a grid of tw
 
 from __future__ import annotations
 
+import functools
 import math
 import textwrap
 from collections.abc import Sequence
@@ -32,10 +33,14 @@ from sim.viz.style import (
     SMALL,
     SUPTITLE,
     TEXT,
+    day_axis,
+    display,
     figure_and_axes,
+    fitting_columns,
     literal,
     slide_figure,
     style_axes,
+    wrap_to,
 )
 
 #: What each outcome of ``summary.json``'s probabilities means, for titles and axes.
@@ -90,7 +95,7 @@ def split_coalitions(data: ExperimentData | RunData, split: str) -> list[tuple[s
             continue
         k = len(found)
         members = sorted(members, key=lambda a: (a not in data.sides, order.get(a, len(order)), a))
-        found.append((OTHER_COLOURS[k % len(OTHER_COLOURS)], coalition_title(k, members, data.sides, data.name),
+        found.append((OTHER_COLOURS[k % len(OTHER_COLOURS)], coalition_title(k, members, data.sides, functools.partial(display, data)),
                       members))
     return found
 
@@ -128,7 +133,7 @@ def alignment_fan(data: ExperimentData, ax: Axes | Sequence[Axes] | None = None,
     colours = {a: GROUP_COLOURS[r.group] for a, r in found.items()}
     order = {a: k for k, a in enumerate(data.actor_ids)}
     grouped = sorted(data.actor_ids, key=lambda a: (found[a].group, found[a].mediator, a not in data.sides, order[a]))
-    side_names = (data.name(data.sides[0]), data.name(data.sides[1]))
+    side_names = (display(data, data.sides[0]), display(data, data.sides[1]))
     if isinstance(ax, Axes):
         chosen = list(actors) if actors is not None else list(data.sides)
         palette = [OKABE_ITO[c] for c in ("vermillion", "blue", "bluish green", "reddish purple", "orange")]
@@ -140,8 +145,8 @@ def alignment_fan(data: ExperimentData, ax: Axes | Sequence[Axes] | None = None,
         ax.set_yticks([-1, -0.5, 0, 0.5, 1])
         ax.set_yticklabels([f"backs {side_names[0]}  \u22121", "\u22120.5", "neutral  0", "+0.5",
                             f"backs {side_names[1]}  +1"])
-        ax.set_xlabel("day", fontsize=TEXT)
-        ax.legend(handles=[Line2D([], [], color=own_colours[a], lw=2.5, label=data.name(a)) for a in chosen],
+        ax.set_xlabel(day_axis(data.scenario), fontsize=TEXT)
+        ax.legend(handles=[Line2D([], [], color=own_colours[a], lw=2.5, label=display(data, a)) for a in chosen],
                   loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=SMALL, frameon=False,
                   title="median, and the\nmiddle 50% and 90%\nof the runs", title_fontsize=SMALL, alignment="left")
         ax.set_title(f"alignment; {_short(data)}", fontsize=TEXT, loc="left")
@@ -163,7 +168,7 @@ def alignment_fan(data: ExperimentData, ax: Axes | Sequence[Axes] | None = None,
     for panel, actor in zip(panels, chosen):
         _fan(panel, data, actor, colours[actor])
         _fan_axes(panel, data)
-        panel.set_title(data.name(actor), fontsize=SMALL + 1, loc="left", color="#222222", pad=3)
+        panel.set_title(display(data, actor), fontsize=SMALL + 1, loc="left", color="#222222", pad=3)
         if found[actor].mediator:                    # a mediator: a purple plus at its median's end
             q = data.fan(actor)["q50"]
             panel.plot([q.index[-1]], [float(q.iloc[-1])], ls="", marker=MEDIATOR_MARKER[0], markersize=8,
@@ -200,10 +205,12 @@ def alignment_fan(data: ExperimentData, ax: Axes | Sequence[Axes] | None = None,
         spare[-1].legend(handles=handles, loc="center left", fontsize=SMALL, frameon=False, borderaxespad=0,
                          title=textwrap.fill(title, 36), title_fontsize=SMALL, alignment="left")
     else:
-        fig.legend(handles=handles, loc="outside lower center", ncol=min(len(handles), 4), fontsize=SMALL,
-                   frameon=False, title=title, title_fontsize=SMALL)
-    fig.supylabel(f"alignment   (\u22121 backs {side_names[0]},  +1 backs {side_names[1]})", fontsize=TEXT)
-    fig.supxlabel("day", fontsize=TEXT)
+        fig.legend(handles=handles, loc="outside lower center", fontsize=SMALL, frameon=False,
+                   ncol=fitting_columns([h.get_label() for h in handles], fig.get_figwidth() - 0.4, SMALL, most=4),
+                   title=wrap_to(title, fig.get_figwidth() - 0.4, SMALL), title_fontsize=SMALL)
+    fig.supylabel(wrap_to(f"alignment   (\u22121 backs {side_names[0]},  +1 backs {side_names[1]})",
+                          fig.get_figheight() - 1.0, TEXT), fontsize=TEXT)
+    fig.supxlabel(day_axis(data.scenario), fontsize=TEXT)
     fig.suptitle(f"Who backs whom across {len(data.ok)} runs: each actor's alignment, day by day",
                  fontsize=SUPTITLE - 2, x=0.01, ha="left")
     return fig
@@ -290,11 +297,11 @@ def broker_shares(data: ExperimentData, ax: Axes | None = None) -> Figure:
     brokers = {a: float(v) for a, v in (data.summary.get("brokers") or {}).items()}
     reached = int(data.summary.get("probabilities", {}).get("ceasefire_reached", {}).get("runs") or 0)
     rest = 1.0 - sum(brokers.values())
-    entries = [(a, data.name(a), v, MEDIATION_COLOUR) for a, v in brokers.items()]
+    entries = [(a, display(data, a), v, MEDIATION_COLOUR) for a, v in brokers.items()]
     if reached and rest > 1e-6:
         entries.append(("", "no broker (declared by a scenario event)", rest, "#999999"))
     if reached:
-        entries += [(a, data.name(a), 0.0, MEDIATION_COLOUR) for a in data.actor_ids
+        entries += [(a, display(data, a), 0.0, MEDIATION_COLOUR) for a in data.actor_ids
                     if a not in data.sides and a not in brokers]
     rows = list(range(len(entries)))
     for y, (actor, _, share, colour) in zip(rows, entries):
@@ -315,8 +322,8 @@ def broker_shares(data: ExperimentData, ax: Axes | None = None) -> Figure:
         title = "Who brokers the first ceasefire?"
         if brokers:
             top, share = next(iter(brokers.items()))
-            title += (f" {data.name(top)}, in all {reached} runs that reached one" if share >= 1 else
-                      f" Most often {data.name(top)}, in {_percent(share)} of the {reached} runs that reached one")
+            title += (f" {display(data, top)}, in all {reached} runs that reached one" if share >= 1 else
+                      f" Most often {display(data, top)}, in {_percent(share)} of the {reached} runs that reached one")
         fig.suptitle(title, fontsize=SUPTITLE - 2, x=0.01, ha="left")
         ax.set_title(f"the actor credited with each run's first ceasefire; {_runs_text(data)}",
                      fontsize=SMALL + 1, loc="left", color="#444444")
@@ -329,7 +336,7 @@ def _split_lines(data: ExperimentData, split: str, width: int, ids: bool) -> lis
     """A split's coalitions as wrapped lines of text: ``(colour, text, first line of a coalition)``."""
     lines = []
     for colour, title, members in split_coalitions(data, split):
-        named = [(a if ids else data.name(a)) for a in members]
+        named = [(a if ids else display(data, a)) for a in members]
         wrapped = textwrap.wrap(f"{title} ({len(members)}): {', '.join(named)}", width, subsequent_indent="    ",
                                 break_on_hyphens=False)
         lines += [(colour, line, k == 0) for k, line in enumerate(wrapped)]

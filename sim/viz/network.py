@@ -32,6 +32,7 @@ from sim.viz.style import (
     TITLE,
     coalition_shapes,
     coalition_titles,
+    display,
     figure_and_panels,
     literal,
     prominent,
@@ -141,7 +142,7 @@ def network_keys(fig: Figure, axes: Sequence[Axes], run: RunData, counts: bool =
     colourbar.ax.tick_params(labelsize=SMALL + 1)
     colourbar.set_label("node colour: alignment", fontsize=SMALL + 1)
     found = run.roles("end")
-    names = (run.name(run.sides[0]), run.name(run.sides[1]))
+    names = (display(run, run.sides[0]), display(run, run.sides[1]))
     handles = []
     for group in GROUPS:
         members = sum(r.group == group for r in found.values())

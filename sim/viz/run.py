@@ -6,8 +6,7 @@ each came."""
 from __future__ import annotations
 
 import math
-import textwrap
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 from matplotlib import patheffects
@@ -16,6 +15,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, PercentFormatter
+from matplotlib.transforms import ScaledTranslation
 
 from sim.core.records import ARRIVALS, Ceasefire
 from sim.io.rundata import RunData
@@ -29,19 +29,25 @@ from sim.viz.style import (
     OKABE_ITO,
     RULE_COLOURS,
     SIDE_COLOURS,
+    SLIDE,
     SMALL,
     SOURCE_LABELS,
     SPARE_COLOURS,
     SUPTITLE,
     TEXT,
+    day_axis,
+    display,
     figure_and_axes,
     figure_and_panels,
+    fitting_columns,
     literal,
     prominent,
     role_colours,
     role_titles,
     side_label,
     style_axes,
+    text_width,
+    wrap_to,
 )
 
 #: Beyond this many days with events, event lines are drawn unnumbered and the key is left out.
@@ -129,7 +135,7 @@ def has_battlefield(run: RunData) -> bool:
 def brokers_text(run: RunData, ceasefire: Ceasefire) -> str:
     """Who brokered ``ceasefire``, the leading one first: ``Russia``, ``Russia with France``, or beyond two
     ``Russia with 3 others`` ("" when nobody did)."""
-    names = [run.name(b) for b in ceasefire.brokers]
+    names = [display(run, b) for b in ceasefire.brokers]
     if len(names) > 2:
         return f"{names[0]} with {len(names) - 1} others"
     return " with ".join(names)
@@ -161,7 +167,7 @@ def _tags(run: RunData, c: Ceasefire) -> list[tuple[float, str, str, str]]:
     who = brokers_text(run, c)
     long = f"{word}, brokered by {who}" if who else word
     more = f" +{len(c.brokers) - 1}" if len(c.brokers) > 1 else ""
-    short = f"{word} ({run.name(c.brokers[0])}{more})" if c.brokers else word
+    short = f"{word} ({display(run, c.brokers[0])}{more})" if c.brokers else word
     if c.ended_by is None:
         return [(c.start, "start", long, short)]
     ending = "breaks down" if c.ended_by == "breakdown" else "ended"
@@ -220,7 +226,8 @@ def figure_legend(fig: Figure, handles: list) -> None:
     """``handles`` in a legend under the figure, in as many columns as its width holds."""
     if handles:
         fig.legend(handles=handles, loc="outside lower center", fontsize=SMALL, frameon=False,
-                   ncol=min(len(handles), max(1, int(fig.get_figwidth() // 3.4))), columnspacing=1.5)
+                   ncol=fitting_columns([h.get_label() for h in handles], fig.get_figwidth() - 0.4, SMALL),
+                   columnspacing=1.5)
 
 
 # ------------------------------------------------------------------------------- alignment over time
@@ -231,11 +238,13 @@ def alignment_over_time(run: RunData, ax: Axes | None = None, *, labels: str = "
     """Each actor's alignment day by day: one line per actor, coloured by what it does at the end (`sim.roles`:
     the side it backs, grey when non-aligned; a mediator's line ends in a purple plus).
 
-    Lines are labelled at their end (``labels="ids"`` where space is short; with more actors than labels
-    fit, only the sides and the most capable are named, their lines drawn bolder); the axis names the sides;
-    dashed grey lines numbered at the top mark the days of events and tie changes (``key`` lists them
-    under the plot); green shading marks the days a ceasefire is in force, a black dash-dot line its end.
-    ``legend=False`` leaves out the legend (and the key), e.g. to draw one legend for several panels.
+    Lines are labelled at their end by display name (`style.display`; ``labels="ids"`` where space is short;
+    with more actors than labels fit, only the sides and the most capable are named, their lines drawn
+    bolder); the axis names the sides; dashed grey lines numbered at the top mark the days of events and tie
+    changes (numbers of days too close to write apart are written as one, ``3-5``), and ``key`` lists them,
+    wrapped, under the plot (a figure of its own grows taller to hold them); green shading marks the days a
+    ceasefire is in force, a black dash-dot line its end. ``legend=False`` leaves out the legend (and the
+    key), e.g. to draw one legend for several panels.
     """
     fig, ax, own = figure_and_axes(ax)
     wide = run.field("alignment")
@@ -243,55 +252,98 @@ def alignment_over_time(run: RunData, ax: Axes | None = None, *, labels: str = "
     roles = run.roles("end")
     days = wide.index.to_numpy()
     last = int(days[-1])
-    named = prominent(run, int(2.16 / _label_gap(ax, SMALL, 2.16)))      # as many as fit one above another
-    for actor in run.actor_ids:
-        ax.plot(days, wide[actor].to_numpy(), color=colours[actor],
-                lw=2.2 if actor in run.sides else 1.6 if actor in named else 0.6,
-                label=run.name(actor), gid=f"actor:{actor}", solid_capstyle="round", zorder=3)
-        if roles[actor].mediator:                                    # a mediator: a purple plus at its line's end
-            ax.plot([days[-1]], [float(wide[actor].iloc[-1])], ls="", marker=MEDIATOR_MARKER[0], markersize=7,
-                    color=MEDIATOR_MARKER[1], markeredgecolor="white", markeredgewidth=0.5, clip_on=False,
-                    gid=f"mediator:{actor}", zorder=4)
     ax.set_xlim(0, max(last, 1))
     ax.set_ylim(-1.08, 1.08)
     ax.set_yticks([-1, -0.5, 0, 0.5, 1])
     ax.set_yticklabels([f"{side_label(run, 0)}  \u22121", "\u22120.5", "neutral  0", "+0.5",
                         f"{side_label(run, 1)}  +1"])
-    ax.set_xlabel("day", fontsize=TEXT)
+    ax.set_xlabel(day_axis(run.scenario), fontsize=TEXT)
     style_axes(ax)
     ax.axhline(0, color="#BBBBBB", lw=1, zorder=1)
     _ceasefire_spans(run, ax)
     marks = run.event_marks()
     crowded = len({day for _, day, _ in marks}) > MOST_NUMBERED_EVENT_DAYS
-    if crowded:  # a dated record: one thin line a day, the events themselves are in the report
-        for day in sorted({day for _, day, _ in marks}):
-            ax.axvline(day, color=MARKER_GREY, lw=0.8, ls=(0, (3, 3)), zorder=2, gid=f"event:{day}")
-    # Numbers of events on close days are spread apart; the Axes ends up narrower than it starts (the
-    # labels at the line ends take room), hence the 0.8.
-    per_day = 0.8 * ax.get_position().width * fig.get_figwidth() / max(last, 1)
-    digits = len(str(len(marks)))
-    at = spread([day for _, day, _ in marks], (digits * SMALL * 0.65 + 6) / 72 / per_day, 0, max(last, 1))
-    for (number, day, _), x in zip([] if crowded else marks, at):
-        ax.axvline(day, color=MARKER_GREY, lw=1.2, ls=(0, (5, 3)), zorder=2, gid=f"event:{day}")
-        ax.text(x, 1.01, str(number), transform=ax.get_xaxis_transform(), ha="center", va="bottom",
-                fontsize=SMALL, color=MARKER_GREY, fontweight="bold", gid=f"event-number:{day}")
-    names = {a: (run.name(a) if labels == "names" else a) for a in named}
-    ends = {a: float(wide[a].iloc[-1]) for a in named}
-    _end_labels(ax, last, ends, names, colours, SMALL, -1.08, 1.08, 2.16)
     if not legend:
         key = False
     else:
         handles = alignment_legend(run, bool(marks), events_listed=len({d for _, d, _ in marks}) if crowded else 0)
-        _alignment_legends(ax, handles, marks if key and not crowded else [])
+        _alignment_legends(ax, handles, marks if key and not crowded else [], grow=own)
     title = "Who backs whom, day by day"
     if own:
         fig.suptitle(f"{title}: {run.scenario.title}", fontsize=SUPTITLE - 2, x=0.01, ha="left")
-        some = f" (named: the sides and the {len(named) - 2} most capable)" if len(named) < len(run.actor_ids) else ""
-        ax.set_title(f"alignment of each actor{some}; {run.scenario.name}, seed {run.seed}", fontsize=TEXT,
+        ax.set_title(f"alignment of each actor; {run.scenario.name}, seed {run.seed}", fontsize=TEXT,
                      loc="left", color="#444444", pad=18)
+        fig.draw_without_rendering()                # the layout: how tall and wide the Axes will be
     else:
         ax.set_title(f"{run.scenario.name}, seed {run.seed}", fontsize=TEXT, loc="left", pad=18)
+    named = prominent(run, int(2.16 / _label_gap(ax, SMALL, 2.16)))      # as many as fit one above another
+    if own and len(named) < len(run.actor_ids):
+        ax.set_title(f"alignment of each actor (named: the sides and the {len(named) - 2} most capable); "
+                     f"{run.scenario.name}, seed {run.seed}", fontsize=TEXT, loc="left", color="#444444", pad=18)
+    for actor in run.actor_ids:
+        ax.plot(days, wide[actor].to_numpy(), color=colours[actor],
+                lw=2.2 if actor in run.sides else 1.6 if actor in named else 0.6,
+                label=display(run, actor), gid=f"actor:{actor}", solid_capstyle="round", zorder=3)
+        if roles[actor].mediator:                                    # a mediator: a purple plus at its line's end
+            ax.plot([days[-1]], [float(wide[actor].iloc[-1])], ls="", marker=MEDIATOR_MARKER[0], markersize=7,
+                    color=MEDIATOR_MARKER[1], markeredgecolor="white", markeredgewidth=0.5, clip_on=False,
+                    gid=f"mediator:{actor}", zorder=4)
+    names = {a: (display(run, a) if labels == "names" else a) for a in named}
+    if crowded:  # a dated record: one thin line a day, the events themselves are in the report
+        for day in sorted({day for _, day, _ in marks}):
+            ax.axvline(day, color=MARKER_GREY, lw=0.8, ls=(0, (3, 3)), zorder=2, gid=f"event:{day}")
+    elif marks:
+        # The Axes' width once the labels at the line ends take their room (laid out when the figure is ours;
+        # on given Axes, estimated from where it stands now).
+        width = ax.get_position().width * fig.get_figwidth()
+        room = max((text_width(n, SMALL, bold=True) for n in names.values()), default=0) + 0.4
+        width = width - room if own else 0.8 * width
+        _event_numbers(ax, marks, last, max(width, 0.5))
+    ends = {a: float(wide[a].iloc[-1]) for a in named}
+    _end_labels(ax, last, ends, names, colours, SMALL, -1.08, 1.08, 2.16)
     return fig
+
+
+def event_groups(days: Sequence[int], width_in: float, last: int, digits: Callable[[int, int], str] | None = None,
+                 fontsize: float = SMALL) -> list[tuple[int, int]]:
+    """The numbered events (their ``days``, in order, numbered 1, 2, ...) grouped so that their numbers can be
+    written apart over an Axes ``width_in`` inches wide spanning days 0 to ``last``: ``(first, last)`` indices
+    of each group, written ``3`` alone or ``3-5`` over its days' middle. Neighbours whose numbers would touch
+    are merged, the closest first, until none do."""
+    label = digits or (lambda a, b: f"{a + 1}" if a == b else f"{a + 1}-{b + 1}")
+    per_day = width_in / max(last, 1)
+    groups = [[k, k] for k in range(len(days))]
+
+    def centre(g):
+        return (days[g[0]] + days[g[1]]) / 2 * per_day
+
+    def width(g):
+        return text_width(label(*g), fontsize, bold=True) + 6 / 72
+
+    while len(groups) > 1:
+        slack = [centre(b) - centre(a) - (width(a) + width(b)) / 2 for a, b in zip(groups, groups[1:])]
+        worst = min(range(len(slack)), key=lambda k: slack[k])
+        if slack[worst] >= 0:
+            break
+        groups[worst:worst + 2] = [[groups[worst][0], groups[worst + 1][1]]]
+    return [(a, b) for a, b in groups]
+
+
+def _event_numbers(ax: Axes, marks: Sequence[tuple[int, int, str]], last: int, width_in: float) -> None:
+    """A dashed line on each day with events, and its number (or the numbers of close days, ``3-5``) on top."""
+    days = [day for _, day, _ in marks]
+    top = ax.get_xaxis_transform()
+    for day in sorted(set(days)):
+        ax.axvline(day, color=MARKER_GREY, lw=1.2, ls=(0, (5, 3)), zorder=2, gid=f"event:{day}")
+    for first, final in event_groups(days, width_in, last):
+        a, b = marks[first], marks[final]
+        text = str(a[0]) if first == final else f"{a[0]}-{b[0]}"
+        gid = f"event-number:{a[1]}" if first == final else f"event-number:{a[1]}-{b[1]}"
+        ax.text((a[1] + b[1]) / 2, 1.012, text, transform=top, ha="center", va="bottom", fontsize=SMALL,
+                color=MARKER_GREY, fontweight="bold", gid=gid, clip_on=False)
+        if first != final:                          # a bracket over the days the numbers stand for
+            ax.plot([a[1], b[1]], [1.006, 1.006], transform=top, color=MARKER_GREY, lw=1.2, clip_on=False,
+                    solid_capstyle="butt", gid=f"event-span:{a[1]}-{b[1]}")
 
 
 def alignment_legend(run: RunData, events: bool = True, counts: bool = True, events_listed: int = 0) -> list:
@@ -313,21 +365,57 @@ def role_handle(colour: str, label: str, mediators: bool, **line) -> Line2D:
     return Line2D([], [], color=colour, lw=3, label=label, **marker, **line)
 
 
-def _alignment_legends(ax: Axes, handles: list, marks: Sequence[tuple[int, int, str]]) -> None:
-    """The legend under the plot and, under it, the key to the numbered events."""
-    legend = ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(0, -0.125),
-                       ncol=len(handles) if len(handles) <= 4 else math.ceil(len(handles) / 2),
-                       fontsize=SMALL, frameon=False, borderaxespad=0, columnspacing=1.5)
+#: How far under the Axes the legend of `alignment_over_time` starts: below the day numbers and "day".
+UNDER_AXES = 0.56
+#: The room (inches) a slide-sized figure of `alignment_over_time` already gives its legend and key; the
+#: figure grows by what they need beyond it.
+LEGEND_ROOM = 1.3
+
+
+def _under(ax: Axes, inches: float):
+    """A transform that puts (0, 0) ``inches`` under the lower left corner of ``ax``, however tall it is."""
+    return ax.transAxes + ScaledTranslation(0, -inches, ax.figure.dpi_scale_trans)
+
+
+def event_key_lines(marks: Sequence[tuple[int, int, str]], width_in: float, fontsize: float = SMALL) -> list[str]:
+    """Each numbered event as the key writes it, ``3  day 12: what happened``, wrapped to ``width_in`` inches."""
+    lines = []
+    for n, day, what in marks:
+        what = what.replace(".; ", "; ")
+        lines.append(wrap_to(what, width_in, fontsize, indent=" " * (len(str(n)) + 4), first=f"{n}  day {day}: "))
+    return lines
+
+
+def _alignment_legends(ax: Axes, handles: list, marks: Sequence[tuple[int, int, str]], grow: bool = False) -> None:
+    """The legend under the plot and, under it, the key to the numbered events, every note written whole and
+    wrapped to the width there is; ``grow``: the figure (ours) grows taller by what they need beyond the
+    room a slide gives them."""
+    fig = ax.figure
+    if grow:                                         # the y tick labels take the left of the figure
+        ticks = max(text_width(t.get_text(), SMALL + 1) for t in ax.get_yticklabels())
+        width = fig.get_figwidth() - ticks - 0.5
+    else:
+        width = max(ax.get_position().width * fig.get_figwidth(), 2.0)
+    labels = [h.get_label() for h in handles]
+    legend = ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(0, 0), bbox_transform=_under(ax, UNDER_AXES),
+                       ncol=fitting_columns(labels, width, SMALL, most=4), fontsize=SMALL, frameon=False,
+                       borderaxespad=0, columnspacing=1.5)
+    tall = legend.get_window_extent().height / fig.dpi
+    needed = tall
     if marks:
-        lines = [f"{n}  day {day}: {what}" for n, day, what in marks]
-        if len(lines) > 6:
-            lines = lines[:5] + [f"... and {len(lines) - 5} more (see the report)"]
-        entries = [Line2D([], [], ls="", label=textwrap.shorten(line, 110, placeholder=" ...")) for line in lines]
+        lines = event_key_lines(marks, width, SMALL)
+        half = (width - 0.4) / 2
+        two = len(lines) > 3 and max(text_width(t, SMALL) for t in lines) <= half
+        entries = [Line2D([], [], ls="", label=line) for line in lines]
         ax.add_artist(legend)
-        below = -0.195 if len(handles) <= 4 else -0.255
-        ax.legend(handles=entries, loc="upper left", bbox_to_anchor=(0, below), fontsize=SMALL, frameon=False,
-                  handlelength=0, handletextpad=0, borderaxespad=0, labelspacing=0.25, alignment="left",
-                  ncol=1 if len(entries) <= 3 else 2, columnspacing=2).set_gid("event-key")
+        key = ax.legend(handles=entries, loc="upper left", bbox_to_anchor=(0, 0),
+                        bbox_transform=_under(ax, UNDER_AXES + tall + 0.1), fontsize=SMALL, frameon=False,
+                        handlelength=0, handletextpad=0, borderaxespad=0, labelspacing=0.25, alignment="left",
+                        ncol=2 if two else 1, columnspacing=2)
+        key.set_gid("event-key")
+        needed += 0.1 + key.get_window_extent().height / fig.dpi
+    if grow and needed > LEGEND_ROOM:
+        fig.set_size_inches(fig.get_figwidth(), SLIDE[1] + needed - LEGEND_ROOM)
 
 
 # ------------------------------------------------------------------------------- road to a ceasefire
@@ -354,7 +442,7 @@ def road_to_ceasefire(run: RunData, axes: Sequence[Axes] | None = None, *, media
     # Willingness of each side, and the threshold both must reach.
     for side in run.sides:
         top.plot(days, willing[side].to_numpy(), color=side_colours[side], lw=2.4, gid=f"willingness:{side}",
-                 label=run.name(side))
+                 label=display(run, side))
     if run.threshold is not None:
         top.axhline(run.threshold, color="#000000", lw=1.4, ls=(0, (6, 3)), gid="threshold", zorder=2)
         top.annotate(f"threshold {run.threshold:.2f}", xy=(0, run.threshold), xytext=(4, 3),
@@ -387,16 +475,16 @@ def road_to_ceasefire(run: RunData, axes: Sequence[Axes] | None = None, *, media
     bottom.set_ylabel("intensity\nof fighting", fontsize=TEXT)
     peak = max(float(run.intensity(s).max()) for s in run.sides)
     bottom.set_ylim(0, max(peak, 0.1) * 1.12)
-    bottom.set_xlabel("day", fontsize=TEXT)
+    bottom.set_xlabel(day_axis(run.scenario), fontsize=TEXT)
     for k, ax in enumerate(axes):
         ax.set_xlim(0, max(last, 1))
         style_axes(ax)
         _ceasefire_spans(run, ax, labelled=k == 0)
     _arrivals(run, top)
-    names = {s: run.name(s) for s in run.sides}
+    names = {s: display(run, s) for s in run.sides}
     _end_labels(top, last, ends, names, side_colours, SMALL, 0, 1.05, 1.05)
     middle_ends = {a: float(pressure[a].iloc[-1]) for a in shown}
-    middle_names = {a: run.name(a) for a in shown}
+    middle_names = {a: display(run, a) for a in shown}
     if rest:
         middle_ends["others"] = float(pressure[rest].sum(axis=1).iloc[-1])
         middle_names["others"] = f"{len(rest)} others, together"
@@ -449,17 +537,17 @@ def battlefield(run: RunData, axes: Sequence[Axes] | None = None) -> Figure:
     bottom.set_ylim(0, max(float(lost.to_numpy().max()), 1.0) * 1.12)
     bottom.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:,.0f}"))
     bottom.set_ylabel("military deaths\nso far", fontsize=TEXT)
-    bottom.set_xlabel("day", fontsize=TEXT)
+    bottom.set_xlabel(day_axis(run.scenario), fontsize=TEXT)
     for ax in axes:
         ax.set_xlim(0, max(last, 1))
         style_axes(ax)
         _ceasefire_spans(run, ax)
     _arrivals(run, top)
     _end_labels(top, last, {s: float(held[s].iloc[-1]) for s in sides},
-                {s: f"{run.name(s)} {held[s].iloc[-1]:.0%}" for s in sides}, side_colours, SMALL, 0, 1.05, 1.05)
+                {s: f"{display(run, s)} {held[s].iloc[-1]:.0%}" for s in sides}, side_colours, SMALL, 0, 1.05, 1.05)
     low, high = bottom.get_ylim()
     _end_labels(bottom, last, {s: float(lost[s].iloc[-1]) for s in sides},
-                {s: f"{run.name(s)} {lost[s].iloc[-1]:,.0f}" for s in sides}, side_colours, SMALL, low, high,
+                {s: f"{display(run, s)} {lost[s].iloc[-1]:,.0f}" for s in sides}, side_colours, SMALL, low, high,
                 high - low)
     figure_legend(fig, ceasefire_legend(run))
     if own:
@@ -530,7 +618,7 @@ def what_moved_whom(run: RunData, ax: Axes | None = None, *, field: str = "align
                 markeredgecolor="white", markeredgewidth=1.5, gid=f"net:{actor}")
     ax.axvline(0, color="#333333", lw=1)
     ax.set_yticks(list(rows.values()))
-    ax.set_yticklabels([run.name(a) for a in rows])
+    ax.set_yticklabels([display(run, a) for a in rows])
     ax.set_ylim(-0.6, max(len(actors), 1) - 0.4)
     reach = max([abs(v) for v in (*right.values(), *left.values())] + [0.01]) * 1.1
     ax.set_xlim(-reach, reach)
@@ -539,7 +627,7 @@ def what_moved_whom(run: RunData, ax: Axes | None = None, *, field: str = "align
     ax.grid(axis="x", color="#E5E5E5", linewidth=0.8)
     if field == "alignment":
         ax.set_xlabel(f"total change in alignment over the run   "
-                      f"(\u2190 toward {run.name(run.sides[0])}  |  toward {run.name(run.sides[1])} \u2192)",
+                      f"(\u2190 toward {display(run, run.sides[0])}  |  toward {display(run, run.sides[1])} \u2192)",
                       fontsize=TEXT)
     else:
         ax.set_xlabel(f"total change in {field} over the run", fontsize=TEXT)

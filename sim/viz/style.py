@@ -1,6 +1,6 @@
 """The look every plot shares: the slide's size and fonts, the colours, text shown as written
 (`literal`), new figures and panels (`slide_figure`, `figure_and_axes`, `figure_and_panels`,
-`style_axes`), the colours and names of what a run's actors do (`role_colours`, `role_titles`: the side each
+`style_axes`), the names plots write (`display`: short display names, `fitting_columns`, `wrap_to`), the colours and names of what a run's actors do (`role_colours`, `role_titles`: the side each
 backs, or none, by `sim.roles`), its landscape coalitions (`coalition_shapes`, `coalition_titles`: "coalition 1",
 never a side's camp), `side_label` and `prominent`.
 
@@ -11,7 +11,8 @@ second blue), the non-aligned grey, rules from the Okabe-Ito palette, shares ove
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Sequence
+import re
+from collections.abc import Callable, Iterable, Sequence
 
 import matplotlib
 import numpy as np
@@ -107,6 +108,103 @@ def _given_axes(values: Sequence) -> list[Axes]:
     return found
 
 
+#: The longest actor name a plot writes out; a longer one is shortened (`short_name`).
+LONGEST_NAME = 22
+#: The width of an average character of the plots' font, in ems (DejaVu Sans runs about 0.52), for
+#: estimates where the text is not known yet.
+CHAR_EM = 0.55
+
+
+def day_axis(scenario) -> str:
+    """The label of a time axis: ``day``, and the date of day 0 when the scenario gives one."""
+    start = scenario.start
+    return "day" if start is None else f"day (day 0 = {start.day} {start:%B %Y})"
+
+
+def short_name(name: str, actor: str, longest: int = LONGEST_NAME) -> str:
+    """``name`` as a plot writes it: as given when at most ``longest`` characters, else without what it says
+    in brackets ("European Union (French presidency)" -> "European Union"), else the actor's id."""
+    name = " ".join(str(name).split())
+    if len(name) <= longest:
+        return name
+    bare = " ".join(re.sub(r"\([^()]*\)|\[[^\[\]]*\]", " ", name).split()).strip(" ,;:-")
+    return bare if bare and len(bare) <= longest else actor
+
+
+@functools.lru_cache(maxsize=64)
+def _display_names(pairs: tuple[tuple[str, str], ...], longest: int) -> dict[str, str]:
+    shown = {actor: short_name(name, actor, longest) for actor, name in pairs}
+    full = dict(pairs)
+    taken: dict[str, list[str]] = {}
+    for actor, text in shown.items():
+        taken.setdefault(text, []).append(actor)
+    for text, actors in taken.items():       # two names shortened alike: each shortened one shows its id
+        if len(actors) > 1:
+            for actor in actors:
+                if shown[actor] != " ".join(str(full[actor]).split()):
+                    shown[actor] = actor
+    return shown
+
+
+def display_names(data, longest: int = LONGEST_NAME) -> dict[str, str]:
+    """Every actor's display name (`short_name`) in the run, ensemble or sweep ``data``: the name plots write
+    in labels, legends, titles and axes, the same in every plot; distinct actors never share one."""
+    return dict(_display_names(tuple((a, data.name(a)) for a in data.actor_ids), longest))
+
+
+def display(data, actor: str) -> str:
+    """``actor``'s display name in ``data`` (`display_names`; its id when it is not one of the actors)."""
+    return _display_names(tuple((a, data.name(a)) for a in data.actor_ids), LONGEST_NAME).get(actor, actor)
+
+
+@functools.lru_cache(maxsize=4096)
+def _measured(line: str, fontsize: float, bold: bool) -> float:
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.textpath import TextToPath
+
+    prop = FontProperties(size=fontsize, weight="bold" if bold else "normal")
+    return TextToPath().get_text_width_height_descent(line, prop, ismath=False)[0] / 72
+
+
+def text_width(text: str, fontsize: float, bold: bool = False) -> float:
+    """The width in inches of ``text`` (its longest line) at ``fontsize`` in the plots' font, measured."""
+    return max((_measured(line, float(fontsize), bold) for line in str(text).split("\n")), default=0.0)
+
+
+def wrap_to(text: str, width_in: float, fontsize: float, indent: str = "", first: str = "") -> str:
+    """``text`` (its whitespace made single spaces) after ``first``, wrapped into lines at most ``width_in``
+    inches wide at ``fontsize`` (measured), the lines after the first starting with ``indent``; a word wider
+    than a line stands alone on its line."""
+    lines: list[str] = []
+    line = first.rstrip(" ") if first else ""
+    for word in str(text).split():
+        trial = f"{line} {word}" if line.strip() else f"{line}{word}"
+        if first and not lines and line == first.rstrip(" "):
+            trial = f"{first}{word}"
+        if line.strip() and text_width(trial, fontsize) > width_in:
+            lines.append(line)
+            line = f"{indent}{word}"
+        else:
+            line = trial
+    lines.append(line)
+    return "\n".join(lines)
+
+
+def fitting_columns(labels: Iterable[str], width_in: float, fontsize: float, most: int = 6,
+                    handle_em: float = 4.0, spacing_em: float = 1.5) -> int:
+    """The most columns (up to ``most``) a legend of ``labels`` at ``fontsize`` can have and still be at most
+    ``width_in`` inches wide (at least one): its entries split among the columns as matplotlib splits them."""
+    labels = list(labels)
+    em = fontsize / 72
+    for ncol in range(min(most, max(len(labels), 1)), 1, -1):
+        columns = [list(column) for column in np.array_split(np.array(labels, dtype=object), ncol)]
+        total = sum(max((text_width(t, fontsize) for t in column), default=0) + handle_em * em
+                    for column in columns if column) + spacing_em * em * (ncol - 1)
+        if total <= width_in:
+            return ncol
+    return 1
+
+
 def slide_figure(**kwargs) -> Figure:
     """A new slide-sized figure, not known to pyplot."""
     return Figure(figsize=SLIDE, dpi=DPI, layout="constrained", **kwargs)
@@ -151,7 +249,7 @@ def role_titles(run: RunData, when: str = "end", counts: bool = True) -> list[tu
     ``backs Armenia (3)``, ``non-aligned (8)`` (mediators among them marked apart, ``mediators`` True),
     ``backs Azerbaijan (3)``; empty groups left out."""
     found = run.roles(when)
-    names = (run.name(run.sides[0]), run.name(run.sides[1]))
+    names = (display(run, run.sides[0]), display(run, run.sides[1]))
     titles = []
     for group in GROUPS:
         for mediator in (False, True):
@@ -170,13 +268,13 @@ def coalition_shapes(run: RunData, when: str = "end") -> dict[str, str]:
 
 def coalition_titles(run: RunData, when: str = "end", counts: bool = True) -> list[str]:
     """Each landscape coalition's short description (``coalition 1 (with Armenia) (11)``) for legends."""
-    return [coalition_title(k, group, run.sides, run.name) + (f" ({len(group)})" if counts else "")
+    return [coalition_title(k, group, run.sides, functools.partial(display, run)) + (f" ({len(group)})" if counts else "")
             for k, group in enumerate(run.coalitions(when))]
 
 
 def side_label(run: RunData, k: int) -> str:
     """``backs Armenia`` for k = 0 (alignment -1), ``backs Azerbaijan`` for k = 1 (alignment +1)."""
-    return f"backs {run.name(run.sides[k])}"
+    return f"backs {display(run, run.sides[k])}"
 
 
 def prominent(run: RunData, most: int) -> list[str]:

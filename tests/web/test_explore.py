@@ -414,3 +414,12 @@ def test_the_battlefield_and_war_aims_sliders_are_the_scenarios_and_move_the_fro
         model.advance(20)
         taken[defence] = app.run_data(model).field("territory")["AZE"].iloc[-1]
     assert taken[4.0] < taken[2.0]
+
+
+@pytest.mark.parametrize("name", ["baseline", "history-2020"])
+def test_every_judgement_a_slider_shows_lies_on_its_sliders_steps(name):
+    """A value between two steps would be moved to one by the browser's slider, and the page would run
+    another scenario than the one written (a knife-edge judgement such as leverage 1.13 shows it)."""
+    for key, judgement in app.judgements(load(name)).items():
+        ratio = (judgement.value - judgement.low) / judgement.step
+        assert abs(ratio - round(ratio)) < 1e-9, (key, judgement.value, judgement.step)
