@@ -11,6 +11,7 @@ import signal
 import sys
 import textwrap
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -20,6 +21,8 @@ from sim import __version__
 OVERRIDE_HELP = "Override a scenario value, e.g. actors.TUR.alignment=0.2 or rules.mediation.threshold=0.6."
 
 
+#: The outcomes a sweep's plots can show: the probabilities an ensemble's or a sweep point's summary records.
+SWEEP_OUTCOMES = click.Choice(["ceasefire_reached", "ceasefire_within_30_days", "lasting_ceasefire", "breakdown"])
 STRICT_HELP = "Treat what is legal but likely a mistake (an event past the last day, ...) as an error."
 
 
@@ -190,11 +193,13 @@ def ensemble(scenario: str, runs: int, seed: int | None, workers: int | None, ov
 @click.option("--sample", type=click.Choice(["grid", "latin"]), default="grid", show_default=True,
               help="Every combination, or a Latin hypercube sample over the ranges.")
 @click.option("--points", type=click.IntRange(min=1), help="Points to draw with --sample latin.")
+@click.option("--outcome", type=SWEEP_OUTCOMES, default="ceasefire_reached", show_default=True,
+              help="The outcome the plots show: the share of runs with it at each point.")
 @experiment_options("sweep", "runs/NAME-sweep-seedSEED", "the outcome against each value, a heat map for two")
 @user_errors
-def sweep(scenario: str, levers: tuple[str, ...], runs: int, sample: str, points: int | None, seed: int | None,
-          workers: int | None, overrides: tuple[str, ...], out: Path | None, force: bool, resume: bool, fmt: str,
-          with_plots: bool) -> None:
+def sweep(scenario: str, levers: tuple[str, ...], runs: int, sample: str, points: int | None, outcome: str,
+          seed: int | None, workers: int | None, overrides: tuple[str, ...], out: Path | None, force: bool,
+          resume: bool, fmt: str, with_plots: bool) -> None:
     """Run SCENARIO at every point of a grid (or sample) of values, RUNS seeded runs at each."""
     from sim.experiments import Experiment
 
@@ -202,15 +207,76 @@ def sweep(scenario: str, levers: tuple[str, ...], runs: int, sample: str, points
                                   points=points)
     name = experiment.scenarios[0].name
     directory = out or Path("runs") / f"{name}-sweep-seed{experiment.seed}"
-    summary = _conduct(experiment, directory, workers, force, resume, fmt if with_plots else None)
+    summary = _conduct(experiment, directory, workers, force, resume, fmt if with_plots else None, outcome)
     click.echo(f"{name}: {len(experiment.scenarios)} points x {runs} runs from seed {experiment.seed} -> {directory}")
     for point in summary["points"]:
         values = ", ".join(f"{k}={v}" for k, v in point["levers"].items())
         click.echo(f"  {values}: {_statistics_lines(point)[0]}")
 
 
-def _experiment_pictures(fmt: str):
-    """A function that draws the plots of a finished ensemble or sweep from its files."""
+@main.command()
+@click.argument("scenario")
+@click.option("--vary", "levers", multiple=True, required=True, metavar="KEY=LO:HI",
+              help="A value to vary over a range (repeat for more); KEY[i] for the i-th number of a list.")
+@click.option("--method", type=click.Choice(["sobol", "morris"]), default="sobol", show_default=True,
+              help="Sobol' indices (S1, ST) or Morris screening (mu*, sigma).")
+@click.option("--outcome", "outcomes", multiple=True, required=True, metavar="NAME",
+              help="A run outcome to analyse, a column of runs.csv (repeat for more).")
+@click.option("--n", "n", type=click.IntRange(min=2), default=64, show_default=True,
+              help="Sobol': base sample N, a power of two (N x (keys + 2) points); Morris: trajectories.")
+@click.option("--runs", type=click.IntRange(min=1), required=True, help="Runs at every point (averaged).")
+@click.option("--seed", type=click.IntRange(min=0),
+              help="The seed the design and the runs' seeds derive from (default: the scenario's).")
+@click.option("--workers", type=click.IntRange(min=1), help="Worker processes (default: the machine's cores).")
+@click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE", help=OVERRIDE_HELP)
+@click.option("--out", type=click.Path(path_type=Path), help="Directory (default: runs/NAME-sensitivity-METHOD-seedSEED).")
+@click.option("--force", is_flag=True, help="Replace the directory if it exists.")
+@click.option("--resume", is_flag=True, help="Complete an interrupted study in its directory.")
+@click.option("--format", "fmt", type=click.Choice(["png", "svg", "pdf"]), default="png", show_default=True,
+              help="Format of the plots written into the directory's plots/.")
+@user_errors
+def sensitivity(scenario: str, levers: tuple[str, ...], method: str, outcomes: tuple[str, ...], n: int, runs: int,
+                seed: int | None, workers: int | None, overrides: tuple[str, ...], out: Path | None, force: bool,
+                resume: bool, fmt: str) -> None:
+    """Which judgements decide an outcome? Vary values of SCENARIO over ranges (a Sobol' or Morris design),
+    run each point RUNS times, and write the sensitivity indices, a table and a plot per outcome."""
+    from sim.experiments.sensitivity import Study, conduct_study
+
+    study = Study.build(scenario, levers, method, n, runs, outcomes, _overrides(overrides, None, seed))
+    name, seed = study.scenario.name, study.experiment.seed
+    directory = out or Path("runs") / f"{name}-sensitivity-{method}-seed{seed}"
+
+    def pictures(done, indices):
+        from sim.viz import study_plot_files
+
+        note = (f"{name}: {method}, {len(done.points)} points x {runs} run{'s' * (runs > 1)} (mean of the runs at "
+                "each point); bars: 95 % bootstrap intervals")
+        return study_plot_files(indices, done.outcomes, note, fmt)
+
+    summary = _interruptible(runs * len(study.points), directory, lambda on_chunk, stop: conduct_study(
+        study, directory, workers=workers, force=force, resume=resume, pictures=pictures, on_chunk=on_chunk,
+        stop=stop))
+    click.echo(f"{name}: {method}, {len(study.points)} points x {runs} runs from seed {seed} -> {directory}")
+    width = max(len(k) for k in study.problem.names)
+    for outcome in study.outcomes:
+        size = summary["noise"][outcome]
+        click.echo(f"  {outcome}: spread over the points {size['spread']:.3g}; noise (mean standard error of a "
+                   f"point's mean) {size['mean_standard_error']:.3g}, {size['noise_share_of_variance']:.1%} of "
+                   "the variance")
+        found = summary["indices"][outcome]
+        first, second = ("S1", "ST") if method == "sobol" else ("mu_star", "sigma")
+        for key in sorted(found, key=lambda k: -found[k][first if method == "morris" else second][0]):
+            parts = []
+            for index in (first, second):
+                value, low, high = found[key][index]
+                parts.append(f"{index} {value:6.2f}" + ("" if low is None else
+                                                          f" ({low:.2f} to {high:.2f})"))
+            click.echo(f"    {key:<{width}}  " + "  ".join(parts))
+
+
+def _experiment_pictures(fmt: str, outcome: str = "ceasefire_reached"):
+    """A function that draws the plots of a finished ensemble or sweep from its files (a sweep's showing the
+    share of runs with ``outcome``)."""
 
     def draw(files: dict[str, str]) -> dict[str, bytes]:
         from sim.io.rundata import ExperimentData
@@ -218,30 +284,38 @@ def _experiment_pictures(fmt: str):
 
         data = ExperimentData.from_files(files)
         with _progress(len(experiment_plot_names(data)), "plots") as tick:
-            return experiment_plot_files(data, fmt, folder="", progress=tick)
+            return experiment_plot_files(data, fmt, folder="", progress=tick, outcome=outcome)
 
     return draw
 
 
-def _conduct(experiment, directory: Path, workers: int | None, force: bool, resume: bool, fmt: str | None) -> dict:
-    """Run an experiment with a progress bar (shown only when it takes a while, on a terminal).
+def _conduct(experiment, directory: Path, workers: int | None, force: bool, resume: bool, fmt: str | None,
+             outcome: str = "ceasefire_reached") -> dict:
+    """Run an experiment with a progress bar and its plots drawn at the end (see `_interruptible`)."""
+    from sim.experiments import conduct
+
+    return _interruptible(experiment.runs * len(experiment.scenarios), directory, lambda on_chunk, stop: conduct(
+        experiment, directory, workers=workers, force=force, resume=resume, on_chunk=on_chunk, stop=stop,
+        pictures=_experiment_pictures(fmt, outcome) if fmt else None))
+
+
+def _interruptible(total: int, directory: Path, work: Callable[[Callable, Callable], dict]) -> dict:
+    """``work(on_chunk, stop)``: many runs with a progress bar (shown only when they take a while, on a
+    terminal), ``total`` in all.
 
     Ctrl-C (SIGINT) and `kill` (SIGTERM) only ask it to stop: it stops within a chunk's time, writes
-    what it has, marked incomplete, and exits with status 130.
+    what it has in ``directory``, marked incomplete, and exits with status 130.
     """
     from tqdm import tqdm
 
-    from sim.experiments import Interrupted, conduct
+    from sim.experiments import Interrupted
 
-    total = experiment.runs * len(experiment.scenarios)
     asked = threading.Event()
     previous = {s: signal.signal(s, lambda signum, frame: asked.set()) for s in (signal.SIGINT, signal.SIGTERM)}
     try:
         with tqdm(total=total, unit="run", disable=None, delay=1.0, leave=False, file=sys.stderr) as bar:
             try:
-                return conduct(experiment, directory, workers=workers, force=force, resume=resume,
-                               on_chunk=lambda chunk: bar.update(len(chunk.seeds)), stop=asked.is_set,
-                               pictures=_experiment_pictures(fmt) if fmt else None)
+                return work(lambda chunk: bar.update(len(chunk.seeds)), asked.is_set)
             except Interrupted as stop:
                 bar.close()
                 click.echo(f"dipsim: interrupted after {stop.runs_done} of {total} runs; {directory} holds them, "
@@ -474,8 +548,10 @@ PLOT_FORMAT = click.Choice(["png", "svg", "pdf"])
 @click.argument("rundir", type=click.Path(path_type=Path))
 @click.option("--format", "fmt", type=PLOT_FORMAT, default="png", show_default=True, help="Format of the plots.")
 @click.option("--out", type=click.Path(path_type=Path), help="Folder for the plots (default: RUNDIR/plots).")
+@click.option("--outcome", type=SWEEP_OUTCOMES, default="ceasefire_reached", show_default=True,
+              help="For a sweep: the outcome the plots show (the share of runs with it at each point).")
 @user_errors
-def plot(rundir: Path, fmt: str, out: Path | None) -> None:
+def plot(rundir: Path, fmt: str, out: Path | None, outcome: str) -> None:
     """Draw the plots of the run at RUNDIR: alignment over time, the road to a ceasefire, the network at
     the start and the end, what moved whom (slide-sized, into RUNDIR/plots).
 
@@ -494,7 +570,7 @@ def plot(rundir: Path, fmt: str, out: Path | None) -> None:
     if is_experiment(rundir):
         experiment = load_experiment(rundir)
         with _progress(len(experiment_plot_names(experiment)), "plots") as tick:
-            files = experiment_plot_files(experiment, fmt, folder="", progress=tick)
+            files = experiment_plot_files(experiment, fmt, folder="", progress=tick, outcome=outcome)
     else:
         data = load_run(rundir)
         with _progress(len(plot_names(data)), "plots") as tick:

@@ -297,6 +297,16 @@ def test_experiment_plot_files_are_the_right_set(ensemble, grid):
     assert list(viz.experiment_plot_files(grid, "svg", folder="")) == ["sweep_outcome.svg", "sweep_heatmap.svg"]
 
 
+def test_a_sweeps_plots_show_the_outcome_asked_for(folders, grid):
+    data = load_experiment(folders["line"])
+    points = summary(folders["line"])["points"]
+    line = by_gid(viz.sweep_outcome(data, "lasting_ceasefire").axes[0].lines, "share:")["share:all"]
+    assert list(line.get_ydata()) == [p["probabilities"]["lasting_ceasefire"]["p"] for p in points]
+    drawn = viz.experiment_plot_files(grid, "svg", folder="", outcome="lasting_ceasefire")
+    assert all(b"ended with a ceasefire in force" in svg for svg in drawn.values())
+    assert not any(b"reached a ceasefire" in svg for svg in drawn.values())
+
+
 # ------------------------------------------------------------------------------------ the commands
 
 def test_ensemble_and_sweep_commands_write_their_plots(tmp_path):
@@ -314,6 +324,19 @@ def test_ensemble_and_sweep_commands_write_their_plots(tmp_path):
                                        "--out", str(tmp_path / "s")])
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in (tmp_path / "s" / "plots").iterdir()) == ["sweep_heatmap.svg", "sweep_outcome.svg"]
+    assert b"reached a ceasefire" in (tmp_path / "s" / "plots" / "sweep_outcome.svg").read_bytes()
+    result = CliRunner().invoke(main, ["sweep", "baseline", "--vary", f"{THRESHOLD}=0.5,0.7", "--runs", "2", *short,
+                                       "--format", "svg", "--outcome", "lasting_ceasefire", "--out", str(tmp_path / "l")])
+    assert result.exit_code == 0, result.output
+    assert b"ended with a ceasefire in force" in (tmp_path / "l" / "plots" / "sweep_outcome.svg").read_bytes()
+
+
+def test_plot_command_draws_a_sweeps_plots_for_the_outcome_asked(folders, tmp_path):
+    out = tmp_path / "breakdown"
+    result = CliRunner().invoke(main, ["plot", str(folders["line"]), "--format", "svg", "--outcome", "breakdown",
+                                       "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert b"saw a ceasefire break down" in (out / "sweep_outcome.svg").read_bytes()
 
 
 def test_plot_command_draws_an_ensemble_and_a_sweep(folders, tmp_path):

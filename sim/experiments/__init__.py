@@ -18,10 +18,25 @@ Where what is:
 - `sim.experiments.pool`: running tasks on worker processes, stopping cleanly when asked.
 - `sim.experiments.store`: chunks on disk, what each was made from, checked and read back.
 - `sim.experiments.statistics`: Wilson intervals, outcome statistics (`Tally`), quantiles over runs.
+- `sim.experiments.sensitivity`: which judgements decide an outcome: a `Problem`, its Sobol' or Morris
+  `design`, the model run at each point (`Study`, `conduct_study`) and the `indices` in one tidy table.
 """
 
 from sim.experiments.chunks import run_seeds
 from sim.experiments.experiment import Experiment, Interrupted, conduct
 from sim.experiments.levers import Lever, grid_points, latin_points
 
-__all__ = ["Experiment", "Interrupted", "Lever", "conduct", "grid_points", "latin_points", "run_seeds"]
+#: Names imported from `sim.experiments.sensitivity` when first used (it brings pandas and SALib).
+_SENSITIVITY = ("Problem", "Study", "conduct_study", "design", "indices")
+
+
+def __getattr__(name: str):
+    if name in _SENSITIVITY:
+        from sim.experiments import sensitivity
+
+        return getattr(sensitivity, name)
+    raise AttributeError(f"module 'sim.experiments' has no attribute {name!r}")
+
+
+__all__ = ["Experiment", "Interrupted", "Lever", "Problem", "Study", "conduct", "conduct_study", "design",
+           "grid_points", "indices", "latin_points", "run_seeds"]

@@ -39,6 +39,7 @@ KINDS: Mapping[str, tuple[str, ...]] = {
                  "plots/*"),
     "sweep": ("experiments.csv", "summary.json", "scenario.toml", "chunks", "chunks/*", "plots", "plots/*"),
     "compare": ("compare.html", "compare.md", "plots", "plots/*"),
+    "sensitivity": ("design.csv", "indices.csv", "summary.json", "plots", "plots/*", "runs", "runs/*"),
     "plots": ("*.png", "*.svg", "*.pdf"),
 }
 #: The suffix of a file being written (renamed into place when whole).

@@ -30,6 +30,11 @@ def run_tables(sides: Sequence[str]) -> dict[str, tuple[str, ...]]:
     }
 
 
+#: The columns of a sensitivity study's indices table (indices.csv), one row per parameter, outcome and index.
+INDICES_COLUMNS = ("parameter", "method", "outcome", "index", "value", "conf_low", "conf_high")
+#: The indices each sensitivity method gives (in the order of the table's rows).
+METHOD_INDICES = {"sobol": ("S1", "ST"), "morris": ("mu_star", "sigma")}
+
 #: The files of a run directory (its plots and report aside).
 RUN_FILES = (*run_tables(("first", "second")), "summary.json", "scenario.toml")
 

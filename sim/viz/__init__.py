@@ -45,6 +45,7 @@ from sim.viz.files import (
     plot_files,
     plot_names,
     render,
+    study_plot_files,
 )
 from sim.viz.network import alignment_network
 from sim.viz.run import (
@@ -54,11 +55,12 @@ from sim.viz.run import (
     road_to_ceasefire,
     what_moved_whom,
 )
+from sim.viz.sensitivity import judgements_plot
 
 __all__ = [
     "ENSEMBLE_PLOTS", "PLOTS", "SWEEP_PLOTS", "alignment_fan", "alignment_network", "alignment_over_time",
     "battlefield", "broker_shares", "ceasefire_day_distribution", "coalition_frequency", "compare_alignment",
     "compare_ceasefire", "compare_moves", "compare_network", "experiment_plot_files", "experiment_plot_names",
-    "has_battlefield", "plot_files", "plot_names", "render", "road_to_ceasefire", "sweep_heatmap", "sweep_outcome",
-    "what_moved_whom",
+    "has_battlefield", "judgements_plot", "plot_files", "plot_names", "render", "road_to_ceasefire", "study_plot_files",
+    "sweep_heatmap", "sweep_outcome", "what_moved_whom",
 ]

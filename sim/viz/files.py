@@ -4,9 +4,10 @@ and the plots as the bytes of files (`render`, `plot_files`, `experiment_plot_fi
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import matplotlib
+import pandas as pd
 from matplotlib.figure import Figure
 
 from sim.io.rundata import ExperimentData, RunData
@@ -26,6 +27,7 @@ from sim.viz.run import (
     road_to_ceasefire,
     what_moved_whom,
 )
+from sim.viz.sensitivity import judgements_plot
 from sim.viz.style import DPI, LITERAL
 
 FORMATS = ("png", "svg", "pdf")
@@ -84,18 +86,29 @@ def experiment_plot_names(data: ExperimentData) -> list[str]:
 
 
 def experiment_plot_files(data: ExperimentData, fmt: str = "png", folder: str = "plots",
-                          progress: Callable[[str], None] | None = None) -> dict[str, bytes]:
+                          progress: Callable[[str], None] | None = None,
+                          outcome: str = "ceasefire_reached") -> dict[str, bytes]:
     """Every plot of an ensemble or a sweep, rendered as ``{"plots/NAME.FORMAT": bytes}`` (see
-    `experiment_plot_names`)."""
-    return _rendered(data, experiment_plot_names(data), fmt, folder, progress)
+    `experiment_plot_names`); a sweep's plots show the share of runs with ``outcome``."""
+    return _rendered(data, experiment_plot_names(data), fmt, folder, progress, outcome)
+
+
+def study_plot_files(indices: pd.DataFrame, outcomes: Sequence[str], subtitle: str, fmt: str = "png",
+                     folder: str = "plots") -> dict[str, bytes]:
+    """The plot of a sensitivity study for each outcome (`judgements_plot`), as
+    ``{"plots/which_judgements_OUTCOME.FORMAT": bytes}``."""
+    return {f"{folder}/which_judgements_{o}.{fmt}" if folder else f"which_judgements_{o}.{fmt}":
+            render(judgements_plot(indices, o, subtitle=subtitle), fmt) for o in outcomes}
 
 
 def _rendered(data: RunData | ExperimentData, names: list[str], fmt: str, folder: str,
-              progress: Callable[[str], None] | None) -> dict[str, bytes]:
-    """The plots ``names`` of ``data``, each drawn and rendered in turn (``progress`` told its name first)."""
+              progress: Callable[[str], None] | None, outcome: str = "ceasefire_reached") -> dict[str, bytes]:
+    """The plots ``names`` of ``data``, each drawn and rendered in turn (``progress`` told its name first);
+    a sweep's plots show the share of runs with ``outcome``."""
     files = {}
     for name in names:
         if progress:
             progress(name)
-        files[f"{folder}/{name}.{fmt}" if folder else f"{name}.{fmt}"] = render(_DRAW[name](data), fmt)
+        fig = _DRAW[name](data, outcome) if name in SWEEP_PLOTS else _DRAW[name](data)
+        files[f"{folder}/{name}.{fmt}" if folder else f"{name}.{fmt}"] = render(fig, fmt)
     return files

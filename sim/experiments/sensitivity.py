@@ -1,0 +1,353 @@
+"""Sensitivity analysis: which of a scenario's judgements does an outcome hang on? (issue 15)
+
+Three layers, each usable from a notebook without the command line:
+
+- pure functions over arrays, with SALib: a `Problem` (the varied names and their ranges, declared once),
+  `design` (the points: Sobol' or Morris, drawn from one seed) and `indices` (one tidy table, `COLUMNS`:
+  first-order and total Sobol' indices, or Morris's mu* and sigma, with 95 % confidence intervals);
+- the model at those points: `Study` (each point a set of ``--set`` overrides, run ``runs`` times with the
+  seeds `run_seeds` derives, the same at every point), run by the ensemble machinery (`conduct`: chunks
+  streamed to disk, resumable) and averaged per point (`point_outcomes`: the mean over the runs and its
+  standard error, which is the size of the noise left in the analysed outcome);
+- `conduct_study`, which does both into a directory: ``design.csv``, ``indices.csv``, ``summary.json``,
+  ``plots/which_judgements_OUTCOME.png`` and ``runs/`` (the runs, a sweep directory).
+
+Example::
+
+    from sim.experiments.sensitivity import Problem, design, indices
+    problem = Problem.parse(["x1=-3.14159:3.14159", "x2=-3.14159:3.14159"])
+    X = design(problem, "sobol", 1024, seed=1)
+    table = indices(problem, "sobol", X, {"y": f(X)}, seed=1)
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import warnings
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from sim.experiments.experiment import Experiment, conduct
+from sim.experiments.levers import override, scenario_value
+from sim.io.files import (
+    OutputError,
+    check_target,
+    locked,
+    prepare_directory,
+    write_file,
+    write_files,
+)
+from sim.io.tables import INDICES_COLUMNS as COLUMNS
+from sim.io.tables import METHOD_INDICES, outcome_columns
+from sim.scenario import Scenario, ScenarioError, load
+
+#: The methods: Sobol' (variance-based: S1 and ST) and Morris (elementary effects: mu* and sigma).
+METHODS = ("sobol", "morris")
+#: Morris's grid: each range cut into this many levels.
+MORRIS_LEVELS = 4
+#: Bootstrap resamples behind the confidence intervals.
+RESAMPLES = 200
+#: The outcomes of a run that can be analysed (numbers; the rest of ``runs.csv`` is text).
+NUMERIC_TEXT = ("status", "first_broker", "coalitions", "error")
+
+_ELEMENT = re.compile(r"^(?P<key>[^\[\]]+)\[(?P<index>\d+)\]$")
+
+
+# ------------------------------------------------------------------------------------------ the problem
+
+@dataclass(frozen=True)
+class Problem:
+    """The varied values: their names (``--set`` keys, or ``KEY[i]`` for the i-th number of a list such as
+    ``rules.escalation.grievance[1]``) and ranges ``(low, high)``."""
+
+    names: tuple[str, ...]
+    bounds: tuple[tuple[float, float], ...]
+
+    def __post_init__(self) -> None:
+        if not self.names:
+            raise ScenarioError("--vary", "", "nothing to vary; give at least one --vary KEY=LO:HI")
+        if len(set(self.names)) != len(self.names):
+            raise ScenarioError("--vary", "", "a key is varied twice")
+        for name, (low, high) in zip(self.names, self.bounds, strict=True):
+            if not (math.isfinite(low) and math.isfinite(high) and low < high):
+                raise ScenarioError(f"--vary {name}={low}:{high}", name, "needs LO < HI, both finite")
+
+    @classmethod
+    def parse(cls, texts: Iterable[str]) -> Problem:
+        """From ``--vary`` texts ``KEY=LO:HI``; raises `ScenarioError` (one line) on a mistake."""
+        names, bounds = [], []
+        for text in texts:
+            key, sep, spec = text.partition("=")
+            parts = spec.split(":")
+            if not sep or not key.strip() or len(parts) != 2:
+                raise ScenarioError(f"--vary {text}", key.strip(), "expected KEY=LO:HI (a range of numbers)")
+            try:
+                low, high = float(parts[0]), float(parts[1])
+            except ValueError:
+                raise ScenarioError(f"--vary {text}", key.strip(), "LO and HI must be numbers") from None
+            names.append(key.strip())
+            bounds.append((low, high))
+        return cls(tuple(names), tuple(bounds))
+
+    def salib(self) -> dict:
+        """The problem as SALib takes it."""
+        return {"num_vars": len(self.names), "names": list(self.names), "bounds": [list(b) for b in self.bounds]}
+
+
+def design(problem: Problem, method: str, n: int, seed: int) -> np.ndarray:
+    """The points to evaluate, ``(points, len(problem.names))``: Sobol' (Saltelli's scheme, ``n`` a power of
+    two, ``n * (D + 2)`` points, first-order and total indices only) or Morris (``n`` trajectories of
+    ``D + 1`` points on a grid of `MORRIS_LEVELS` levels), drawn from ``seed``."""
+    if method == "sobol":
+        from SALib.sample import sobol
+
+        if n < 2 or n & (n - 1):
+            raise ScenarioError("--n", str(n), "Sobol' needs N a power of two (64, 128, 256, ...)")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return sobol.sample(problem.salib(), n, calc_second_order=False, seed=seed)
+    if method == "morris":
+        from SALib.sample import morris
+
+        if n < 2:
+            raise ScenarioError("--n", str(n), "Morris needs at least 2 trajectories")
+        return morris.sample(problem.salib(), n, num_levels=MORRIS_LEVELS, seed=seed)
+    raise ScenarioError("--method", method, f"expected one of {', '.join(METHODS)}")
+
+
+def indices(problem: Problem, method: str, points: np.ndarray, outcome_values: Mapping[str, Sequence[float]] | np.ndarray,
+            seed: int) -> pd.DataFrame:
+    """One tidy table (`COLUMNS`) of the indices of every outcome: ``outcome_values`` maps an outcome's name
+    to its value at each of ``points`` (an array alone is named ``y``). Sobol': ``S1`` and ``ST``; Morris:
+    ``mu_star`` and ``sigma`` (mu* over the ranges as given, not scaled). ``conf_low``/``conf_high`` are the
+    95 % bootstrap interval SALib gives (value +- its half-width; none for sigma). An outcome that does not
+    vary at all has indices 0: nothing in it to explain."""
+    if not isinstance(outcome_values, Mapping):
+        outcome_values = {"y": outcome_values}
+    rows = []
+    for outcome, values in outcome_values.items():
+        y = np.asarray(values, dtype=float)
+        if y.shape != (len(points),):
+            raise ValueError(f"{outcome}: {y.shape[0] if y.ndim else 0} values for {len(points)} points")
+        if not np.isfinite(y).all():
+            raise ValueError(f"{outcome}: values that are not finite numbers")
+        found = _analyse(problem, method, np.asarray(points, dtype=float), y, seed)
+        for i, name in enumerate(problem.names):
+            for index in METHOD_INDICES[method]:
+                value, half = found[index][i], found.get(f"{index}_conf", [math.nan] * len(problem.names))[i]
+                rows.append((name, method, outcome, index, float(value), float(value - half), float(value + half)))
+    return pd.DataFrame(rows, columns=list(COLUMNS))
+
+
+def _analyse(problem: Problem, method: str, points: np.ndarray, y: np.ndarray, seed: int) -> dict:
+    d = len(problem.names)
+    if np.ptp(y) == 0:
+        zero = np.zeros(d)
+        return {k: zero for k in (*METHOD_INDICES[method], *(f"{k}_conf" for k in METHOD_INDICES[method]))}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        if method == "sobol":
+            from SALib.analyze import sobol
+
+            found = sobol.analyze(problem.salib(), y, calc_second_order=False, num_resamples=RESAMPLES, seed=seed)
+        else:
+            from SALib.analyze import morris
+
+            found = morris.analyze(problem.salib(), points, y, num_resamples=RESAMPLES, num_levels=MORRIS_LEVELS,
+                                   seed=seed)
+    return {k: np.asarray(v, dtype=float) for k, v in found.items() if k != "names"}
+
+
+# ------------------------------------------------------------------------------------- the model's side
+
+def point_overrides(scenario: Scenario, problem: Problem, row: Sequence[float]) -> dict:
+    """The scenario values of one design point, as ``{--set key: value}``: a value that is a whole number
+    in the scenario (an event's ``step``, ``scenario.steps``) rounded to one; ``KEY[i]`` elements put into
+    the scenario's list. Raises `ScenarioError` for a key the scenario lacks."""
+    values: dict = {}
+    for name, x in zip(problem.names, row, strict=True):
+        element = _ELEMENT.match(name)
+        key = element["key"] if element else name
+        current = values.get(key, scenario_value(scenario, key))
+        if current is None:
+            raise ScenarioError(f"--vary {name}", key, f"{scenario.name} has no such value to vary")
+        if element:
+            index = int(element["index"])
+            if not isinstance(current, list) or index >= len(current):
+                raise ScenarioError(f"--vary {name}", key, f"is not a list with an element {index}")
+            current = list(current)
+            current[index] = _like(current[index], x)
+            values[key] = current
+        elif isinstance(current, (bool, str, list, dict)):
+            raise ScenarioError(f"--vary {name}", key, "is not a number; vary a number (KEY[i] for a list's)")
+        else:
+            values[key] = _like(current, x)
+    return values
+
+
+def _applied(values: dict, name: str):
+    """The value a point gave ``name`` (an element for ``KEY[i]``)."""
+    element = _ELEMENT.match(name)
+    return values[element["key"]][int(element["index"])] if element else values[name]
+
+
+def _like(current, x: float):
+    return int(round(x)) if isinstance(current, int) and not isinstance(current, bool) else round(float(x), 12)
+
+
+def analysable_outcomes(scenario: Scenario) -> list[str]:
+    """The run outcomes (columns of ``runs.csv``) that are numbers, for ``--outcome``."""
+    return [c for c in outcome_columns(scenario.sides, scenario.actor_ids) if c not in NUMERIC_TEXT]
+
+
+@dataclass(frozen=True)
+class Study:
+    """A sensitivity study: the `Problem`, the method, its design ``points`` and the `Experiment` that runs
+    each point ``runs`` times (the same derived seeds at every point), with the ``outcomes`` to analyse."""
+
+    problem: Problem
+    method: str
+    n: int
+    points: np.ndarray
+    experiment: Experiment
+    outcomes: tuple[str, ...]
+
+    @classmethod
+    def build(cls, scenario: str | Path, vary: Iterable[str], method: str, n: int, runs: int,
+              outcomes: Iterable[str], overrides: Iterable[str] = ()) -> Study:
+        """The study of ``scenario`` (with ``--set`` ``overrides``; ``scenario.seed=S`` sets the seed the
+        design and the runs derive from). Raises `ScenarioError` (one line) for a user's mistake."""
+        base = list(overrides)
+        spec = load(scenario, base)
+        problem = Problem.parse(vary)
+        if method not in METHODS:
+            raise ScenarioError("--method", method, f"expected one of {', '.join(METHODS)}")
+        known = analysable_outcomes(spec)
+        outcomes = tuple(dict.fromkeys(outcomes))
+        if not outcomes:
+            raise ScenarioError("--outcome", "", "give at least one --outcome NAME: " + ", ".join(known))
+        for outcome in outcomes:
+            if outcome not in known:
+                raise ScenarioError(f"--outcome {outcome}", outcome, "not a numeric run outcome; one of "
+                                    + ", ".join(known))
+        points = design(problem, method, n, spec.seed)
+        levers = [point_overrides(spec, problem, row) for row in points]
+        labels = [{name: _applied(p, name) for name in problem.names} for p in levers]
+        scenarios = tuple(load(scenario, [*base, *(override(k, v) for k, v in p.items())]) for p in levers)
+        return cls(problem, method, n, points, Experiment(scenarios, tuple(labels), spec.seed, runs, method),
+                   outcomes)
+
+    @property
+    def scenario(self) -> Scenario:
+        return self.experiment.scenarios[0]
+
+
+def point_outcomes(study: Study, runs_table: pd.DataFrame) -> pd.DataFrame:
+    """From the runs' table (``experiments.csv``: one row per run): one row per design point with the
+    varied values, and for each outcome its mean over the point's runs (``OUTCOME``) and that mean's
+    standard error (``OUTCOME_se``: the replication noise left in what is analysed; 0 with one run or a
+    deterministic model). Failed runs are left out; a blank ``first_ceasefire_day`` (no ceasefire) counts as
+    the day after the last. Raises `OutputError` when a point has no finished run."""
+    table = runs_table[runs_table["status"] == "ok"].copy()
+    if "first_ceasefire_day" in table:
+        day = pd.to_numeric(table["first_ceasefire_day"], errors="coerce")
+        table["first_ceasefire_day"] = day.fillna(study.scenario.steps + 1)
+    out = pd.DataFrame({"point": np.arange(len(study.points))})
+    for k, name in enumerate(study.problem.names):
+        out[name] = study.points[:, k]
+    grouped = table.groupby("point")
+    counts = grouped.size().reindex(out["point"], fill_value=0).to_numpy()
+    if (counts == 0).any():
+        raise OutputError(f"point {int(np.flatnonzero(counts == 0)[0])}: every run failed (see runs/summary.json)")
+    out["runs_ok"] = counts
+    for outcome in study.outcomes:
+        values = pd.to_numeric(table[outcome], errors="coerce").astype(float)
+        stats = values.groupby(table["point"]).agg(["mean", "std"]).reindex(out["point"])
+        out[outcome] = stats["mean"].to_numpy()
+        out[f"{outcome}_se"] = (stats["std"].fillna(0.0) / np.sqrt(counts)).to_numpy()
+    return out
+
+
+def noise(study: Study, table: pd.DataFrame) -> dict:
+    """For each outcome: the mean within-point standard error of its averaged value, the spread of the
+    averaged values over the points (standard deviation), and the share of that spread's variance that is
+    replication noise (mean squared standard error / variance of the point means)."""
+    found = {}
+    for outcome in study.outcomes:
+        spread = float(table[outcome].std()) if len(table) > 1 else 0.0
+        se = table[f"{outcome}_se"].to_numpy()
+        share = float(np.mean(se ** 2) / spread ** 2) if spread > 0 else (0.0 if not se.any() else math.inf)
+        found[outcome] = {"mean_standard_error": round(float(se.mean()), 10), "spread": round(spread, 10),
+                          "noise_share_of_variance": round(min(share, 1e9), 10)}
+    return found
+
+
+# --------------------------------------------------------------------------------------- the directory
+
+def study_files(study: Study, runs_table: pd.DataFrame,
+                pictures: Callable[[Study, pd.DataFrame], dict[str, bytes]] | None = None) -> dict[str, str | bytes]:
+    """The analysis files of a finished study from its runs' table: ``design.csv`` (one row per point: the
+    varied values, each outcome's mean and standard error), ``indices.csv`` (`COLUMNS`), ``summary.json``,
+    and what ``pictures`` draws from the study and its indices (the plots: the caller's, this module
+    draws none)."""
+    table = point_outcomes(study, runs_table)
+    seed = study.experiment.seed
+    found = indices(study.problem, study.method, study.points, {o: table[o] for o in study.outcomes}, seed)
+    files: dict[str, str | bytes] = {"design.csv": table.to_csv(index=False, float_format="%.12g", lineterminator="\n"),
+                                     "indices.csv": found.to_csv(index=False, float_format="%.10g",
+                                                                 lineterminator="\n")}
+    if pictures is not None:
+        files.update(pictures(study, found))
+    summary = {
+        "scenario": {"name": study.scenario.name, "title": study.scenario.title},
+        "method": study.method, "n": study.n, "seed": seed, "runs_per_point": study.experiment.runs,
+        "points": len(study.points), "runs": len(study.points) * study.experiment.runs,
+        "varied": {name: list(b) for name, b in zip(study.problem.names, study.problem.bounds)},
+        "outcomes": list(study.outcomes),
+        "noise": noise(study, table),
+        "indices": {o: {name: {r["index"]: [_number(r["value"]), _number(r["conf_low"]), _number(r["conf_high"])]
+                               for _, r in found[(found["outcome"] == o) & (found["parameter"] == name)].iterrows()}
+                        for name in study.problem.names} for o in study.outcomes},
+        "complete": True,
+    }
+    files["summary.json"] = json.dumps(summary, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    return files
+
+
+def _number(x: float) -> float | None:
+    """A value for JSON: rounded, None where there is none (sigma's interval)."""
+    return None if not math.isfinite(x) else round(float(x), 6)
+
+
+def conduct_study(study: Study, directory: Path, *, workers: int | None = None, force: bool = False,
+                  resume: bool = False, pictures: Callable[[Study, pd.DataFrame], dict[str, bytes]] | None = None,
+                  on_chunk: Callable | None = None, stop: Callable[[], bool] = lambda: False) -> dict:
+    """Run a study into ``directory`` and return its summary. The runs go into ``directory/runs`` (a sweep
+    directory written by `conduct`: chunks stored as they finish; ``resume`` completes an interrupted
+    study with the same seeds; `Interrupted` when stopped), then the analysis files beside it, the
+    ``summary.json`` last. An existing directory is replaced (``force``) or completed (``resume``) only
+    when it is a sensitivity directory dipsim wrote."""
+    directory = Path(directory)
+    check_target(directory, "sensitivity", force=force, resume=resume)
+    directory.mkdir(parents=True, exist_ok=True)
+    with locked(directory):
+        check_target(directory, "sensitivity", force=force, resume=resume)
+        if not resume:
+            prepare_directory(directory, "sensitivity")
+        elif (directory / "summary.json").exists():
+            (directory / "summary.json").unlink()  # complete only once the analysis is written again
+        conduct(study.experiment, directory / "runs", workers=workers, resume=resume and (directory / "runs").exists(),
+                on_chunk=on_chunk, stop=stop)
+        runs_table = pd.read_csv(directory / "runs" / "experiments.csv", keep_default_na=False, na_values=[""],
+                                 low_memory=False)
+        made = study_files(study, runs_table, pictures)
+        final = made.pop("summary.json")
+        write_files(directory, made)
+        write_file(directory / "summary.json", final)
+    return json.loads(final)
