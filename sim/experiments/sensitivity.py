@@ -125,7 +125,8 @@ def indices(problem: Problem, method: str, points: np.ndarray, outcome_values: M
             seed: int) -> pd.DataFrame:
     """One tidy table (`COLUMNS`) of the indices of every outcome: ``outcome_values`` maps an outcome's name
     to its value at each of ``points`` (an array alone is named ``y``). Sobol': ``S1`` and ``ST``; Morris:
-    ``mu_star`` and ``sigma`` (mu* over the ranges as given, not scaled). ``conf_low``/``conf_high`` are the
+    ``mu_star`` and ``sigma`` (SALib's elementary effects: a step's change of the outcome over the step as a
+    share of the range, 2/3 of it on a 4-level grid, so mu* of a 0-1 share may exceed 1). ``conf_low``/``conf_high`` are the
     95 % bootstrap interval SALib gives (value +- its half-width; none for sigma). An outcome that does not
     vary at all has indices 0: nothing in it to explain."""
     if not isinstance(outcome_values, Mapping):
