@@ -256,7 +256,12 @@ def sensitivity(scenario: str, levers: tuple[str, ...], method: str, outcomes: t
     summary = _interruptible(runs * len(study.points), directory, lambda on_chunk, stop: conduct_study(
         study, directory, workers=workers, force=force, resume=resume, pictures=pictures, on_chunk=on_chunk,
         stop=stop))
-    click.echo(f"{name}: {method}, {len(study.points)} points x {runs} runs from seed {seed} -> {directory}")
+    if runs < 3:
+        click.echo(f"dipsim: warning: with {runs} run{'s' * (runs > 1)} a point the model's noise "
+                   f"{'cannot be measured' if runs == 1 else 'is understated (two runs often agree)'}: "
+                   "the indices may partly measure luck; use --runs 3 or more", err=True)
+    click.echo(f"{name}: {method}, {len(study.points)} points x {runs} run{'s' * (runs > 1)} from seed {seed} -> "
+               f"{directory}")
     width = max(len(k) for k in study.problem.names)
     for outcome in study.outcomes:
         size = summary["noise"][outcome]

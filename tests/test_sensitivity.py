@@ -163,7 +163,8 @@ def test_the_command_writes_the_study_prints_the_indices_and_never_overwrites(tm
             "--outcome", "max_intensity_BOR", "--n", "8", "--runs", "1", "--workers", "1", "--out", str(out)]
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 0, result.output
-    assert f"{RICHARDSON}: sobol, 32 points x 1 runs from seed 1960" in result.output
+    assert f"{RICHARDSON}: sobol, 32 points x 1 run from seed 1960" in result.stdout
+    assert result.stderr.startswith("dipsim: warning: with 1 run a point the model's noise cannot be measured")
     assert f"{RELEVANT}" in result.output and "ST" in result.output
     for name in ("design.csv", "indices.csv", "summary.json", "plots/which_judgements_max_intensity_BOR.png",
                  "runs/experiments.csv"):
