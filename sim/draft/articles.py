@@ -14,9 +14,9 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from sim.io.files import OutputError
-
-#: The largest article read (the largest source a scenario may name).
-MAX_ARTICLE_BYTES = 2 * 1024 * 1024
+from sim.scenario.limits import (
+    MAX_SOURCE_BYTES as MAX_ARTICLE_BYTES,  # the largest source a scenario may name
+)
 
 
 class DraftError(OutputError):

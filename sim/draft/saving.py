@@ -9,7 +9,6 @@ records its checksum; otherwise the draft is refused, naming the file, before an
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 from collections.abc import Sequence
@@ -17,7 +16,7 @@ from pathlib import Path
 
 from sim.draft.articles import DraftError
 from sim.draft.drafting import Draft, draft
-from sim.draft.writing import draft_toml
+from sim.draft.writing import draft_toml, source_checksum
 from sim.io.files import sign, unedited, write_file
 from sim.scenario import ScenarioError
 
@@ -43,10 +42,6 @@ def default_name(path: Path) -> str:
     return name[:64] if name[0].isalnum() else f"draft-{name}"[:64]
 
 
-def _digest(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
 def write_draft(articles: Sequence[Path], *, name: str | None = None, sides: str | None = None,
                 aliases: Path | None = None, out: Path | None = None, force: bool = False) -> tuple[Path, Draft]:
     """Draft a scenario from ``articles`` and write it (see the module's docstring); return its path and the
@@ -65,6 +60,7 @@ def write_draft(articles: Sequence[Path], *, name: str | None = None, sides: str
     result = draft(articles, name, chosen, aliases)
     folder = target.parent
     sources = [f"sources/{name}-{i + 1}.txt" for i in range(len(result.articles))]
+    changed = []                                  # the source texts to write: missing, or to be replaced
     for article, source in zip(result.articles, sources, strict=True):
         path = folder / source
         if path.is_symlink() or (path.exists() and not path.is_file()):
@@ -73,20 +69,15 @@ def write_draft(articles: Sequence[Path], *, name: str | None = None, sides: str
             current = path.read_bytes()
             if current == article.text.encode():
                 continue
-            if not (force and previous is not None and f"{source} sha256 {_digest(current.decode(errors='replace'))}"
-                    in previous):
+            if not (force and previous is not None
+                    and source_checksum(source, current.decode(errors="replace")) in previous):
                 raise DraftError(f"{path}: already exists and dipsim draft did not write it (or it was edited); "
                                  "choose another --name or --out")
-    text = draft_toml(result, sources, load("baseline").rules)
-    checksums = "\n".join(f"# source text {src} sha256 {_digest(a.text)}"
-                          for a, src in zip(result.articles, sources, strict=True))
-    text = text.replace("\n[scenario]\n", f"\n{checksums}\n\n[scenario]\n", 1)
-    text = sign(text, "dipsim draft")
+        changed.append((path, article.text))
+    text = sign(draft_toml(result, sources, load("baseline").rules), "dipsim draft")
     (folder / "sources").mkdir(parents=True, exist_ok=True)
-    for article, source in zip(result.articles, sources, strict=True):
-        path = folder / source
-        if not path.exists() or path.read_bytes() != article.text.encode():
-            write_file(path, article.text)
+    for path, article_text in changed:
+        write_file(path, article_text)
     write_file(target, text)
     return target, result
 

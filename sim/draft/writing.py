@@ -6,6 +6,7 @@ Also the rules block that `dipsim new --blank` writes.
 
 from __future__ import annotations
 
+import hashlib
 import textwrap
 
 from sim.core.fields import RANGES
@@ -89,6 +90,12 @@ def _tie_lines(tie: DraftTie, several: bool, sources: list[str]) -> list[str]:
     return lines + _quotes(tie.quotes, several, sources)
 
 
+def source_checksum(source: str, text: str) -> str:
+    """The line of a draft that records the text it wrote at ``source`` (so that --force may replace that
+    file only while it still holds this text)."""
+    return f"# source text {source} sha256 {hashlib.sha256(text.encode()).hexdigest()}"
+
+
 def draft_toml(d: Draft, sources: list[str], base_rules, steps: int = 60, seed: int = 1) -> str:
     """The text of the draft ``d`` whose articles' texts are at ``sources`` (relative to the draft)."""
     several = len(sources) > 1
@@ -118,6 +125,8 @@ def draft_toml(d: Draft, sources: list[str], base_rules, steps: int = 60, seed: 
         "# Then: dipsim validate THIS-FILE, and dipsim run THIS-FILE.",
         "# Fields: " + "; ".join(f"{k} {_range(k)}: {v}" for k, v in FIELD_NOTES.items() if k in
                                 ("alignment", "ceasefire", "capability", "stubbornness")),
+        "",
+        *(source_checksum(src, a.text) for a, src in zip(d.articles, sources, strict=True)),
         "",
         "[scenario]",
         f'name = "{d.name}"',
