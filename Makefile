@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || "$$(tools/find-python)" -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,classroom]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,classroom,discovery,dask]'
 	@touch $(STAMP)
 
 demo: $(STAMP)

@@ -23,6 +23,7 @@ OVERRIDE_HELP = "Override a scenario value, e.g. actors.TUR.alignment=0.2 or rul
 
 #: The outcomes a sweep's plots can show: the probabilities an ensemble's or a sweep point's summary records.
 SWEEP_OUTCOMES = click.Choice(["ceasefire_reached", "ceasefire_within_30_days", "lasting_ceasefire", "breakdown"])
+REPORT_HELP = "Also write report.html and report.md (a page for a class) into the directory."
 STRICT_HELP = "Treat what is legal but likely a mistake (an event past the last day, ...) as an error."
 
 
@@ -65,7 +66,6 @@ def experiment_options(kind: str, default_out: str, plots: str):
     options = [
         click.option("--seed", type=click.IntRange(min=0),
                      help="The seed the runs' seeds derive from (default: the scenario's)."),
-        click.option("--workers", type=click.IntRange(min=1), help="Worker processes (default: the machine's cores)."),
         click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE", help=OVERRIDE_HELP),
         click.option("--out", type=click.Path(path_type=Path), help=f"Directory (default: {default_out})."),
         click.option("--force", is_flag=True, help="Replace the directory if it exists."),
@@ -74,14 +74,34 @@ def experiment_options(kind: str, default_out: str, plots: str):
                      help="Format of the plots written into the directory's plots/."),
         click.option("--plots/--no-plots", "with_plots", default=True, show_default=True,
                      help=f"Write the plots ({plots}) into plots/."),
+        click.option("--report", "with_report", is_flag=True, help=REPORT_HELP),
     ]
 
     def apply(command):
         for option in reversed(options):
             command = option(command)
-        return command
+        return placement_options(command)
 
     return apply
+
+
+def placement_options(command):
+    """``--workers``, ``--scheduler`` and ``--dask-local``, given to ``command`` as one ``where`` (a
+    `sim.experiments.cluster.Placement`)."""
+
+    @click.option("--workers", type=click.IntRange(min=1), help="Worker processes (default: the machine's cores).")
+    @click.option("--scheduler", metavar="tcp://HOST:PORT",
+                  help="Run on the Dask cluster whose scheduler is there (dipsim installed on every worker).")
+    @click.option("--dask-local", "dask_local", type=click.IntRange(min=1), metavar="N",
+                  help="Run on a Dask cluster of N workers started on this machine (to try a study before a "
+                       "real cluster).")
+    @functools.wraps(command)
+    def wrapper(*args, workers: int | None, scheduler: str | None, dask_local: int | None, **kwargs):
+        from sim.experiments.cluster import Placement
+
+        return command(*args, where=Placement(workers, scheduler, dask_local), **kwargs)
+
+    return wrapper
 
 
 def _overrides(overrides: tuple[str, ...], steps: int | None, seed: int | None) -> list[str]:
@@ -171,15 +191,16 @@ def _progress(total: int, unit: str):
 @experiment_options("ensemble", "runs/NAME-ensemble-seedSEED-runsN",
                     "fan charts of alignment, ceasefire days, brokers, coalitions")
 @user_errors
-def ensemble(scenario: str, runs: int, seed: int | None, workers: int | None, overrides: tuple[str, ...],
-             out: Path | None, force: bool, resume: bool, fmt: str, with_plots: bool) -> None:
+def ensemble(scenario: str, runs: int, seed: int | None, where, overrides: tuple[str, ...],
+             out: Path | None, force: bool, resume: bool, fmt: str, with_plots: bool, with_report: bool) -> None:
     """Run SCENARIO many times with seeds derived from one; write outcomes, quantiles, probabilities and plots."""
     from sim.experiments import Experiment
 
     experiment = Experiment.ensemble(scenario, runs, _overrides(overrides, None, seed))
-    name = experiment.scenarios[0].name
+    name = experiment.scenario().name
     directory = out or Path("runs") / f"{name}-ensemble-seed{experiment.seed}-runs{runs}"
-    summary = _conduct(experiment, directory, workers, force, resume, fmt if with_plots else None)
+    summary = _conduct(experiment, directory, where, force, resume, fmt if with_plots else None,
+                       with_report=with_report)
     click.echo(f"{name}: {runs} runs from seed {experiment.seed} -> {directory}")
     for line in _statistics_lines(summary):
         click.echo(f"  {line}")
@@ -198,17 +219,18 @@ def ensemble(scenario: str, runs: int, seed: int | None, workers: int | None, ov
 @experiment_options("sweep", "runs/NAME-sweep-seedSEED", "the outcome against each value, a heat map for two")
 @user_errors
 def sweep(scenario: str, levers: tuple[str, ...], runs: int, sample: str, points: int | None, outcome: str,
-          seed: int | None, workers: int | None, overrides: tuple[str, ...], out: Path | None, force: bool,
-          resume: bool, fmt: str, with_plots: bool) -> None:
+          seed: int | None, where, overrides: tuple[str, ...], out: Path | None, force: bool,
+          resume: bool, fmt: str, with_plots: bool, with_report: bool) -> None:
     """Run SCENARIO at every point of a grid (or sample) of values, RUNS seeded runs at each."""
     from sim.experiments import Experiment
 
     experiment = Experiment.sweep(scenario, levers, runs, _overrides(overrides, None, seed), sample=sample,
                                   points=points)
-    name = experiment.scenarios[0].name
+    name = experiment.scenario().name
     directory = out or Path("runs") / f"{name}-sweep-seed{experiment.seed}"
-    summary = _conduct(experiment, directory, workers, force, resume, fmt if with_plots else None, outcome)
-    click.echo(f"{name}: {len(experiment.scenarios)} points x {runs} runs from seed {experiment.seed} -> {directory}")
+    summary = _conduct(experiment, directory, where, force, resume, fmt if with_plots else None, outcome,
+                       with_report)
+    click.echo(f"{name}: {len(experiment.points)} points x {runs} runs from seed {experiment.seed} -> {directory}")
     for point in summary["points"]:
         values = ", ".join(f"{k}={v}" for k, v in point["levers"].items())
         click.echo(f"  {values}: {_statistics_lines(point)[0]}")
@@ -227,17 +249,18 @@ def sweep(scenario: str, levers: tuple[str, ...], runs: int, sample: str, points
 @click.option("--runs", type=click.IntRange(min=1), required=True, help="Runs at every point (averaged).")
 @click.option("--seed", type=click.IntRange(min=0),
               help="The seed the design and the runs' seeds derive from (default: the scenario's).")
-@click.option("--workers", type=click.IntRange(min=1), help="Worker processes (default: the machine's cores).")
 @click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE", help=OVERRIDE_HELP)
 @click.option("--out", type=click.Path(path_type=Path), help="Directory (default: runs/NAME-sensitivity-METHOD-seedSEED).")
 @click.option("--force", is_flag=True, help="Replace the directory if it exists.")
 @click.option("--resume", is_flag=True, help="Complete an interrupted study in its directory.")
 @click.option("--format", "fmt", type=click.Choice(["png", "svg", "pdf"]), default="png", show_default=True,
               help="Format of the plots written into the directory's plots/.")
+@click.option("--report", "with_report", is_flag=True, help=REPORT_HELP)
+@placement_options
 @user_errors
 def sensitivity(scenario: str, levers: tuple[str, ...], method: str, outcomes: tuple[str, ...], n: int, runs: int,
-                seed: int | None, workers: int | None, overrides: tuple[str, ...], out: Path | None, force: bool,
-                resume: bool, fmt: str) -> None:
+                seed: int | None, where, overrides: tuple[str, ...], out: Path | None, force: bool,
+                resume: bool, fmt: str, with_report: bool) -> None:
     """Which judgements decide an outcome? Vary values of SCENARIO over ranges (a Sobol' or Morris design),
     run each point RUNS times, and write the sensitivity indices, a table and a plot per outcome."""
     from sim.experiments.sensitivity import Study, conduct_study
@@ -248,14 +271,14 @@ def sensitivity(scenario: str, levers: tuple[str, ...], method: str, outcomes: t
 
     def pictures(done, indices):
         from sim.viz import study_plot_files
+        from sim.viz.sensitivity import study_subtitle
 
-        note = (f"{name}: {method}, {len(done.points)} points x {runs} run{'s' * (runs > 1)} (mean of the runs at "
-                "each point); bars: 95 % bootstrap intervals")
-        return study_plot_files(indices, done.outcomes, note, fmt)
+        return study_plot_files(indices, done.outcomes, study_subtitle(name, method, len(done.points), runs), fmt)
 
-    summary = _interruptible(runs * len(study.points), directory, lambda on_chunk, stop: conduct_study(
-        study, directory, workers=workers, force=force, resume=resume, pictures=pictures, on_chunk=on_chunk,
-        stop=stop))
+    with where.opened() as (executor, workers):
+        summary = _interruptible(runs * len(study.points), directory, lambda on_chunk, stop: conduct_study(
+            study, directory, workers=workers, executor=executor, force=force, resume=resume, pictures=pictures,
+            on_chunk=on_chunk, stop=stop, report=_study_report if with_report else None))
     if runs < 3:
         click.echo(f"dipsim: warning: with {runs} run{'s' * (runs > 1)} a point the model's noise "
                    f"{'cannot be measured' if runs == 1 else 'is understated (two runs often agree)'}: "
@@ -279,29 +302,87 @@ def sensitivity(scenario: str, levers: tuple[str, ...], method: str, outcomes: t
             click.echo(f"    {key:<{width}}  " + "  ".join(parts))
 
 
-def _experiment_pictures(fmt: str, outcome: str = "ceasefire_reached"):
+@main.command()
+@click.argument("directory", type=click.Path(path_type=Path))
+@click.option("--outcome", required=True, metavar="NAME",
+              help="The outcome whose cases to explain: a number of experiments.csv (a sweep) or design.csv (a study).")
+@click.option("--threshold", type=float, metavar="X",
+              help="The cases: OUTCOME >= X (a sweep's 0/1 outcome: OUTCOME == 1 without it; a study needs it).")
+@click.option("--min-density", type=click.FloatRange(0, 1, min_open=True), default=0.8, show_default=True,
+              help="The box chosen: the most coverage among the boxes at least this dense.")
+@click.option("--box", "step", type=click.IntRange(min=0), help="Choose this step of the peeling trajectory instead.")
+@click.option("--out", type=click.Path(path_type=Path), help="Directory (default: DIRECTORY/discovery-OUTCOME).")
+@click.option("--format", "fmt", type=click.Choice(["png", "svg", "pdf"]), default="png", show_default=True,
+              help="Format of the plots.")
+@user_errors
+def discover(directory: Path, outcome: str, threshold: float | None, min_density: float, step: int | None,
+             out: Path | None, fmt: str) -> None:
+    """Which ranges of the varied values give an outcome? Scenario discovery (PRIM, with the EMA workbench)
+    on a finished sweep or sensitivity DIRECTORY: the box of values where the cases (runs or points with
+    OUTCOME) are dense, its coverage and density, the peeling trajectory and two plots. Writes into
+    DIRECTORY/discovery-OUTCOME (replacing only its own) or --out; needs pip install 'dipsim[discovery]'."""
+    from sim.experiments.discovery import box_lines, discovery_files, read_cases
+    from sim.experiments.discovery import discover as find
+    from sim.io.files import OutputError, check_target, kind_of, write_directory
+    from sim.viz import discovery_plot_files
+
+    cases = read_cases(directory, outcome, threshold)
+    if out is None and kind_of(directory) not in ("sweep", "sensitivity"):
+        raise OutputError(f"{directory}: not a directory dipsim wrote (no .dipsim manifest); write the discovery "
+                          "elsewhere with --out")
+    target = out or directory / f"discovery-{outcome}"
+    check_target(target, "discovery", force=True)
+    found = find(cases, min_density, step)
+    write_directory(target, {**discovery_files(found), **discovery_plot_files(found, fmt)}, "discovery", force=True)
+    click.echo(f"{cases.source}: {len(cases.y)} {cases.unit}, {int(cases.y.sum())} with {cases.condition} -> {target}")
+    for line in box_lines(cases, found, min_density, asked=step is not None):
+        click.echo(f"  {line}")
+
+
+def _experiment_pictures(directory: Path, fmt: str | None, outcome: str = "ceasefire_reached",
+                         with_report: bool = False):
     """A function that draws the plots of a finished ensemble or sweep from its files (a sweep's showing the
-    share of runs with ``outcome``)."""
+    share of runs with ``outcome``; none without ``fmt``) and, ``with_report``, writes its report into
+    ``directory`` (before `conduct` writes the summary that marks the directory complete)."""
 
     def draw(files: dict[str, str]) -> dict[str, bytes]:
+        from sim.io.files import write_files
         from sim.io.rundata import ExperimentData
+        from sim.report.studies import page_figures, page_files
         from sim.viz import experiment_plot_files, experiment_plot_names
 
         data = ExperimentData.from_files(files)
-        with _progress(len(experiment_plot_names(data)), "plots") as tick:
-            return experiment_plot_files(data, fmt, folder="", progress=tick, outcome=outcome)
+        total = (len(experiment_plot_names(data)) if fmt else 0) + (
+            len(page_figures(data, outcome)) if with_report and fmt != "png" else 0)
+        with _progress(total, "plots") as tick:
+            plots = experiment_plot_files(data, fmt, folder="", progress=tick, outcome=outcome) if fmt else {}
+            if with_report:
+                write_files(directory, page_files(data, {f"plots/{name}": png for name, png in plots.items()},
+                                                  outcome, progress=tick))
+        return plots
 
     return draw
 
 
-def _conduct(experiment, directory: Path, workers: int | None, force: bool, resume: bool, fmt: str | None,
-             outcome: str = "ceasefire_reached") -> dict:
-    """Run an experiment with a progress bar and its plots drawn at the end (see `_interruptible`)."""
+def _study_report(files: dict[str, str | bytes]) -> dict[str, str | bytes]:
+    """The report of a finished sensitivity study from its files (see `sim.report.studies`)."""
+    from sim.io.rundata import StudyData
+    from sim.report.studies import page_files
+
+    return page_files(StudyData.from_files(files), files)
+
+
+def _conduct(experiment, directory: Path, where, force: bool, resume: bool, fmt: str | None,
+             outcome: str = "ceasefire_reached", with_report: bool = False) -> dict:
+    """Run an experiment where ``where`` (a `Placement`) says, with a progress bar and its plots (and
+    report) made at the end (see `_interruptible`)."""
     from sim.experiments import conduct
 
-    return _interruptible(experiment.runs * len(experiment.scenarios), directory, lambda on_chunk, stop: conduct(
-        experiment, directory, workers=workers, force=force, resume=resume, on_chunk=on_chunk, stop=stop,
-        pictures=_experiment_pictures(fmt, outcome) if fmt else None))
+    with where.opened() as (executor, workers):
+        return _interruptible(experiment.runs * len(experiment.points), directory, lambda on_chunk, stop: conduct(
+            experiment, directory, workers=workers, executor=executor, force=force, resume=resume,
+            on_chunk=on_chunk, stop=stop,
+            pictures=_experiment_pictures(directory, fmt, outcome, with_report) if fmt or with_report else None))
 
 
 def _interruptible(total: int, directory: Path, work: Callable[[Callable, Callable], dict]) -> dict:
@@ -586,20 +667,28 @@ def plot(rundir: Path, fmt: str, out: Path | None, outcome: str) -> None:
 
 @main.command()
 @click.argument("rundir", type=click.Path(path_type=Path))
+@click.option("--outcome", type=SWEEP_OUTCOMES, default="ceasefire_reached", show_default=True,
+              help="For a sweep: the outcome the report tells (the share of runs with it at each point).")
 @user_errors
-def report(rundir: Path) -> None:
+def report(rundir: Path, outcome: str) -> None:
     """Write a report of the run at RUNDIR for a class: report.html (one self-contained file) and report.md
-    (with the plots in RUNDIR/plots)."""
+    (with the plots in RUNDIR/plots). RUNDIR may also be an ensemble's, a sweep's or a sensitivity study's
+    directory: how often each outcome came, at each point, or which judgement decides it."""
     from sim.io.files import OutputError, kind_of, write_files
-    from sim.io.rundata import load_run
-    from sim.report.pages import report_figures, report_files
+    from sim.report.studies import (
+        directory_kind,
+        load_directory,
+        page_figures,
+        page_files,
+    )
 
-    data = load_run(rundir)
-    if kind_of(rundir) != "run":
-        raise OutputError(f"{rundir}: not a run directory dipsim wrote (no .dipsim manifest); dipsim writes a "
-                          "report only into its own run directories")
-    with _progress(len(report_figures(data)), "plots") as tick:
-        files = report_files(data, progress=tick)
+    data = load_directory(rundir)
+    kind = directory_kind(data)
+    if kind_of(rundir) != kind:
+        raise OutputError(f"{rundir}: not a dipsim {kind} directory (no .dipsim manifest of that kind); dipsim "
+                          "writes a report only into its own directories")
+    with _progress(len(page_figures(data, outcome)), "plots") as tick:
+        files = page_files(data, outcome=outcome, progress=tick)
     write_files(rundir, files)
     click.echo(f"{rundir / 'report.html'}, {rundir / 'report.md'}")
 

@@ -140,6 +140,25 @@ def test_every_command_of_the_doc_runs_and_prints_what_it_promises(doc, tmp_path
                               f"(a judgement or parameter goes in an '<!-- inputs: ... -->' comment): {unbacked}")
 
 
+@pytest.mark.parametrize("heading, commands", [
+    ("## Which combinations give a lasting ceasefire?", ["sweep", "discover", "discover"]),
+    ("## A page for a class: `--report`", ["ensemble", "sweep", "report", "sensitivity"]),
+])
+def test_a_section_of_experiments_md_runs_and_prints_what_it_promises(heading, commands, tmp_path, monkeypatch):
+    """docs/experiments.md is not run whole (its ensembles and studies take minutes); these sections are."""
+    text = (ROOT / "docs" / "experiments.md").read_text(encoding="utf-8")
+    start = text.index(heading)
+    section = tmp_path / "section.md"
+    section.write_text(text[start:text.index("\n## ", start)], encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    todo = steps(section)
+    assert [s.text.split()[1] for s in todo] == commands
+    for step in todo:
+        output = run_step(step, {})
+        for promise in step.promises:
+            assert promise in output, f"experiments.md: `{step.text}` does not print {promise!r}; it printed:\n{output}"
+
+
 #: A figure of a run, as prose states it: a share in percent, a day, a value with two decimals or more,
 #: a count with thousands separators.
 CLAIM = re.compile(r"(?<![\w.,])[−+-]?\d+(?:\.\d+)?%|\bdays? \d+\b|(?<![\w.,])[−+-]?\d+\.\d{2,}\b"

@@ -17,7 +17,6 @@ from matplotlib.legend import Legend
 from sim import viz
 from sim.cli import main
 from sim.experiments import Experiment, Lever, conduct, grid_points, latin_points
-from sim.experiments.levers import override
 from sim.io.files import OutputError
 from sim.io.rundata import ExperimentData, is_experiment, load_experiment
 from sim.roles import NON_ALIGNED, SECOND, Role, channel_holders, roles
@@ -32,10 +31,7 @@ THRESHOLD, HURTING = "rules.mediation.threshold", "rules.mediation.hurting"
 
 
 def sweep_experiment(points: list[dict], runs: int, sample: str = "grid") -> Experiment:
-    base = ["scenario.steps=20"]
-    spec = load("baseline", base)
-    scenarios = tuple(load("baseline", [*base, *(override(k, v) for k, v in p.items())]) for p in points)
-    return Experiment(scenarios, tuple(points), spec.seed, runs, sample)
+    return Experiment.at_points("baseline", points, runs, ["scenario.steps=20"], sample=sample)
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +39,7 @@ def folders(tmp_path_factory) -> dict[str, Path]:
     """An ensemble, a sweep of one key, a grid of two keys and a Latin hypercube sample of two."""
     root = tmp_path_factory.mktemp("experiments")
     spec = load("baseline", SHORT)
-    conduct(Experiment((spec,), ({},), spec.seed, RUNS), root / "ensemble", workers=1)
+    conduct(Experiment.ensemble(spec, RUNS), root / "ensemble", workers=1)
     conduct(sweep_experiment(grid_points([Lever.parse(f"{THRESHOLD}=0.5:0.7:3")]), 10), root / "line", workers=1)
     grid = grid_points([Lever.parse(f"{THRESHOLD}=0.5:0.7:3"), Lever.parse(f"{HURTING}=0.1,0.5")])
     conduct(sweep_experiment(grid, 10), root / "grid", workers=1)

@@ -20,6 +20,7 @@ from sim.io.files import (
     locked,
     manifest_text,
     write_directory,
+    write_file,
 )
 
 RUN = ("run", "baseline", "--steps", "3", "--no-plots")
@@ -266,3 +267,20 @@ def test_the_lock_is_refused_with_one_line_and_released_with_the_process(tmp_pat
                 pass
     with locked(tmp_path):  # released
         pass
+
+
+def test_a_table_written_in_pieces_is_whole_or_absent(tmp_path):
+    """A large table is written a chunk's rows at a time: the file appears only when every piece is in,
+    and a failure halfway leaves the old file as it was and nothing half-written beside it."""
+    target = tmp_path / "experiments.csv"
+    write_file(target, (f"row {k}\n" for k in range(3)))
+    assert target.read_text() == "row 0\nrow 1\nrow 2\n"
+
+    def broken():
+        yield "new row 0\n"
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        write_file(target, broken())
+    assert target.read_text() == "row 0\nrow 1\nrow 2\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["experiments.csv"]

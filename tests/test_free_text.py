@@ -16,7 +16,6 @@ from matplotlib.text import Text
 from sim import viz
 from sim.cli import main
 from sim.experiments import Experiment, Lever, conduct, grid_points
-from sim.experiments.levers import override
 from sim.io.rundata import load_experiment, load_run
 from sim.report.pages import COMPARE_FIGURES, compare_files
 from sim.scenario import load
@@ -111,7 +110,7 @@ def test_compare_shows_free_text_as_written(rundir, baseline_run):
 
 def test_ensemble_and_sweep_plots_show_free_text_as_written(scenario, tmp_path):
     spec = load(scenario)
-    conduct(Experiment((spec,), ({},), spec.seed, 6), tmp_path / "ensemble", workers=1)
+    conduct(Experiment.ensemble(spec, 6), tmp_path / "ensemble", workers=1)
     ensemble = load_experiment(tmp_path / "ensemble")
     expected = {"alignment_fan": [ARMENIA, f"backs {ARMENIA}"], "ceasefire_day_distribution": [],
                 "broker_shares": [RUSSIA], "coalition_frequency": [f"coalition 1 (with {ARMENIA})"]}
@@ -119,6 +118,5 @@ def test_ensemble_and_sweep_plots_show_free_text_as_written(scenario, tmp_path):
     for name, wanted in expected.items():
         assert_literal(getattr(viz, name)(ensemble), *wanted)
     points = grid_points([Lever.parse(r"actors.TUR.name=Turkey $\bad$,Türkiye $1")])
-    scenarios = tuple(load(scenario, [override(k, v) for k, v in p.items()]) for p in points)
-    conduct(Experiment(scenarios, tuple(points), spec.seed, 2), tmp_path / "sweep", workers=1)
+    conduct(Experiment.at_points(scenario, points, 2), tmp_path / "sweep", workers=1)
     assert_literal(viz.sweep_outcome(load_experiment(tmp_path / "sweep")), TURKEY, "Türkiye $1")

@@ -46,7 +46,7 @@ def data_files(directory: Path) -> dict[str, bytes]:
 def test_a_stop_in_the_final_phase_leaves_it_incomplete_and_resume_finishes_it(short, small_chunks, tmp_path):
     """Asked to stop while the plots are drawn: every run is stored, yet summary.json says incomplete
     (no plots), and --resume draws them and only then says complete."""
-    experiment = Experiment((short,), ({},), 3, RUNS)
+    experiment = Experiment.ensemble(short, RUNS, ["scenario.seed=3"])
     reference = conduct(experiment, tmp_path / "whole", workers=1)
     asked = []
 
@@ -68,7 +68,7 @@ def test_a_stop_in_the_final_phase_leaves_it_incomplete_and_resume_finishes_it(s
 def test_a_stop_between_chunks_keeps_the_finished_ones(short, small_chunks, tmp_path):
     seen = []
     with pytest.raises(Interrupted) as stop:
-        conduct(Experiment((short,), ({},), 3, RUNS), tmp_path / "e", workers=1, on_chunk=seen.append,
+        conduct(Experiment.ensemble(short, RUNS, ["scenario.seed=3"]), tmp_path / "e", workers=1, on_chunk=seen.append,
                 stop=lambda: len(seen) >= 2)
     assert stop.value.runs_done == 6 == summary_of(tmp_path / "e")["runs_done"]
     assert len(read_rows(tmp_path / "e" / "runs.csv")) == 6
@@ -78,7 +78,7 @@ def test_no_more_than_two_chunks_per_worker_are_in_flight(short, small_chunks, t
     """Stopped after the first chunk, the pool has started only those it keeps in flight."""
     seen = []
     with pytest.raises(Interrupted) as stop:
-        conduct(Experiment((short,), ({},), 3, 300), tmp_path / "e", workers=2, on_chunk=seen.append,
+        conduct(Experiment.ensemble(short, 300, ["scenario.seed=3"]), tmp_path / "e", workers=2, on_chunk=seen.append,
                 stop=lambda: bool(seen))
     assert 1 <= len(seen) <= 1 + IN_FLIGHT * 2
     assert stop.value.runs_done == 3 * len(seen)
@@ -86,7 +86,7 @@ def test_no_more_than_two_chunks_per_worker_are_in_flight(short, small_chunks, t
 
 def test_resume_uses_only_chunks_of_the_same_experiment(short, small_chunks, tmp_path):
     """A chunk of another experiment (here: another seed) in the folder is refused, naming it."""
-    first, other = Experiment((short,), ({},), 3, RUNS), Experiment((short,), ({},), 4, RUNS)
+    first, other = Experiment.ensemble(short, RUNS, ["scenario.seed=3"]), Experiment.ensemble(short, RUNS, ["scenario.seed=4"])
     seen = []
     with pytest.raises(Interrupted):
         conduct(first, tmp_path / "a", workers=1, on_chunk=seen.append, stop=lambda: len(seen) >= 2)
@@ -114,7 +114,7 @@ def test_two_ensembles_on_one_folder_never_mix(tmp_path):
 @pytest.mark.parametrize("damage", ["truncate-npy", "tamper-npy", "truncate-json", "garbage-json",
                                     "summary-garbage", "summary-missing"])
 def test_a_damaged_chunk_or_summary_is_one_line(short, small_chunks, tmp_path, damage):
-    conduct(Experiment((short,), ({},), 3, RUNS), tmp_path / "e", workers=1)
+    conduct(Experiment.ensemble(short, RUNS, ["scenario.seed=3"]), tmp_path / "e", workers=1)
     chunk = tmp_path / "e" / "chunks" / "point0000-run0000003"
     summary = tmp_path / "e" / "summary.json"
     if damage == "truncate-npy":
@@ -132,7 +132,7 @@ def test_a_damaged_chunk_or_summary_is_one_line(short, small_chunks, tmp_path, d
     else:
         summary.unlink()
     with pytest.raises(OutputError) as err:
-        conduct(Experiment((short,), ({},), 3, RUNS), tmp_path / "e", workers=1, resume=True)
+        conduct(Experiment.ensemble(short, RUNS, ["scenario.seed=3"]), tmp_path / "e", workers=1, resume=True)
     assert "\n" not in str(err.value) and str(tmp_path / "e") in str(err.value)
 
 
@@ -200,3 +200,18 @@ def test_workers_exit_when_their_parent_is_killed(tmp_path):
     for pid in left:  # never leave a process behind, even when the test fails
         os.kill(pid, signal.SIGKILL)
     assert not left
+
+
+def test_a_sweep_stores_records_only_and_resumes_to_the_same_bytes(small_chunks, tmp_path):
+    """A sweep's tables need no trajectories: its chunks are records alone (a study of ten thousand points
+    stays small on disk), and an interrupted sweep resumes from them to the bytes of a whole one."""
+    experiment = Experiment.sweep("baseline", ["rules.mediation.threshold=0.5,0.6"], 7, ["scenario.steps=10"])
+    conduct(experiment, tmp_path / "whole", workers=1)
+    assert sorted({p.suffix for p in (tmp_path / "whole" / "chunks").iterdir()}) == [".json"]
+    seen = []
+    with pytest.raises(Interrupted):
+        conduct(experiment, tmp_path / "cut", workers=1, on_chunk=seen.append, stop=lambda: len(seen) >= 2)
+    assert summary_of(tmp_path / "cut")["runs_done"] == 6
+    conduct(experiment, tmp_path / "cut", workers=1, resume=True)
+    for name in ("experiments.csv", "summary.json"):
+        assert (tmp_path / "cut" / name).read_bytes() == (tmp_path / "whole" / name).read_bytes()

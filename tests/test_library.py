@@ -313,7 +313,7 @@ def ensemble(tmp_path_factory):
     def summary(name: str) -> dict:
         if name not in done:
             scenario = load(name)
-            done[name] = conduct(Experiment((scenario,), ({},), scenario.seed, RUNS), folder / name, workers=1)
+            done[name] = conduct(Experiment.ensemble(scenario, RUNS), folder / name, workers=1)
         return done[name]
 
     return summary

@@ -49,7 +49,7 @@ def test_run_seeds_come_from_spawned_seed_sequences():
 
 def test_an_ensemble_run_is_the_single_run_with_its_seed(short_baseline, tmp_path, monkeypatch):
     monkeypatch.setattr("sim.experiments.experiment.CHUNK", 5)
-    summary = conduct(Experiment((short_baseline,), ({},), 3, RUNS), tmp_path / "e", workers=1)
+    summary = conduct(Experiment.ensemble(short_baseline, RUNS, ["scenario.seed=3"]), tmp_path / "e", workers=1)
     assert summary["complete"] and summary["runs_done"] == RUNS
     table = rows(tmp_path / "e" / "runs.csv")
     for row in table[:: RUNS // 3]:
@@ -60,7 +60,7 @@ def test_an_ensemble_run_is_the_single_run_with_its_seed(short_baseline, tmp_pat
 
 
 def test_results_do_not_depend_on_workers_or_chunks(short_baseline, tmp_path, monkeypatch):
-    experiment = Experiment((short_baseline,), ({},), 9, RUNS)
+    experiment = Experiment.ensemble(short_baseline, RUNS, ["scenario.seed=9"])
     monkeypatch.setattr("sim.experiments.experiment.CHUNK", 4)
     conduct(experiment, tmp_path / "one", workers=1)
     conduct(experiment, tmp_path / "two", workers=2)
@@ -74,7 +74,7 @@ def test_results_do_not_depend_on_workers_or_chunks(short_baseline, tmp_path, mo
 def test_interrupted_ensemble_keeps_finished_runs_and_resumes_to_the_same_files(short_baseline, tmp_path,
                                                                                 monkeypatch):
     monkeypatch.setattr("sim.experiments.experiment.CHUNK", 3)
-    experiment = Experiment((short_baseline,), ({},), 4, RUNS)
+    experiment = Experiment.ensemble(short_baseline, RUNS, ["scenario.seed=4"])
     conduct(experiment, tmp_path / "whole", workers=1)
     seen = []
 
@@ -97,9 +97,9 @@ def test_interrupted_ensemble_keeps_finished_runs_and_resumes_to_the_same_files(
 
 
 def test_resume_refuses_a_different_experiment(short_baseline, tmp_path):
-    conduct(Experiment((short_baseline,), ({},), 1, 2), tmp_path / "e", workers=1)
+    conduct(Experiment.ensemble(short_baseline, 2, ["scenario.seed=1"]), tmp_path / "e", workers=1)
     with pytest.raises(Exception, match="different scenario"):
-        conduct(Experiment((short_baseline,), ({},), 2, 2), tmp_path / "e", workers=1, resume=True)
+        conduct(Experiment.ensemble(short_baseline, 2, ["scenario.seed=2"]), tmp_path / "e", workers=1, resume=True)
 
 
 def test_a_failing_run_is_reported_with_its_seed_and_counted(short_baseline, tmp_path, monkeypatch):
@@ -112,7 +112,7 @@ def test_a_failing_run_is_reported_with_its_seed_and_counted(short_baseline, tmp
         return real(scenario, rngs, **kwargs)
 
     monkeypatch.setattr(chunks, "Simulation", fragile)
-    summary = conduct(Experiment((short_baseline,), ({},), 8, RUNS), tmp_path / "e", workers=1)
+    summary = conduct(Experiment.ensemble(short_baseline, RUNS, ["scenario.seed=8"]), tmp_path / "e", workers=1)
     assert summary["runs_failed"] == 1 and summary["runs_ok"] == RUNS - 1
     assert summary["failures"] == [{"point": 0, "run": 5, "seed": bad_seed,
                                     "error": "FloatingPointError: a run that fails"}]
@@ -122,7 +122,7 @@ def test_a_failing_run_is_reported_with_its_seed_and_counted(short_baseline, tmp
 
 
 def test_quantiles_are_those_of_the_runs(short_baseline, tmp_path):
-    conduct(Experiment((short_baseline,), ({},), 2, RUNS), tmp_path / "e", workers=1)
+    conduct(Experiment.ensemble(short_baseline, RUNS, ["scenario.seed=2"]), tmp_path / "e", workers=1)
     table = rows(tmp_path / "e" / "runs.csv")
     last = [r for r in rows(tmp_path / "e" / "quantiles.csv")
             if r["step"] == str(short_baseline.steps) and r["field"] == "alignment" and r["actor"] == "TUR"]
@@ -206,7 +206,7 @@ def test_levers_may_vary_a_pair_parameter(tmp_path):
 
 
 def test_experiment_files_get_ordinary_permissions(short_baseline, tmp_path):
-    conduct(Experiment((short_baseline,), ({},), 1, 2), tmp_path / "e", workers=1)
+    conduct(Experiment.ensemble(short_baseline, 2, ["scenario.seed=1"]), tmp_path / "e", workers=1)
     (tmp_path / "ordinary").write_text("x")
     ordinary = (tmp_path / "ordinary").stat().st_mode & 0o777
     for name in ("runs.csv", "summary.json", "quantiles.csv"):

@@ -826,3 +826,40 @@ def test_removing_a_tie_the_parents_events_use_names_the_removal_and_what_to_do(
     assert line.endswith("remove the event too: [[events]] id = 'russia-pact-not-karabakh-tie' and remove = true")
     fixed = write(tmp_path, "fixed.toml", text + '\n[[events]]\nid = "russia-pact-not-karabakh-tie"\nremove = true\n')
     assert "RUS-ARM" not in {t.id for t in load(fixed).ties}
+
+
+# ------------------------------------------------------------------------------ templates (many variants)
+
+@pytest.mark.parametrize("name", sorted(name for name, _, _ in bundled()))
+def test_a_template_builds_what_load_builds(name):
+    """The points of a study are built from a template read once: each must be the scenario `load`
+    gives with the same overrides (what-ifs that extend and remove entries too)."""
+    from sim.scenario.loading import Template
+
+    template = Template.read(name, ["scenario.steps=7"])
+    assert template.scenario() == load(name, ["scenario.steps=7"])
+    assert template.scenario().digest() == load(name, ["scenario.steps=7"]).digest()
+    point = ["scenario.seed=11", "scenario.steps=9"]
+    assert template.scenario(point).digest() == load(name, ["scenario.steps=7", *point]).digest()
+    assert template.scenario().steps == 7           # a variant leaves the template as it was
+
+
+def test_a_template_names_a_point_mistake_and_stays_usable():
+    from sim.scenario.loading import Template
+
+    template = Template.read("baseline")
+    with pytest.raises(ScenarioError, match=r"--set actors.TUR.alignment=3: actors.TUR.alignment: expected a "
+                                            r"number in \[-1, 1\]"):
+        template.scenario(["actors.TUR.alignment=3"])
+    assert template.scenario(["actors.TUR.alignment=0.5"]).actor("TUR").alignment == 0.5
+    assert template.scenario() == load("baseline")
+
+
+def test_a_template_of_a_scenario_object_varies_its_values():
+    from sim.scenario.loading import Template
+
+    spec = load("whatif-eu-silent", ["scenario.steps=5"])
+    template = Template.of(spec)
+    assert template.scenario() is spec
+    assert template.scenario(["actors.TUR.capability=0.3"]).digest() == \
+        load("whatif-eu-silent", ["scenario.steps=5", "actors.TUR.capability=0.3"]).digest()

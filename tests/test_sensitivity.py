@@ -91,14 +91,17 @@ def test_a_point_becomes_set_overrides_whole_numbers_and_list_elements_kept():
     spec = load("history-2020")
     problem = Problem.parse(["events.mercenaries-russia.step=0:10", "actors.TUR.alignment=-1:1",
                              "rules.mediation.threshold=0.3:0.7"])
-    found = point_overrides(spec, problem, [3.6, 0.25, 0.5])
-    assert found == {"events.mercenaries-russia.step": 4, "actors.TUR.alignment": 0.25,
-                     "rules.mediation.threshold": 0.5}
+    found = point_overrides(spec, problem, [[3.6, 0.25, 0.5], [0.2, -1, 0.7]])
+    assert found == [{"events.mercenaries-russia.step": 4, "actors.TUR.alignment": 0.25,
+                      "rules.mediation.threshold": 0.5},
+                     {"events.mercenaries-russia.step": 0, "actors.TUR.alignment": -1.0,
+                      "rules.mediation.threshold": 0.7}]
     richardson = load(RICHARDSON)
-    assert point_overrides(richardson, Problem.parse([f"{RELEVANT}=0:1"]), [0.4]) == \
-        {"rules.escalation.grievance": [0.1, 0.4]}
+    both = Problem.parse([f"{RELEVANT}=0:1", "rules.escalation.grievance[0]=0:1"])
+    assert point_overrides(richardson, both, [[0.4, 0.3], [0.5, 0.6]]) == \
+        [{"rules.escalation.grievance": [0.3, 0.4]}, {"rules.escalation.grievance": [0.6, 0.5]}]
     with pytest.raises(ScenarioError, match="no such value"):
-        point_overrides(richardson, Problem.parse(["rules.mediation.threshold=0:1"]), [0.5])
+        point_overrides(richardson, Problem.parse(["rules.mediation.threshold=0:1"]), [[0.5]])
 
 
 def richardson_study(n: int = 16, runs: int = 1) -> Study:

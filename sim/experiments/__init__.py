@@ -20,21 +20,23 @@ Where what is:
 - `sim.experiments.statistics`: Wilson intervals, outcome statistics (`Tally`), quantiles over runs.
 - `sim.experiments.sensitivity`: which judgements decide an outcome: a `Problem`, its Sobol' or Morris
   `design`, the model run at each point (`Study`, `conduct_study`) and the `indices` in one tidy table.
+- `sim.experiments.discovery`: which ranges of the varied values give an outcome (PRIM, with the EMA
+  workbench): read from a finished sweep or sensitivity directory, without the simulator.
 """
 
-from sim.experiments.chunks import run_seeds
-from sim.experiments.experiment import Experiment, Interrupted, conduct
-from sim.experiments.levers import Lever, grid_points, latin_points
+import importlib
 
-#: Names imported from `sim.experiments.sensitivity` when first used (it brings pandas and SALib).
-_SENSITIVITY = ("Problem", "Study", "conduct_study", "design", "indices")
+#: Where each name lives: its module is imported when the name is first used, so that reading a finished
+#: directory (`sim.experiments.discovery`) never loads the simulator, and `sensitivity` (pandas, SALib)
+#: only when asked for.
+_HOMES = {"run_seeds": "chunks", "Experiment": "experiment", "Interrupted": "experiment", "conduct": "experiment",
+          "Lever": "levers", "grid_points": "levers", "latin_points": "levers", "Problem": "sensitivity",
+          "Study": "sensitivity", "conduct_study": "sensitivity", "design": "sensitivity", "indices": "sensitivity"}
 
 
 def __getattr__(name: str):
-    if name in _SENSITIVITY:
-        from sim.experiments import sensitivity
-
-        return getattr(sensitivity, name)
+    if name in _HOMES:
+        return getattr(importlib.import_module(f"sim.experiments.{_HOMES[name]}"), name)
     raise AttributeError(f"module 'sim.experiments' has no attribute {name!r}")
 
 

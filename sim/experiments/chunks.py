@@ -46,21 +46,43 @@ class Chunk:
     failures: list[tuple[int, int, str]]
 
 
-def simulate_chunk(scenario: Scenario, point: int, first: int, seeds: Sequence[int]) -> tuple[Chunk, np.ndarray]:
-    """Simulate runs with these seeds as one batch: their outcomes, and their ``(steps + 1, runs, n_fields,
-    n_actors)`` trajectories (NaN for a failed run). A failing batch is retried run by run."""
+@dataclass(frozen=True)
+class Task:
+    """One chunk of work, as it is sent to a worker (a local process or a cluster's): runs ``first ..`` of
+    sweep point ``point`` (0 for an ensemble) of ``scenario``, with their ``seeds``; ``trajectories``:
+    whether their fields day by day come back too (an ensemble's quantiles need them, a sweep's tables not)."""
+
+    scenario: Scenario
+    point: int
+    first: int
+    seeds: tuple[int, ...]
+    trajectories: bool
+
+
+def simulate_task(task: Task) -> tuple[Chunk, np.ndarray | None]:
+    """What a worker does: `simulate_chunk` for a task. Nothing is written on the worker, whose disk may
+    be another machine's: the process that sent the task stores what comes back."""
+    return simulate_chunk(task.scenario, task.point, task.first, task.seeds, trajectories=task.trajectories)
+
+
+def simulate_chunk(scenario: Scenario, point: int, first: int, seeds: Sequence[int], *,
+                   trajectories: bool = True) -> tuple[Chunk, np.ndarray | None]:
+    """Simulate runs with these seeds as one batch: their outcomes, and (with ``trajectories``) their
+    ``(steps + 1, runs, n_fields, n_actors)`` fields day by day (NaN for a failed run). A failing batch is
+    retried run by run."""
     try:
         simulation = Simulation(scenario, _rngs(seeds), record_contributions=False).run()
-        return _chunk(point, first, list(seeds), simulation), simulation.history.array("fields")
+        return (_chunk(point, first, list(seeds), simulation),
+                simulation.history.array("fields") if trajectories else None)
     except Exception:  # noqa: BLE001 - isolate the failing run(s) below
         if len(seeds) == 1:
             shape = (scenario.steps + 1, 1, len(FIELDS), len(scenario.actors))
             failure = (first, int(seeds[0]), traceback.format_exc(limit=3).strip().splitlines()[-1])
-            return Chunk(point, first, list(seeds), [None], [failure]), np.full(shape, np.nan)
-    parts = [simulate_chunk(scenario, point, first + k, [s]) for k, s in enumerate(seeds)]
+            return Chunk(point, first, list(seeds), [None], [failure]), np.full(shape, np.nan) if trajectories else None
+    parts = [simulate_chunk(scenario, point, first + k, [s], trajectories=trajectories) for k, s in enumerate(seeds)]
     chunk = Chunk(point, first, list(seeds), [o for p, _ in parts for o in p.outcomes],
                   [f for p, _ in parts for f in p.failures])
-    return chunk, np.concatenate([fields for _, fields in parts], axis=1)
+    return chunk, np.concatenate([fields for _, fields in parts], axis=1) if trajectories else None
 
 
 def _rngs(seeds: Iterable[int]) -> list[np.random.Generator]:

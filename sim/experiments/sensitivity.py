@@ -27,6 +27,7 @@ import math
 import re
 import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,7 +46,8 @@ from sim.io.files import (
 )
 from sim.io.tables import INDICES_COLUMNS as COLUMNS
 from sim.io.tables import METHOD_INDICES, outcome_columns
-from sim.scenario import Scenario, ScenarioError, load
+from sim.scenario import Scenario, ScenarioError
+from sim.scenario.loading import Template
 
 #: The methods: Sobol' (variance-based: S1 and ST) and Morris (elementary effects: mu* and sigma).
 METHODS = ("sobol", "morris")
@@ -167,29 +169,32 @@ def _analyse(problem: Problem, method: str, points: np.ndarray, y: np.ndarray, s
 
 # ------------------------------------------------------------------------------------- the model's side
 
-def point_overrides(scenario: Scenario, problem: Problem, row: Sequence[float]) -> dict:
-    """The scenario values of one design point, as ``{--set key: value}``: a value that is a whole number
-    in the scenario (an event's ``step``, ``scenario.steps``) rounded to one; ``KEY[i]`` elements put into
-    the scenario's list. Raises `ScenarioError` for a key the scenario lacks."""
-    values: dict = {}
-    for name, x in zip(problem.names, row, strict=True):
-        element = _ELEMENT.match(name)
-        key = element["key"] if element else name
-        current = values.get(key, scenario_value(scenario, key))
+def point_overrides(scenario: Scenario, problem: Problem, rows: Sequence[Sequence[float]]) -> list[dict]:
+    """The scenario values of each design point (a row of ``rows``), as ``{--set key: value}``: a value that
+    is a whole number in the scenario (an event's ``step``, ``scenario.steps``) rounded to one; ``KEY[i]``
+    elements put into the scenario's list. Raises `ScenarioError` for a key the scenario lacks."""
+    keys = {name: (element["key"], int(element["index"])) if (element := _ELEMENT.match(name)) else (name, None)
+            for name in problem.names}
+    base = {key: scenario_value(scenario, key) for key, _ in keys.values()}     # looked up once, not per point
+    for name, (key, index) in keys.items():
+        current = base[key]
         if current is None:
             raise ScenarioError(f"--vary {name}", key, f"{scenario.name} has no such value to vary")
-        if element:
-            index = int(element["index"])
-            if not isinstance(current, list) or index >= len(current):
-                raise ScenarioError(f"--vary {name}", key, f"is not a list with an element {index}")
-            current = list(current)
-            current[index] = _like(current[index], x)
-            values[key] = current
-        elif isinstance(current, (bool, str, list, dict)):
+        if index is not None and (not isinstance(current, list) or index >= len(current)):
+            raise ScenarioError(f"--vary {name}", key, f"is not a list with an element {index}")
+        if index is None and isinstance(current, (bool, str, list, dict)):
             raise ScenarioError(f"--vary {name}", key, "is not a number; vary a number (KEY[i] for a list's)")
-        else:
-            values[key] = _like(current, x)
-    return values
+    found = []
+    for row in rows:
+        values: dict = {}
+        for (name, (key, index)), x in zip(keys.items(), row, strict=True):
+            if index is None:
+                values[key] = _like(base[key], x)
+            else:
+                values[key] = list(values.get(key, base[key]))
+                values[key][index] = _like(base[key][index], x)
+        found.append(values)
+    return found
 
 
 def _applied(values: dict, name: str):
@@ -224,8 +229,8 @@ class Study:
               outcomes: Iterable[str], overrides: Iterable[str] = ()) -> Study:
         """The study of ``scenario`` (with ``--set`` ``overrides``; ``scenario.seed=S`` sets the seed the
         design and the runs derive from). Raises `ScenarioError` (one line) for a user's mistake."""
-        base = list(overrides)
-        spec = load(scenario, base)
+        template = Template.read(scenario, overrides)
+        spec = template.scenario()
         problem = Problem.parse(vary)
         if method not in METHODS:
             raise ScenarioError("--method", method, f"expected one of {', '.join(METHODS)}")
@@ -238,15 +243,18 @@ class Study:
                 raise ScenarioError(f"--outcome {outcome}", outcome, "not a numeric run outcome; one of "
                                     + ", ".join(known))
         points = design(problem, method, n, spec.seed)
-        levers = [point_overrides(spec, problem, row) for row in points]
+        levers = point_overrides(spec, problem, points)
         labels = [{name: _applied(p, name) for name in problem.names} for p in levers]
-        scenarios = tuple(load(scenario, [*base, *(override(k, v) for k, v in p.items())]) for p in levers)
-        return cls(problem, method, n, points, Experiment(scenarios, tuple(labels), spec.seed, runs, method),
-                   outcomes)
+        experiment = Experiment(template, tuple(tuple(override(k, v) for k, v in p.items()) for p in levers),
+                                tuple(labels), spec.seed, runs, method)
+        experiment.check()
+        return cls(problem, method, n, points, experiment, outcomes)
 
     @property
     def scenario(self) -> Scenario:
-        return self.experiment.scenarios[0]
+        """The scenario without the varied values (the one the study's files describe)."""
+        return self.experiment.scenario()
+
 
 
 def point_outcomes(study: Study, runs_table: pd.DataFrame) -> pd.DataFrame:
@@ -326,13 +334,15 @@ def _number(x: float) -> float | None:
     return None if not math.isfinite(x) else round(float(x), 6)
 
 
-def conduct_study(study: Study, directory: Path, *, workers: int | None = None, force: bool = False,
-                  resume: bool = False, pictures: Callable[[Study, pd.DataFrame], dict[str, bytes]] | None = None,
-                  on_chunk: Callable | None = None, stop: Callable[[], bool] = lambda: False) -> dict:
+def conduct_study(study: Study, directory: Path, *, workers: int | None = None, executor: Executor | None = None,
+                  force: bool = False, resume: bool = False, pictures: Callable[[Study, pd.DataFrame], dict[str, bytes]] | None = None,
+                  on_chunk: Callable | None = None, stop: Callable[[], bool] = lambda: False,
+                  report: Callable[[dict[str, str | bytes]], dict[str, str | bytes]] | None = None) -> dict:
     """Run a study into ``directory`` and return its summary. The runs go into ``directory/runs`` (a sweep
     directory written by `conduct`: chunks stored as they finish; ``resume`` completes an interrupted
     study with the same seeds; `Interrupted` when stopped), then the analysis files beside it, the
-    ``summary.json`` last. An existing directory is replaced (``force``) or completed (``resume``) only
+    ``summary.json`` last; ``report`` makes more files from all of those (a report, `sim.report.studies`),
+    written before the summary. An existing directory is replaced (``force``) or completed (``resume``) only
     when it is a sensitivity directory dipsim wrote."""
     directory = Path(directory)
     check_target(directory, "sensitivity", force=force, resume=resume)
@@ -343,12 +353,14 @@ def conduct_study(study: Study, directory: Path, *, workers: int | None = None, 
             prepare_directory(directory, "sensitivity")
         elif (directory / "summary.json").exists():
             (directory / "summary.json").unlink()  # complete only once the analysis is written again
-        conduct(study.experiment, directory / "runs", workers=workers, resume=resume and (directory / "runs").exists(),
+        conduct(study.experiment, directory / "runs", workers=workers, executor=executor, resume=resume and (directory / "runs").exists(),
                 on_chunk=on_chunk, stop=stop)
         runs_table = pd.read_csv(directory / "runs" / "experiments.csv", keep_default_na=False, na_values=[""],
                                  low_memory=False)
         made = study_files(study, runs_table, pictures)
         final = made.pop("summary.json")
+        if report is not None:
+            made.update(report({**made, "summary.json": final}))
         write_files(directory, made)
         write_file(directory / "summary.json", final)
     return json.loads(final)

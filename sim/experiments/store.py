@@ -1,6 +1,6 @@
-"""The chunk store on disk: each finished chunk's trajectories (``NAME.npy``) and its record
-(``NAME.json``: what it was made from, the trajectories' SHA-256, the outcomes), written as chunks finish,
-checked before an experiment resumes, and read back."""
+"""The chunk store on disk: each finished chunk's record (``NAME.json``: what it was made from, the
+outcomes, the SHA-256 of its trajectories) and, for an ensemble, its trajectories (``NAME.npy``), written
+as chunks come back from the workers, checked before an experiment resumes, and read back."""
 
 from __future__ import annotations
 
@@ -8,58 +8,38 @@ import hashlib
 import io
 import json
 import math
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
 
-from sim.experiments.chunks import Chunk, simulate_chunk
+from sim.experiments.chunks import Chunk
 from sim.io.files import OutputError, write_file
-from sim.scenario import Scenario
-
-
-@dataclass(frozen=True)
-class Task:
-    """One chunk of work: runs ``first ..`` of sweep point ``point`` (0 for an ensemble), stored into
-    ``store`` with ``made_from`` (what the chunk's results were made from, checked on resuming)."""
-
-    point: int
-    scenario: Scenario
-    first: int
-    seeds: tuple[int, ...]
-    store: str
-    made_from: dict
-
-
-def make_chunk(task: Task) -> Chunk:
-    """Simulate a task's runs and store them (this runs on the workers)."""
-    chunk, fields = simulate_chunk(task.scenario, task.point, task.first, task.seeds)
-    store_chunk(Path(task.store), chunk, fields, task.made_from)
-    return chunk
 
 
 def chunk_name(point: int, first: int) -> str:
     return f"point{point:04d}-run{first:07d}"
 
 
-def store_chunk(folder: Path, chunk: Chunk, fields: np.ndarray, origin: dict) -> None:
-    """Store a finished chunk: its trajectories (``NAME.npy``) and then its record (``NAME.json``: what it
-    was made from, the trajectories' SHA-256, the outcomes). The record, written last and atomically,
-    is what makes a chunk count as done."""
-    stream = io.BytesIO()
-    np.save(stream, np.ascontiguousarray(fields, dtype=np.float64))
-    data = stream.getvalue()
+def store_chunk(folder: Path, chunk: Chunk, fields: np.ndarray | None, origin: dict) -> None:
+    """Store a finished chunk: its trajectories if it has them (``NAME.npy``) and then its record
+    (``NAME.json``: what it was made from, the trajectories' SHA-256, the outcomes). The record, written
+    last and atomically, is what makes a chunk count as done."""
     name = chunk_name(chunk.point, chunk.first)
-    write_file(folder / f"{name}.npy", data)
-    record = {"made_from": origin, "fields_sha256": hashlib.sha256(data).hexdigest(),
-              "outcomes": chunk.outcomes, "failures": chunk.failures}
+    digest = None
+    if fields is not None:
+        stream = io.BytesIO()
+        np.save(stream, np.ascontiguousarray(fields, dtype=np.float64))
+        data = stream.getvalue()
+        write_file(folder / f"{name}.npy", data)
+        digest = hashlib.sha256(data).hexdigest()
+    record = {"made_from": origin, "fields_sha256": digest, "outcomes": chunk.outcomes, "failures": chunk.failures}
     write_file(folder / f"{name}.json", json.dumps(record))
 
 
-def read_chunk(path: Path) -> tuple[Chunk, dict, str]:
-    """A stored chunk's outcomes, what it was made from and its trajectories' SHA-256; `OutputError`
-    (one line naming the file) if the record is damaged."""
+def read_chunk(path: Path) -> tuple[Chunk, dict, str | None]:
+    """A stored chunk's outcomes, what it was made from and its trajectories' SHA-256 (None: a sweep's
+    chunk, stored without them); `OutputError` (one line naming the file) if the record is damaged."""
     try:
         record = json.loads(path.read_text(encoding="utf-8"))
         origin = record["made_from"]
@@ -68,7 +48,8 @@ def read_chunk(path: Path) -> tuple[Chunk, dict, str]:
                       [tuple(f) for f in record["failures"]])
         if len(chunk.outcomes) != len(chunk.seeds):
             raise ValueError("outcomes and seeds differ in number")
-        return chunk, origin, str(record["fields_sha256"])
+        digest = record["fields_sha256"]
+        return chunk, origin, None if digest is None else str(digest)
     except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError, IndexError) as err:
         raise OutputError(f"{path}: damaged chunk record ({type(err).__name__}: {err}); start again with --force") \
             from None
@@ -103,15 +84,14 @@ class Trajectories:
         return values.reshape((max(0, stop - start), *self.shape[1:]))
 
 
-def check_chunks(tasks: Iterable[Task], store: Path) -> set[tuple[int, int]]:
+def check_chunks(expected: Mapping[tuple[int, int], dict], store: Path) -> set[tuple[int, int]]:
     """The ``(point, first run)`` of the chunks in ``store`` that may be used to resume the experiment
-    whose chunks are ``tasks``.
+    whose chunks are ``expected`` (each chunk's ``made_from`` by its ``(point, first run)``).
 
     A chunk made from anything else (another scenario, seed or run range, another dipsim) or damaged
     raises `OutputError` naming it; trajectories whose record was never written (the process died
     between the two) are removed, and their runs are made again.
     """
-    expected = {(t.point, t.first): t.made_from for t in tasks}
     done = set()
     for path in sorted(Path(store).glob("point*-run*.json")):
         chunk, origin, digest = read_chunk(path)
@@ -120,7 +100,7 @@ def check_chunks(tasks: Iterable[Task], store: Path) -> set[tuple[int, int]]:
             raise OutputError(f"{path}: made by {_difference(expected.get(key), origin)}; --resume uses only "
                               "chunks of the same experiment, start again with --force")
         fields = path.with_suffix(".npy")
-        if not fields.is_file() or _sha256(fields) != digest:
+        if digest is not None and (not fields.is_file() or _sha256(fields) != digest):
             raise OutputError(f"{fields}: damaged or missing chunk (its SHA-256 differs from its record); start "
                               "again with --force")
         done.add(key)
@@ -134,8 +114,8 @@ def _difference(expected: dict | None, found: dict) -> str:
     """What differs between what a chunk should have been made from and what it was made from."""
     if expected is None:
         return f"another experiment (runs {found.get('runs')} of point {found.get('point')} are not in this one)"
-    for key, what in (("dipsim", "dipsim"), ("scenario_sha256", "scenario"), ("seed", "seed"),
-                      ("runs", "runs"), ("seeds", "seeds")):
+    for key, what in (("dipsim", "dipsim"), ("seed", "seed"), ("scenario_sha256", "scenario"),
+                      ("overrides", "values"), ("runs", "runs"), ("seeds", "seeds")):
         if expected.get(key) != found.get(key):
             return f"another experiment ({what} {found.get(key)!r}, not {expected.get(key)!r})"
     return "another experiment (another number of runs or chunk size)"

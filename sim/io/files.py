@@ -19,7 +19,7 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
 try:  # POSIX; without it (Windows) directories are not locked
@@ -35,13 +35,21 @@ MANIFEST = ".dipsim"
 KINDS: Mapping[str, tuple[str, ...]] = {
     "run": ("timeseries.csv", "model.csv", "contributions.csv", "events.csv", "ceasefires.csv", "ties.csv",
             "summary.json", "scenario.toml", "report.html", "report.md", "plots", "plots/*"),
-    "ensemble": ("runs.csv", "quantiles.csv", "summary.json", "scenario.toml", "chunks", "chunks/*", "plots",
-                 "plots/*"),
-    "sweep": ("experiments.csv", "summary.json", "scenario.toml", "chunks", "chunks/*", "plots", "plots/*"),
+    "ensemble": ("runs.csv", "quantiles.csv", "summary.json", "scenario.toml", "report.html", "report.md", "chunks",
+                 "chunks/*", "plots", "plots/*"),
+    "sweep": ("experiments.csv", "summary.json", "scenario.toml", "report.html", "report.md", "chunks", "chunks/*",
+              "plots", "plots/*"),
     "compare": ("compare.html", "compare.md", "plots", "plots/*"),
-    "sensitivity": ("design.csv", "indices.csv", "summary.json", "plots", "plots/*", "runs", "runs/*"),
+    "sensitivity": ("design.csv", "indices.csv", "summary.json", "report.html", "report.md", "plots", "plots/*",
+                    "runs", "runs/*"),
     "plots": ("*.png", "*.svg", "*.pdf"),
+    "discovery": ("boxes.csv", "trajectory.csv", "summary.json", "*.png", "*.svg", "*.pdf"),
 }
+#: The directories of their own kind that dipsim writes inside one of another kind: the scenario
+#: discoveries `dipsim discover` writes into a sweep or a sensitivity directory (``discovery-OUTCOME``).
+#: Such a folder is dipsim's only when it carries the manifest of its kind and nothing else of a user's.
+NESTED: Mapping[str, tuple[tuple[str, str], ...]] = {"sweep": (("discovery-*", "discovery"),),
+                                                     "sensitivity": (("discovery-*", "discovery"),)}
 #: The suffix of a file being written (renamed into place when whole).
 TEMPORARY = ".tmp"
 _STAGES = ("partial", "old")
@@ -71,6 +79,12 @@ def foreign(directory: Path, kind: str) -> list[str]:
     allowed = (MANIFEST, *KINDS[kind])
     strays = []
     for root, folders, files in os.walk(directory):
+        if Path(root) == Path(directory):
+            for name in list(folders):
+                nested = next((k for pattern, k in NESTED.get(kind, ()) if fnmatch.fnmatchcase(name, pattern)), None)
+                if nested is not None and kind_of(Path(root) / name) == nested:
+                    folders.remove(name)        # dipsim's own folder of another kind: checked as that kind
+                    strays += [f"{name}/{stray}" for stray in foreign(Path(root) / name, nested)]
         for name in (*folders, *files):
             relative = (Path(root) / name).relative_to(directory).as_posix()
             if not any(fnmatch.fnmatchcase(relative, pattern) for pattern in allowed) \
@@ -218,13 +232,15 @@ def unedited(text: str, by: str) -> bool:
     return last == signature(by) + hashlib.sha256(f"{head}\n".encode()).hexdigest()
 
 
-def write_file(path: Path, content: str | bytes) -> None:
-    """Write one file atomically: to a temporary name beside it, then renamed into place."""
+def write_file(path: Path, content: str | bytes | Iterable[str]) -> None:
+    """Write one file atomically: to a temporary name beside it, then renamed into place. ``content`` may
+    be pieces of text, written as they come (a table of many rows, never held whole)."""
     path = Path(path)
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMPORARY, dir=path.parent)
     try:
         with os.fdopen(handle, "wb") as stream:
-            stream.write(content.encode("utf-8") if isinstance(content, str) else content)
+            for piece in [content] if isinstance(content, (str, bytes)) else content:
+                stream.write(piece.encode("utf-8") if isinstance(piece, str) else piece)
         os.chmod(temporary, 0o666 & ~_umask())  # as an ordinary new file, not mkstemp's 0600
         os.replace(temporary, path)
     except BaseException:

@@ -3,7 +3,8 @@
 `RunData` is what the plots (`sim.viz`) and the report (`sim.report.pages`) read. It holds the files of a
 run as written by `sim.io.runfiles` and derives what both need: each field as a day-by-actor table, the
 coalitions each actor is in, the ceasefires (when, brokered by whom, how they ended) and the mediation
-threshold. It never changes a run directory.
+threshold. It never changes a run directory. `ExperimentData` reads an ensemble's or a sweep's directory,
+`StudyData` a sensitivity study's.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ from sim.core.records import ARRIVALS, ENDINGS, Ceasefire, Happening
 from sim.io.files import OutputError
 from sim.io.tables import (
     EXPERIMENT_TABLES,
+    INDICES_COLUMNS,
+    METHOD_INDICES,
     QUANTILE_COLUMNS,
     RUN_FILES,
     experiment_columns,
@@ -647,3 +650,97 @@ def _runs_table(text: str, name: str, where: str, scenario: Scenario, sweep: boo
     numeric = [c for c in header if c not in strings and c not in varied]
     _numbers(frame, numeric, name, where, kind, whole=whole, blank=numeric)
     return frame
+
+
+# ------------------------------------------------------------------------------------ sensitivity studies
+
+#: The files of a sensitivity directory that its report reads.
+STUDY_FILES = ("summary.json", "design.csv", "indices.csv")
+
+
+def is_study(directory: str | Path) -> bool:
+    """Whether ``directory`` holds a sensitivity study, finished or not (by its files: the analysis, or the runs)."""
+    directory = Path(directory)
+    return any((directory / name).is_file() for name in STUDY_FILES[1:]) or (directory / "runs").is_dir()
+
+
+@dataclass(frozen=True)
+class StudyData:
+    """The files of a finished sensitivity study (`sim.experiments.sensitivity.conduct_study`), read:
+    ``summary.json``, ``design.csv`` (one row per design point) and ``indices.csv`` (the tidy indices)."""
+
+    summary: dict
+    design: pd.DataFrame
+    indices: pd.DataFrame
+    directory: Path | None = field(default=None, compare=False)
+
+    kind = "sensitivity"
+
+    @classmethod
+    def from_files(cls, files: Mapping[str, str | bytes], directory: Path | None = None) -> StudyData:
+        """A study from its files' contents; `OutputError` when one is missing or damaged."""
+        where = str(directory) if directory is not None else "<study>"
+        kind = "sensitivity directory"
+        if "summary.json" not in files:
+            raise OutputError(f"{where}: not a complete dipsim {kind} (no summary.json: an interrupted study; "
+                              "finish it with dipsim sensitivity ... --resume)")
+        text = _reader(files, where, kind)
+        try:
+            summary = json.loads(text("summary.json"))
+        except json.JSONDecodeError as err:
+            raise OutputError(f"{where}: damaged {kind} (summary.json: {err})") from None
+        wanted = ("scenario", "method", "n", "seed", "runs_per_point", "points", "runs", "varied", "outcomes", "noise")
+        if not isinstance(summary, dict) or any(k not in summary for k in wanted) \
+                or summary["method"] not in METHOD_INDICES:
+            raise OutputError(f"{where}: damaged {kind} (summary.json: expected {', '.join(wanted)})")
+        names, outcomes = list(summary["varied"]), list(summary["outcomes"])
+        indices = _read_table(text("indices.csv"), "indices.csv", INDICES_COLUMNS, {"parameter", "method", "outcome",
+                                                                                   "index"}, where, kind)
+        _numbers(indices, ["value", "conf_low", "conf_high"], "indices.csv", where, kind,
+                 blank=("conf_low", "conf_high"))
+        expected = {(p, o, i) for o in outcomes for p in names for i in METHOD_INDICES[summary["method"]]}
+        if set(zip(indices["parameter"], indices["outcome"], indices["index"])) != expected:
+            raise OutputError(f"{where}: damaged {kind} (indices.csv does not hold each index of each varied key "
+                              "and outcome of summary.json)")
+        columns = ("point", *names, "runs_ok", *(c for o in outcomes for c in (o, f"{o}_se")))
+        design = _read_table(text("design.csv"), "design.csv", columns, (), where, kind)
+        _numbers(design, list(columns), "design.csv", where, kind, whole=("point", "runs_ok"))
+        return cls(summary=summary, design=design, indices=indices, directory=directory)
+
+    @classmethod
+    def load(cls, directory: str | Path) -> StudyData:
+        """Read the sensitivity directory ``directory``; `OutputError` if it is not a finished one."""
+        directory = Path(directory)
+        return cls.from_files(_files(directory, STUDY_FILES, "sensitivity directory"), directory)
+
+    @property
+    def method(self) -> str:
+        return str(self.summary["method"])
+
+    @property
+    def outcomes(self) -> list[str]:
+        return list(self.summary["outcomes"])
+
+    @property
+    def varied(self) -> dict[str, tuple[float, float]]:
+        """Each varied key and its range ``(low, high)``, in the order given."""
+        return {k: (float(low), float(high)) for k, (low, high) in self.summary["varied"].items()}
+
+    @property
+    def ranking(self) -> str:
+        """The index the keys are ranked by: the total ``ST`` (Sobol') or ``mu_star`` (Morris)."""
+        return "ST" if self.method == "sobol" else "mu_star"
+
+    def ranked(self, outcome: str) -> pd.DataFrame:
+        """The indices of ``outcome``, a row per varied key, largest `ranking` first (ties in the order given):
+        for each index its ``value``, ``conf_low`` and ``conf_high`` as columns ``(index, part)``."""
+        rows = self.indices[self.indices["outcome"] == outcome]
+        wide = rows.pivot(index="parameter", columns="index", values=["value", "conf_low", "conf_high"])
+        wide = wide.swaplevel(axis=1).reindex(list(self.varied))
+        order = sorted(range(len(wide)), key=lambda k: -float(wide[(self.ranking, "value")].iloc[k]))
+        return wide.iloc[order]
+
+
+def load_study(directory: str | Path) -> StudyData:
+    """Read the sensitivity directory ``directory`` (see `StudyData.load`)."""
+    return StudyData.load(directory)

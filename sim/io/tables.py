@@ -35,8 +35,22 @@ INDICES_COLUMNS = ("parameter", "method", "outcome", "index", "value", "conf_low
 #: The indices each sensitivity method gives (in the order of the table's rows).
 METHOD_INDICES = {"sobol": ("S1", "ST"), "morris": ("mu_star", "sigma")}
 
+#: Scenario discovery (PRIM): the peeling trajectory (trajectory.csv), one row per step from the whole space
+#: (step 0): the share of all cases of interest inside the box (coverage), the share of the box's rows that
+#: are cases (density), the share of all rows inside it (mass), how many parameters it restricts, its rows
+#: and its cases.
+TRAJECTORY_COLUMNS = ("step", "coverage", "density", "mass", "restricted", "rows", "cases")
+#: The boxes of the trajectory (boxes.csv), one row per step and parameter: the box's limits, the parameter's
+#: whole range in the table, whether the box restricts it, and the quasi-p-value of each restricted limit
+#: (the chance of a box as dense without that limit; blank where the limit is the range's end).
+BOXES_COLUMNS = ("step", "parameter", "low", "high", "minimum", "maximum", "restricted", "qp_low", "qp_high")
+
 #: The files of a run directory (its plots and report aside).
 RUN_FILES = (*run_tables(("first", "second")), "summary.json", "scenario.toml")
+
+
+#: The outcome columns of ``runs.csv`` and ``experiments.csv`` that hold text (every other one a number).
+TEXT_OUTCOMES = ("status", "first_broker", "coalitions", "error")
 
 
 def outcome_columns(sides: Sequence[str], actor_ids: Sequence[str]) -> tuple[str, ...]:

@@ -55,6 +55,9 @@ CAME_WORDS = {"ripe": "both sides wanted", "pressure": "signed under pressure be
 #: Sources that are not a mechanism: ranked on, they would make the largest moves a matter of chance.
 NOT_CAUSES = ("noise", "limits")
 MINUS = "\u2212"
+#: What a landscape coalition is, for a class.
+COALITION_NOTE = ("Coalitions follow landscape theory (Axelrod and Bennett 1993): the split of the actors with the "
+                  f"lowest energy given their ties and capabilities, {COALITION_CAVEAT.split(': ', 1)[1]}.")
 
 
 # ------------------------------------------------------------------------------------- the document
@@ -110,7 +113,7 @@ def join(words: Sequence[str], last: str = "and") -> str:
 
 
 def share(x: float) -> str:
-    """A share of the contested area as a whole percentage: ``38%``."""
+    """A share (of the contested area, of the runs) as a whole percentage: ``38%``."""
     return f"{x:.0%}"
 
 
@@ -476,9 +479,7 @@ def document(run: RunData) -> list[Block]:
               Block("note", f"Scenario {scenario.name}, seed {run.seed}, {run.steps} days; sides: {n.first} "
                             f"(alignment {MINUS}1) and {n.second} (+1). dipsim is a teaching model, not a "
                             f"forecast: its numbers are judgements made to teach with.")]
-    for paragraph in re.split(r"\n\s*\n", scenario.description.strip()):
-        if paragraph.strip():
-            blocks.append(Block("p", " ".join(paragraph.split())))
+    blocks += paragraphs(scenario.description)
     blocks.append(Block("h2", "The actors on day 0"))
     rows = []
     for a in scenario.actors:
@@ -522,13 +523,16 @@ def document(run: RunData) -> list[Block]:
                                 f"or pressing for a ceasefire (at least {PRESSING:g}) is a mediator."))
     blocks.append(Block("p", f"Landscape coalitions at the start: {n.coalitions('start')}."))
     blocks.append(Block("p", f"Landscape coalitions at the end: {n.coalitions('end')}."))
-    blocks.append(Block("note", "Coalitions follow landscape theory (Axelrod and Bennett 1993): the split of the "
-                                "actors with the lowest energy given their ties and capabilities, "
-                                f"{COALITION_CAVEAT.split(': ', 1)[1]}."))
+    blocks.append(Block("note", COALITION_NOTE))
     digest = run.summary.get("manifest", {}).get("scenario_sha256", "")[:12]
     blocks.append(Block("note", f"Written by dipsim {__version__} from the run's recorded data "
                                 f"(scenario digest {digest})."))
     return blocks
+
+
+def paragraphs(text: str) -> list[Block]:
+    """``text`` (a scenario's description) as paragraphs: split at blank lines, each on one line."""
+    return [Block("p", " ".join(part.split())) for part in re.split(r"\n\s*\n", text.strip()) if part.strip()]
 
 
 def _quoted(text: str) -> str:
@@ -643,21 +647,29 @@ def report_files(run: RunData, pngs: Mapping[str, bytes] | None = None, folder: 
     """
     from sim import viz
 
+    return report_pages(document(run), report_figures(run), run.scenario.title,
+                        lambda stem: viz.render(getattr(viz, stem)(run), "png"), pngs, folder, progress)
+
+
+def report_pages(blocks: Sequence[Block], figures: Sequence[tuple[str, str]], title: str, draw: Callable[[str], bytes],
+                 pngs: Mapping[str, bytes] | None = None, folder: str = "plots",
+                 progress: Callable[[str], None] | None = None) -> dict[str, str | bytes]:
+    """``report.md`` and ``report.html`` of ``blocks`` and the PNGs of the ``figures`` they show
+    (``FOLDER/STEM.png``), ready to write: each PNG taken from ``pngs`` (by file name) or made by
+    ``draw(stem)`` (``progress`` told its stem first)."""
     files: dict[str, str | bytes] = {}
     images: dict[str, bytes] = {}
-    figures = report_figures(run)
     for stem, _ in figures:
         name = f"{folder}/{stem}.png"
         data = (pngs or {}).get(name)
         if data is None:
             if progress:
                 progress(stem)
-            data = viz.render(getattr(viz, stem)(run), "png")
+            data = draw(stem)
         files[name] = data
         images[stem] = data
-    blocks = document(run)
     files["report.md"] = markdown(blocks, {stem: f"{folder}/{stem}.png" for stem, _ in figures})
-    files["report.html"] = to_html(blocks, images, run.scenario.title)
+    files["report.html"] = to_html(blocks, images, title)
     return files
 
 

@@ -4,6 +4,7 @@ one it extends, apply ``--set`` overrides, and validate the result into a `Scena
 
 from __future__ import annotations
 
+import pickle
 import tomllib
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -40,10 +41,46 @@ def load(ref: str | Path, overrides: Iterable[str] = ()) -> Scenario:
 
     A ``--set scenario.source=PATH`` is relative to the scenario file's folder.
     """
-    path = resolve(ref)
-    raw, origins = _load_raw(path, ())
-    apply_overrides(raw, origins, overrides, path.parent)
-    return validate(raw, origins, str(path))
+    return Template.read(ref, overrides).scenario()
+
+
+class Template:
+    """A scenario read once (its file and the files it extends, merged) and validated with different
+    ``--set`` overrides as often as asked: the points of a sweep or a sensitivity study, each built when it
+    is needed. Reading and merging is most of what `load` costs, and a study of ten thousand points holds
+    one template, not ten thousand scenarios."""
+
+    def __init__(self, raw: dict, origins: dict[str, str], where: str, folder: Path,
+                 scenario: Scenario | None = None) -> None:
+        self._raw, self._origins, self.where, self._folder = raw, origins, where, folder
+        self._plain = scenario
+
+    @classmethod
+    def read(cls, ref: str | Path, overrides: Iterable[str] = ()) -> Template:
+        """The scenario given by path or bundled name, with ``overrides`` that every scenario built from it
+        shares (raises `ScenarioError`, as `load`, but for the overrides' values only when one is built)."""
+        path = resolve(ref)
+        raw, origins = _load_raw(path, ())
+        apply_overrides(raw, origins, overrides, path.parent)
+        return cls(raw, origins, str(path), path.parent)
+
+    @classmethod
+    def of(cls, scenario: Scenario) -> Template:
+        """A scenario already validated (overrides then apply to its resolved values)."""
+        folder = Path(scenario.origin).parent if scenario.origin else Path.cwd()
+        return cls(scenario.to_dict(), {}, scenario.origin, folder, scenario)
+
+    def scenario(self, overrides: Iterable[str] = ()) -> Scenario:
+        """The scenario with ``overrides`` (``--set`` texts) applied, validated (raises `ScenarioError`)."""
+        overrides = list(overrides)
+        if not overrides and self._plain is not None:
+            return self._plain
+        raw, origins = pickle.loads(pickle.dumps(self._raw)), dict(self._origins)   # a deep copy, quicker
+        apply_overrides(raw, origins, overrides, self._folder)
+        found = validate(raw, origins, self.where)
+        if not overrides:
+            self._plain = found
+        return found
 
 
 def loads(text: str, where: str = "<string>", overrides: Iterable[str] = ()) -> Scenario:

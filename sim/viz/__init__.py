@@ -19,7 +19,8 @@ sign, never the start of matplotlib's math text (`style.literal`).
 Where is what: `style` (size, fonts, colours, text as written, new figures and panels, the colours and
 names of what actors do, by `sim.roles`, and of the landscape coalitions), `run` (alignment over time,
 the road to a ceasefire, the battlefield, what moved whom), `network` (the alignment network), `compare`
-(two runs side by side), `experiment` (ensembles and sweeps) and `files` (which plots a directory gets, and their files' bytes).
+(two runs side by side), `experiment` (ensembles and sweeps), `sensitivity` and `discovery` (which judgements decide, which ranges give an
+outcome) and `files` (which plots a directory gets, and their files' bytes).
 """
 
 from sim.viz.compare import (
@@ -28,6 +29,7 @@ from sim.viz.compare import (
     compare_moves,
     compare_network,
 )
+from sim.viz.discovery import box_limits, peeling_trajectory
 from sim.viz.experiment import (
     alignment_fan,
     broker_shares,
@@ -40,6 +42,7 @@ from sim.viz.files import (
     ENSEMBLE_PLOTS,
     PLOTS,
     SWEEP_PLOTS,
+    discovery_plot_files,
     experiment_plot_files,
     experiment_plot_names,
     plot_files,
@@ -59,8 +62,8 @@ from sim.viz.sensitivity import judgements_plot
 
 __all__ = [
     "ENSEMBLE_PLOTS", "PLOTS", "SWEEP_PLOTS", "alignment_fan", "alignment_network", "alignment_over_time",
-    "battlefield", "broker_shares", "ceasefire_day_distribution", "coalition_frequency", "compare_alignment",
-    "compare_ceasefire", "compare_moves", "compare_network", "experiment_plot_files", "experiment_plot_names",
-    "has_battlefield", "judgements_plot", "plot_files", "plot_names", "render", "road_to_ceasefire", "study_plot_files",
+    "battlefield", "box_limits", "broker_shares", "ceasefire_day_distribution", "coalition_frequency", "compare_alignment",
+    "compare_ceasefire", "compare_moves", "compare_network", "discovery_plot_files", "experiment_plot_files", "experiment_plot_names",
+    "has_battlefield", "judgements_plot", "peeling_trajectory", "plot_files", "plot_names", "render", "road_to_ceasefire", "study_plot_files",
     "sweep_heatmap", "sweep_outcome", "what_moved_whom",
 ]

@@ -11,6 +11,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from sim.io.rundata import ExperimentData, RunData
+from sim.viz.discovery import box_limits, peeling_trajectory
 from sim.viz.experiment import (
     alignment_fan,
     broker_shares,
@@ -101,6 +102,13 @@ def study_plot_files(indices: pd.DataFrame, outcomes: Sequence[str], subtitle: s
             render(judgements_plot(indices, o, subtitle=subtitle), fmt) for o in outcomes}
 
 
+def discovery_plot_files(found, fmt: str = "png") -> dict[str, bytes]:
+    """The plots of a scenario discovery (a `sim.experiments.discovery.Discovery`): ``which_ranges.FORMAT``
+    (`box_limits`) and ``peeling_trajectory.FORMAT``."""
+    return {f"which_ranges.{fmt}": render(box_limits(found), fmt),
+            f"peeling_trajectory.{fmt}": render(peeling_trajectory(found), fmt)}
+
+
 def _rendered(data: RunData | ExperimentData, names: list[str], fmt: str, folder: str,
               progress: Callable[[str], None] | None, outcome: str = "ceasefire_reached") -> dict[str, bytes]:
     """The plots ``names`` of ``data``, each drawn and rendered in turn (``progress`` told its name first);
@@ -109,6 +117,10 @@ def _rendered(data: RunData | ExperimentData, names: list[str], fmt: str, folder
     for name in names:
         if progress:
             progress(name)
-        fig = _DRAW[name](data, outcome) if name in SWEEP_PLOTS else _DRAW[name](data)
-        files[f"{folder}/{name}.{fmt}" if folder else f"{name}.{fmt}"] = render(fig, fmt)
+        files[f"{folder}/{name}.{fmt}" if folder else f"{name}.{fmt}"] = render(drawn(data, name, outcome), fmt)
     return files
+
+
+def drawn(data: RunData | ExperimentData, name: str, outcome: str = "ceasefire_reached") -> Figure:
+    """The plot ``name`` of a run, an ensemble or a sweep (a sweep's showing the share of runs with ``outcome``)."""
+    return _DRAW[name](data, outcome) if name in SWEEP_PLOTS else _DRAW[name](data)

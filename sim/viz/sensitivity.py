@@ -17,6 +17,12 @@ OUTCOME_PHRASES = {"lasting": "whether the ceasefire lasts", "ceasefire_reached"
                    "ceasefires": "how many ceasefires are signed", "days_in_force": "how long ceasefires hold"}
 
 
+def study_subtitle(name: str, method: str, points: int, runs: int) -> str:
+    """The line under the plot's title: the scenario, the method, the points and runs, what the bars are."""
+    return (f"{name}: {method}, {points:,} points x {runs} run{'s' * (runs > 1)} (mean of the runs at each point); "
+            "bars: 95 % bootstrap intervals")
+
+
 def judgements_plot(table: pd.DataFrame, outcome: str, ax: Axes | None = None, *, title: str | None = None,
                     subtitle: str = "") -> Figure:
     """A horizontal bar chart for a class: per parameter (largest total effect on top), the first-order

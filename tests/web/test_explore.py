@@ -365,10 +365,10 @@ def test_what_usually_happens_is_dipsim_ensembles_runs(tmp_path):
     experiment = Experiment.ensemble("baseline", runs=12, overrides=["rules.mediation.threshold=0.4"])
     conduct(experiment, tmp_path / "ensemble", workers=1)
     written = ExperimentData.load(tmp_path / "ensemble")
-    quick = quick_ensemble(experiment.scenarios[0], 12)
+    quick = quick_ensemble(experiment.scenario(), 12)
     assert quick.runs.equals(written.runs) and quick.summary["probabilities"] == written.summary["probabilities"]
     pd.testing.assert_frame_equal(quick.quantiles, written.quantiles, rtol=1e-9)  # the file keeps 10 digits
-    assert quick_ensemble(experiment.scenarios[0], 12) is quick                # remembered by the digest
+    assert quick_ensemble(experiment.scenario(), 12) is quick                # remembered by the digest
 
 
 def test_the_page_draws_this_run_and_what_usually_happens(monkeypatch, rendered):
