@@ -223,3 +223,16 @@ def test_latin_sampling_of_a_real_valued_range_gives_real_numbers():
     steps = Lever.parse("scenario.steps=30:90:3").for_scenario(spec)
     assert all(isinstance(p["scenario.steps"], int) for p in latin_points([steps], 10, seed=3))
     assert alignment.grid() == [-1.0, 0.0, 1.0] and steps.grid() == [30, 60, 90]
+
+
+def test_without_a_terminal_a_long_experiment_logs_its_progress_and_time_left(monkeypatch, tmp_path):
+    """A study run as a job (its stderr a log file, no progress bar) says every LOG_EVERY seconds how far
+    it is and how long is left."""
+    monkeypatch.setattr("sim.cli.LOG_EVERY", 0.0)
+    monkeypatch.setattr("sim.experiments.experiment.CHUNK", 4)
+    result = CliRunner().invoke(main, ["ensemble", "baseline", "--runs", "12", "--workers", "1", "--no-plots",
+                                       "--set", "scenario.steps=5", "--out", str(tmp_path / "e")])
+    assert result.exit_code == 0, result.output
+    lines = [line for line in result.stderr.splitlines() if " so far, about " in line]
+    assert [line.split(" runs (")[0] for line in lines] == ["dipsim: 4 of 12", "dipsim: 8 of 12"]
+    assert lines[0].startswith("dipsim: 4 of 12 runs (33%), ") and lines[0].endswith(" s left")

@@ -19,10 +19,13 @@ from sim.experiments.sensitivity import (
     conduct_study,
     design,
     indices,
+    interactions,
     point_overrides,
 )
 from sim.io.files import OutputError
 from sim.io.tables import INDICES_COLUMNS as COLUMNS
+from sim.io.tables import INTERACTION_COLUMNS
+from sim.report.pages import plain
 from sim.scenario import ScenarioError, load
 from sim.viz import judgements_plot, study_plot_files
 
@@ -30,6 +33,8 @@ PI = math.pi
 #: Published indices of the Ishigami function (a = 7, b = 0.1): Ishigami & Homma 1990; Saltelli et al. 2008.
 ISHIGAMI_S1 = (0.314, 0.442, 0.0)
 ISHIGAMI_ST = (0.558, 0.442, 0.244)
+#: Its only interaction is x1 with x3 (b x3^4 sin x1): S13 = ST3 - S13's partner terms = 0.244; S12 = S23 = 0.
+ISHIGAMI_S2 = {("x1", "x2"): 0.0, ("x1", "x3"): 0.244, ("x2", "x3"): 0.0}
 RICHARDSON = "classic-arms-race-stable"
 #: g_y (Borduria's grievance) enters the equilibrium; Arcadia's alignment does not (only `escalation` runs).
 RELEVANT, IRRELEVANT = "rules.escalation.grievance[1]", "actors.ARC.alignment"
@@ -53,6 +58,27 @@ def test_sobol_reproduces_the_published_ishigami_indices_within_its_confidence_i
             row = rows.loc[name]
             assert row["conf_low"] <= expected <= row["conf_high"], (index, name, row.to_dict())
             assert row["conf_high"] - row["conf_low"] < 0.1  # a moderate N gives a useful interval
+
+
+def test_second_order_finds_the_one_ishigami_interaction_and_keeps_the_first_order_indices():
+    points = design(ISHIGAMI, "sobol", 2 ** 12, seed=1, second_order=True)
+    assert points.shape == (2 ** 12 * 8, 3)
+    y = ishigami(points)
+    pairs = interactions(ISHIGAMI, points, {"y": y}, seed=1)
+    assert tuple(pairs.columns) == INTERACTION_COLUMNS
+    for row in pairs.itertuples():
+        expected = ISHIGAMI_S2[(row.first, row.second)]
+        assert row.conf_low <= expected <= row.conf_high, row
+        assert abs(row.S2 - expected) < 0.05
+    table = indices(ISHIGAMI, "sobol", points, {"y": y}, seed=1, second_order=True)
+    for index, published in (("S1", ISHIGAMI_S1), ("ST", ISHIGAMI_ST)):
+        found = table[table["index"] == index].set_index("parameter")["value"]
+        assert np.allclose([found[n] for n in ISHIGAMI.names], published, atol=0.03), (index, found)
+
+
+def test_second_order_is_sobol_only():
+    with pytest.raises(ScenarioError, match="second-order indices are Sobol'"):
+        design(ISHIGAMI, "morris", 8, seed=1, second_order=True)
 
 
 def test_morris_ranks_the_ishigami_inputs_and_sees_x3_only_through_interactions():
@@ -216,3 +242,23 @@ def test_an_interrupted_study_resumes_to_the_same_bytes(tmp_path):
     conduct_study(richardson_study(8), tmp_path / "cut", workers=1, resume=True)
     for name in ("design.csv", "indices.csv", "summary.json", "runs/experiments.csv"):
         assert (tmp_path / "cut" / name).read_bytes() == (tmp_path / "whole" / name).read_bytes(), name
+
+
+def test_second_order_on_the_command_line_writes_each_pairs_interaction(tmp_path):
+    out = tmp_path / "study"
+    args = ["sensitivity", RICHARDSON, "--vary", f"{RELEVANT}=0.3:0.7", "--vary", f"{IRRELEVANT}=-1:1",
+            "--outcome", "max_intensity_BOR", "--n", "8", "--runs", "1", "--workers", "1", "--second-order"]
+    result = CliRunner().invoke(main, [*args, "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert f"{RICHARDSON}: sobol, 48 points x 1 run" in result.stdout          # N x (2 x 2 + 2)
+    assert f"    {RELEVANT} x {IRRELEVANT}  S2 " in result.stdout
+    pairs = pd.read_csv(out / "interactions.csv")
+    assert tuple(pairs.columns) == INTERACTION_COLUMNS and len(pairs) == 1
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["second_order"] is True
+    assert summary["interactions"]["max_intensity_BOR"][0]["S2"][0] == pytest.approx(pairs["S2"][0], abs=1e-6)
+    assert CliRunner().invoke(main, ["report", str(out)]).exit_code == 0
+    page = (out / "report.md").read_text()
+    assert f"with actors.ARC.alignment | {plain(pairs['S2'][0])} |" in page and "second-order S2" in page
+    morris = CliRunner().invoke(main, [*args, "--method", "morris", "--out", str(tmp_path / "m")])
+    assert_user_error(morris, "second-order indices are Sobol'")

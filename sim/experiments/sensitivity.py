@@ -22,11 +22,12 @@ Example::
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import re
 import warnings
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,7 +46,7 @@ from sim.io.files import (
     write_files,
 )
 from sim.io.tables import INDICES_COLUMNS as COLUMNS
-from sim.io.tables import METHOD_INDICES, outcome_columns
+from sim.io.tables import INTERACTION_COLUMNS, METHOD_INDICES, outcome_columns
 from sim.scenario import Scenario, ScenarioError
 from sim.scenario.loading import Template
 
@@ -102,10 +103,13 @@ class Problem:
         return {"num_vars": len(self.names), "names": list(self.names), "bounds": [list(b) for b in self.bounds]}
 
 
-def design(problem: Problem, method: str, n: int, seed: int) -> np.ndarray:
+def design(problem: Problem, method: str, n: int, seed: int, *, second_order: bool = False) -> np.ndarray:
     """The points to evaluate, ``(points, len(problem.names))``: Sobol' (Saltelli's scheme, ``n`` a power of
-    two, ``n * (D + 2)`` points, first-order and total indices only) or Morris (``n`` trajectories of
-    ``D + 1`` points on a grid of `MORRIS_LEVELS` levels), drawn from ``seed``."""
+    two: ``n * (D + 2)`` points for first-order and total indices, ``n * (2D + 2)`` with ``second_order``
+    for the pairs' interactions too) or Morris (``n`` trajectories of ``D + 1`` points on a grid of
+    `MORRIS_LEVELS` levels), drawn from ``seed``."""
+    if second_order and method != "sobol":
+        raise ScenarioError("--second-order", method, "second-order indices are Sobol'; use --method sobol")
     if method == "sobol":
         from SALib.sample import sobol
 
@@ -113,7 +117,7 @@ def design(problem: Problem, method: str, n: int, seed: int) -> np.ndarray:
             raise ScenarioError("--n", str(n), "Sobol' needs N a power of two (64, 128, 256, ...)")
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            return sobol.sample(problem.salib(), n, calc_second_order=False, seed=seed)
+            return sobol.sample(problem.salib(), n, calc_second_order=second_order, seed=seed)
     if method == "morris":
         from SALib.sample import morris
 
@@ -124,23 +128,16 @@ def design(problem: Problem, method: str, n: int, seed: int) -> np.ndarray:
 
 
 def indices(problem: Problem, method: str, points: np.ndarray, outcome_values: Mapping[str, Sequence[float]] | np.ndarray,
-            seed: int) -> pd.DataFrame:
+            seed: int, *, second_order: bool = False) -> pd.DataFrame:
     """One tidy table (`COLUMNS`) of the indices of every outcome: ``outcome_values`` maps an outcome's name
-    to its value at each of ``points`` (an array alone is named ``y``). Sobol': ``S1`` and ``ST``; Morris:
-    ``mu_star`` and ``sigma`` (SALib's elementary effects: a step's change of the outcome over the step as a
-    share of the range, 2/3 of it on a 4-level grid, so mu* of a 0-1 share may exceed 1). ``conf_low``/``conf_high`` are the
-    95 % bootstrap interval SALib gives (value +- its half-width; none for sigma). An outcome that does not
-    vary at all has indices 0: nothing in it to explain."""
-    if not isinstance(outcome_values, Mapping):
-        outcome_values = {"y": outcome_values}
+    to its value at each of ``points`` (an array alone is named ``y``; ``second_order``: the points are a
+    `design` with ``second_order``). Sobol': ``S1`` and ``ST``; Morris: ``mu_star`` and ``sigma`` (SALib's
+    elementary effects: a step's change of the outcome over the step as a share of the range, 2/3 of it on
+    a 4-level grid, so mu* of a 0-1 share may exceed 1). ``conf_low``/``conf_high`` are the 95 % bootstrap
+    interval SALib gives (value +- its half-width; none for sigma). An outcome that does not vary at all
+    has indices 0: nothing in it to explain."""
     rows = []
-    for outcome, values in outcome_values.items():
-        y = np.asarray(values, dtype=float)
-        if y.shape != (len(points),):
-            raise ValueError(f"{outcome}: {y.shape[0] if y.ndim else 0} values for {len(points)} points")
-        if not np.isfinite(y).all():
-            raise ValueError(f"{outcome}: values that are not finite numbers")
-        found = _analyse(problem, method, np.asarray(points, dtype=float), y, seed)
+    for outcome, found in _analysed(problem, method, points, outcome_values, seed, second_order):
         for i, name in enumerate(problem.names):
             for index in METHOD_INDICES[method]:
                 value, half = found[index][i], found.get(f"{index}_conf", [math.nan] * len(problem.names))[i]
@@ -148,17 +145,48 @@ def indices(problem: Problem, method: str, points: np.ndarray, outcome_values: M
     return pd.DataFrame(rows, columns=list(COLUMNS))
 
 
-def _analyse(problem: Problem, method: str, points: np.ndarray, y: np.ndarray, seed: int) -> dict:
+def interactions(problem: Problem, points: np.ndarray, outcome_values: Mapping[str, Sequence[float]] | np.ndarray,
+                 seed: int) -> pd.DataFrame:
+    """One tidy table (`INTERACTION_COLUMNS`) of the second-order Sobol' indices of every outcome, from a
+    `design` with ``second_order``: for each pair of varied values (``first``, ``second``, in the order
+    they were given), the share of the outcome's variance that their interaction alone explains
+    (``S2``), with SALib's 95 % bootstrap interval."""
+    rows = []
+    for outcome, found in _analysed(problem, "sobol", points, outcome_values, seed, True):
+        for i, j in itertools.combinations(range(len(problem.names)), 2):
+            value, half = found["S2"][i, j], found["S2_conf"][i, j]
+            rows.append((problem.names[i], problem.names[j], outcome, float(value), float(value - half),
+                         float(value + half)))
+    return pd.DataFrame(rows, columns=list(INTERACTION_COLUMNS))
+
+
+def _analysed(problem: Problem, method: str, points: np.ndarray, outcome_values, seed: int,
+              second_order: bool) -> Iterator[tuple[str, dict]]:
+    """Each outcome's name and SALib's analysis of it (its values checked against the points)."""
+    if not isinstance(outcome_values, Mapping):
+        outcome_values = {"y": outcome_values}
+    for outcome, values in outcome_values.items():
+        y = np.asarray(values, dtype=float)
+        if y.shape != (len(points),):
+            raise ValueError(f"{outcome}: {y.shape[0] if y.ndim else 0} values for {len(points)} points")
+        if not np.isfinite(y).all():
+            raise ValueError(f"{outcome}: values that are not finite numbers")
+        yield outcome, _analyse(problem, method, np.asarray(points, dtype=float), y, seed, second_order)
+
+
+def _analyse(problem: Problem, method: str, points: np.ndarray, y: np.ndarray, seed: int, second_order: bool) -> dict:
     d = len(problem.names)
     if np.ptp(y) == 0:
-        zero = np.zeros(d)
-        return {k: zero for k in (*METHOD_INDICES[method], *(f"{k}_conf" for k in METHOD_INDICES[method]))}
+        zero, pairs = np.zeros(d), np.zeros((d, d))
+        return {**{k: zero for k in (*METHOD_INDICES[method], *(f"{k}_conf" for k in METHOD_INDICES[method]))},
+                "S2": pairs, "S2_conf": pairs}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         if method == "sobol":
             from SALib.analyze import sobol
 
-            found = sobol.analyze(problem.salib(), y, calc_second_order=False, num_resamples=RESAMPLES, seed=seed)
+            found = sobol.analyze(problem.salib(), y, calc_second_order=second_order, num_resamples=RESAMPLES,
+                                  seed=seed)
         else:
             from SALib.analyze import morris
 
@@ -223,12 +251,15 @@ class Study:
     points: np.ndarray
     experiment: Experiment
     outcomes: tuple[str, ...]
+    #: Whether the design gives the pairs' interactions too (Sobol' second-order indices).
+    second_order: bool = False
 
     @classmethod
     def build(cls, scenario: str | Path, vary: Iterable[str], method: str, n: int, runs: int,
-              outcomes: Iterable[str], overrides: Iterable[str] = ()) -> Study:
+              outcomes: Iterable[str], overrides: Iterable[str] = (), *, second_order: bool = False) -> Study:
         """The study of ``scenario`` (with ``--set`` ``overrides``; ``scenario.seed=S`` sets the seed the
-        design and the runs derive from). Raises `ScenarioError` (one line) for a user's mistake."""
+        design and the runs derive from; ``second_order``: the pairs' interactions too, Sobol' only).
+        Raises `ScenarioError` (one line) for a user's mistake."""
         template = Template.read(scenario, overrides)
         spec = template.scenario()
         problem = Problem.parse(vary)
@@ -242,13 +273,13 @@ class Study:
             if outcome not in known:
                 raise ScenarioError(f"--outcome {outcome}", outcome, "not a numeric run outcome; one of "
                                     + ", ".join(known))
-        points = design(problem, method, n, spec.seed)
+        points = design(problem, method, n, spec.seed, second_order=second_order)
         levers = point_overrides(spec, problem, points)
         labels = [{name: _applied(p, name) for name in problem.names} for p in levers]
         experiment = Experiment(template, tuple(tuple(override(k, v) for k, v in p.items()) for p in levers),
                                 tuple(labels), spec.seed, runs, method)
         experiment.check()
-        return cls(problem, method, n, points, experiment, outcomes)
+        return cls(problem, method, n, points, experiment, outcomes, second_order)
 
     @property
     def scenario(self) -> Scenario:
@@ -307,10 +338,14 @@ def study_files(study: Study, runs_table: pd.DataFrame,
     draws none)."""
     table = point_outcomes(study, runs_table)
     seed = study.experiment.seed
-    found = indices(study.problem, study.method, study.points, {o: table[o] for o in study.outcomes}, seed)
+    values = {o: table[o] for o in study.outcomes}
+    found = indices(study.problem, study.method, study.points, values, seed, second_order=study.second_order)
     files: dict[str, str | bytes] = {"design.csv": table.to_csv(index=False, float_format="%.12g", lineterminator="\n"),
                                      "indices.csv": found.to_csv(index=False, float_format="%.10g",
                                                                  lineterminator="\n")}
+    pairs = interactions(study.problem, study.points, values, seed) if study.second_order else None
+    if pairs is not None:
+        files["interactions.csv"] = pairs.to_csv(index=False, float_format="%.10g", lineterminator="\n")
     if pictures is not None:
         files.update(pictures(study, found))
     summary = {
@@ -325,6 +360,11 @@ def study_files(study: Study, runs_table: pd.DataFrame,
                         for name in study.problem.names} for o in study.outcomes},
         "complete": True,
     }
+    if pairs is not None:
+        summary["second_order"] = True
+        summary["interactions"] = {o: [{"first": r.first, "second": r.second,
+                                        "S2": [_number(r.S2), _number(r.conf_low), _number(r.conf_high)]}
+                                       for r in pairs[pairs["outcome"] == o].itertuples()] for o in study.outcomes}
     files["summary.json"] = json.dumps(summary, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
     return files
 

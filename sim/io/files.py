@@ -40,8 +40,8 @@ KINDS: Mapping[str, tuple[str, ...]] = {
     "sweep": ("experiments.csv", "summary.json", "scenario.toml", "report.html", "report.md", "chunks", "chunks/*",
               "plots", "plots/*"),
     "compare": ("compare.html", "compare.md", "plots", "plots/*"),
-    "sensitivity": ("design.csv", "indices.csv", "summary.json", "report.html", "report.md", "plots", "plots/*",
-                    "runs", "runs/*"),
+    "sensitivity": ("design.csv", "indices.csv", "interactions.csv", "summary.json", "report.html", "report.md",
+                    "plots", "plots/*", "runs", "runs/*"),
     "plots": ("*.png", "*.svg", "*.pdf"),
     "discovery": ("boxes.csv", "trajectory.csv", "summary.json", "*.png", "*.svg", "*.pdf"),
 }

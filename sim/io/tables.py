@@ -32,6 +32,9 @@ def run_tables(sides: Sequence[str]) -> dict[str, tuple[str, ...]]:
 
 #: The columns of a sensitivity study's indices table (indices.csv), one row per parameter, outcome and index.
 INDICES_COLUMNS = ("parameter", "method", "outcome", "index", "value", "conf_low", "conf_high")
+#: Second-order Sobol' indices (interactions.csv): the share of an outcome's variance the interaction of a
+#: pair of varied values explains alone (S2), with its 95 % bootstrap interval.
+INTERACTION_COLUMNS = ("first", "second", "outcome", "S2", "conf_low", "conf_high")
 #: The indices each sensitivity method gives (in the order of the table's rows).
 METHOD_INDICES = {"sobol": ("S1", "ST"), "morris": ("mu_star", "sigma")}
 

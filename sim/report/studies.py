@@ -315,6 +315,7 @@ def study_document(data: StudyData) -> list[Block]:
                             items=tuple((k, *_index_cells(ranked, k, first), *_index_cells(ranked, k, second))
                                         for k in ranked.index)))
         blocks.append(Block("items", items=tuple(_verdict(data, outcome, ranked))))
+        blocks.extend(_interaction_blocks(summary.get("interactions", {}).get(outcome, [])))
         blocks.append(Block("figure", text=dict(page_figures(data))[f"which_judgements_{outcome}"],
                             items=(f"which_judgements_{outcome}",)))
     blocks.append(Block("h2", "How to read this"))
@@ -322,6 +323,19 @@ def study_document(data: StudyData) -> list[Block]:
     blocks.append(Block("note", f"Written by dipsim {__version__} from the study's recorded files (design.csv, "
                                 "indices.csv and summary.json)."))
     return blocks
+
+
+def _interaction_blocks(pairs: Sequence[dict]) -> list[Block]:
+    """A study with ``--second-order``: each pair's interaction (S2), the strongest first (none without)."""
+    if not pairs:
+        return []
+    ranked = sorted(pairs, key=lambda p: -p["S2"][0])
+    return [Block("p", "Pairs of judgements: the share of the variance their interaction alone explains (second-"
+                       "order S2), beyond what each does by itself. An interval that holds 0 is no evidence of an "
+                       "interaction."),
+            Block("table", header=("pair", "S2", "95 % interval"),
+                  items=tuple((f"{p['first']} with {p['second']}", plain(p["S2"][0]),
+                               f"{plain(p['S2'][1])} to {plain(p['S2'][2])}") for p in ranked))]
 
 
 def _words(data: StudyData) -> tuple[str, str, str, str]:
