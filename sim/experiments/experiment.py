@@ -133,11 +133,10 @@ class Experiment:
                            self.runs, CHUNK], sort_keys=True)
         return hashlib.sha256(text.encode()).hexdigest()
 
-    def chunks(self) -> dict[tuple[int, int], dict]:
-        """Every point's runs cut into chunks of `CHUNK` runs (the same seeds at every point): what each
-        chunk is made from (`made_from`), by its ``(point, first run)``."""
-        return {(p, first): self.made_from(p, first) for p in range(len(self.points))
-                for first in range(0, self.runs, CHUNK)}
+    def chunks(self) -> list[tuple[int, int]]:
+        """Every point's runs cut into chunks of `CHUNK` runs (the same seeds at every point), each named by
+        its ``(point, first run)``."""
+        return [(p, first) for p in range(len(self.points)) for first in range(0, self.runs, CHUNK)]
 
     def made_from(self, point: int, first: int) -> dict:
         """What a chunk's results are made from: stored with the chunk, and checked before it is used again."""
@@ -299,7 +298,7 @@ def conduct(experiment: Experiment, directory: Path, *, workers: int | None = No
         sweep_temporary(directory)
         if resume:
             _check_resumable(experiment, directory)
-            done = check_chunks(experiment.chunks(), store)
+            done = check_chunks({key: experiment.made_from(*key) for key in experiment.chunks()}, store)
         else:
             prepare_directory(directory, kind)
             write_files(directory, gather(experiment, store, directory, complete=False))

@@ -136,13 +136,7 @@ def indices(problem: Problem, method: str, points: np.ndarray, outcome_values: M
     a 4-level grid, so mu* of a 0-1 share may exceed 1). ``conf_low``/``conf_high`` are the 95 % bootstrap
     interval SALib gives (value +- its half-width; none for sigma). An outcome that does not vary at all
     has indices 0: nothing in it to explain."""
-    rows = []
-    for outcome, found in _analysed(problem, method, points, outcome_values, seed, second_order):
-        for i, name in enumerate(problem.names):
-            for index in METHOD_INDICES[method]:
-                value, half = found[index][i], found.get(f"{index}_conf", [math.nan] * len(problem.names))[i]
-                rows.append((name, method, outcome, index, float(value), float(value - half), float(value + half)))
-    return pd.DataFrame(rows, columns=list(COLUMNS))
+    return _index_table(problem, method, _analysed(problem, method, points, outcome_values, seed, second_order))
 
 
 def interactions(problem: Problem, points: np.ndarray, outcome_values: Mapping[str, Sequence[float]] | np.ndarray,
@@ -151,8 +145,24 @@ def interactions(problem: Problem, points: np.ndarray, outcome_values: Mapping[s
     `design` with ``second_order``: for each pair of varied values (``first``, ``second``, in the order
     they were given), the share of the outcome's variance that their interaction alone explains
     (``S2``), with SALib's 95 % bootstrap interval."""
+    return _interaction_table(problem, _analysed(problem, "sobol", points, outcome_values, seed, True))
+
+
+def _index_table(problem: Problem, method: str, analysed: Iterable[tuple[str, dict]]) -> pd.DataFrame:
+    """`indices` from each outcome's analysis."""
     rows = []
-    for outcome, found in _analysed(problem, "sobol", points, outcome_values, seed, True):
+    for outcome, found in analysed:
+        for i, name in enumerate(problem.names):
+            for index in METHOD_INDICES[method]:
+                value, half = found[index][i], found.get(f"{index}_conf", [math.nan] * len(problem.names))[i]
+                rows.append((name, method, outcome, index, float(value), float(value - half), float(value + half)))
+    return pd.DataFrame(rows, columns=list(COLUMNS))
+
+
+def _interaction_table(problem: Problem, analysed: Iterable[tuple[str, dict]]) -> pd.DataFrame:
+    """`interactions` from each outcome's analysis (of a design with ``second_order``)."""
+    rows = []
+    for outcome, found in analysed:
         for i, j in itertools.combinations(range(len(problem.names)), 2):
             value, half = found["S2"][i, j], found["S2_conf"][i, j]
             rows.append((problem.names[i], problem.names[j], outcome, float(value), float(value - half),
@@ -338,12 +348,13 @@ def study_files(study: Study, runs_table: pd.DataFrame,
     draws none)."""
     table = point_outcomes(study, runs_table)
     seed = study.experiment.seed
-    values = {o: table[o] for o in study.outcomes}
-    found = indices(study.problem, study.method, study.points, values, seed, second_order=study.second_order)
+    analysed = list(_analysed(study.problem, study.method, study.points, {o: table[o] for o in study.outcomes}, seed,
+                              study.second_order))          # SALib's analysis once, for both tables
+    found = _index_table(study.problem, study.method, analysed)
     files: dict[str, str | bytes] = {"design.csv": table.to_csv(index=False, float_format="%.12g", lineterminator="\n"),
                                      "indices.csv": found.to_csv(index=False, float_format="%.10g",
                                                                  lineterminator="\n")}
-    pairs = interactions(study.problem, study.points, values, seed) if study.second_order else None
+    pairs = _interaction_table(study.problem, analysed) if study.second_order else None
     if pairs is not None:
         files["interactions.csv"] = pairs.to_csv(index=False, float_format="%.10g", lineterminator="\n")
     if pictures is not None:
